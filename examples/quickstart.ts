@@ -1,0 +1,38 @@
+/**
+ * Quickstart: the OICM Python quickstart in TypeScript, run against the
+ * in-process fake MLflow server on a loopback port, then reading back what was
+ * recorded. To use a real server, drop the fake and pass your own `apiHost`,
+ * `apiKey` and `workspaceId` (or call `TrackingClient.fromEnv()`).
+ *
+ * Run: deno task demo
+ */
+import { TrackingClient } from "../mod.ts";
+import { FakeMlflowServer } from "../src/testing/mod.ts";
+
+const server = new FakeMlflowServer({ apiKey: "demo-key", workspaces: ["ws-demo"] });
+const { url } = await server.listen();
+
+// An OICM-style API host: requests go to {apiHost}/v1/workspaces/{workspaceId}/mlflow/...
+const client = new TrackingClient({ apiHost: `${url}/api/tracking`, apiKey: "demo-key" });
+
+await client.setExperiment("quickstart", { workspaceId: "ws-demo" });
+const run = await client.startRun({ runName: "first-run", tags: ["baseline"] });
+client.logParam("learning_rate", 0.01);
+for (let epoch = 0; epoch < 5; epoch++) {
+  client.logMetric("loss", 1 / (epoch + 1), { step: epoch });
+}
+await client.endRun("FINISHED");
+
+const recorded = await client.getRun(run.runId);
+const history = await client.getMetricHistory(run.runId, "loss");
+console.log(`run ${recorded.info.runName} (${recorded.info.runId}): ${recorded.info.status}`);
+console.log("params:", recorded.data.params);
+console.log("latest metrics:", recorded.data.metrics);
+console.log("loss history:", history.map((p) => `${p.step}:${p.value.toFixed(3)}`).join(" "));
+console.log(
+  "tags:",
+  Object.fromEntries(Object.entries(recorded.data.tags).filter(([k]) => !k.startsWith("mlflow."))),
+);
+
+await client.close();
+await server.close();

@@ -1,0 +1,53 @@
+/**
+ * Experiment tracking for TypeScript: record experiments, runs, params,
+ * metrics and tags in OICM Tracking or any MLflow tracking server, from Deno,
+ * Bun and Node.
+ *
+ * @example
+ * ```ts
+ * import { TrackingClient } from "@oicm/tracking";
+ * import { FakeMlflowServer } from "@oicm/tracking/testing";
+ *
+ * const client = new TrackingClient({ apiHost: "http://fake", fetch: new FakeMlflowServer().fetch });
+ * await client.setExperiment("mnist");
+ * await using run = await client.startRun({ runName: "baseline", tags: ["baseline"] });
+ * run.logParam("lr", 0.001);
+ * run.logMetric("loss", 0.25, { step: 1 });
+ * ```
+ *
+ * @module
+ */
+export {
+  type SearchExperimentsOptions,
+  type SearchRunsOptions,
+  type SetExperimentOptions,
+  type StartRunOptions,
+  TrackingClient,
+} from "./src/client.ts";
+export type { TrackingClientOptions } from "./src/options.ts";
+export { Run } from "./src/run.ts";
+export type { MetricOptions } from "./src/recorder.ts";
+export type { RetryOptions } from "./src/retry.ts";
+export type { FetchFn } from "./src/transport.ts";
+export {
+  AlreadyExistsError,
+  AuthError,
+  DeliveryError,
+  NotFoundError,
+  TrackingError,
+  type TrackingErrorInit,
+  UnavailableError,
+  ValidationError,
+} from "./src/errors.ts";
+export type {
+  EndStatus,
+  Experiment,
+  LifecycleStage,
+  MetricPoint,
+  RunData,
+  RunInfo,
+  RunRecord,
+  RunStatus,
+  TagsInput,
+  ViewType,
+} from "./src/types.ts";

@@ -1,0 +1,87 @@
+/**
+ * The one seam between the client and where records live: a {@linkcode Backend}
+ * creates, reads and searches experiments and runs and takes batches of
+ * records. The REST backend speaks MLflow's API; an offline file backend can
+ * implement the same interface.
+ *
+ * @module
+ */
+import type {
+  EndStatus,
+  Experiment,
+  MetricPoint,
+  RunRecord,
+  RunStatus,
+  ViewType,
+} from "./types.ts";
+
+/** A metric as queued: key, value, step and timestamp (ms). */
+export interface MetricRecord {
+  key: string;
+  value: number;
+  step: number;
+  timestamp: number;
+}
+
+/** A key and a string value: a param or a tag. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** One `log-batch` worth of records for one run, within MLflow's limits. */
+export interface Batch {
+  runId: string;
+  metrics: MetricRecord[];
+  params: KeyValue[];
+  tags: KeyValue[];
+}
+
+/** What to search experiments by. */
+export interface ExperimentQuery {
+  filter?: string;
+  maxResults?: number;
+  orderBy?: string[];
+  viewType?: ViewType;
+}
+
+/** What to search runs by. */
+export interface RunQuery {
+  experimentIds: string[];
+  filter?: string;
+  maxResults?: number;
+  orderBy?: string[];
+  viewType?: ViewType;
+}
+
+/** What a new run starts with. */
+export interface NewRun {
+  experimentId: string;
+  runName?: string;
+  startTime: number;
+  tags: Record<string, string>;
+}
+
+/** What a run update changes. */
+export interface RunUpdate {
+  status?: RunStatus | EndStatus;
+  endTime?: number;
+  runName?: string;
+}
+
+/** Where experiments and runs are kept. */
+export interface Backend {
+  createExperiment(name: string, tags: Record<string, string>): Promise<string>;
+  getExperiment(experimentId: string): Promise<Experiment>;
+  /** Resolves to `undefined` when no experiment has that name. */
+  getExperimentByName(name: string): Promise<Experiment | undefined>;
+  searchExperiments(query: ExperimentQuery): Promise<Experiment[]>;
+  deleteExperiment(experimentId: string): Promise<void>;
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
+  createRun(run: NewRun): Promise<RunRecord>;
+  updateRun(runId: string, update: RunUpdate): Promise<void>;
+  getRun(runId: string): Promise<RunRecord>;
+  searchRuns(query: RunQuery): Promise<RunRecord[]>;
+  logBatch(batch: Batch): Promise<void>;
+  getMetricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+}

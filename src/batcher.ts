@@ -1,0 +1,232 @@
+/**
+ * The queue between logging calls and the backend. Logging calls append to a
+ * per-run queue and return at once; one sender drains the queues as
+ * `log-batch` requests within MLflow's limits, in order, when a batch is full,
+ * when `flushIntervalMs` has passed, and on `flush()`.
+ *
+ * @module
+ */
+import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
+import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
+import { LIMITS } from "./validate.ts";
+
+/** Rough JSON size of one metric beyond its key. */
+const METRIC_OVERHEAD = 72;
+
+class RunQueue {
+  metrics: MetricRecord[] = [];
+  head = 0;
+  params: KeyValue[] = [];
+  tags: KeyValue[] = [];
+  bytes = 0;
+
+  get size(): number {
+    return this.metrics.length - this.head + this.params.length + this.tags.length;
+  }
+
+  get full(): boolean {
+    return this.metrics.length - this.head >= LIMITS.batchMetrics ||
+      this.params.length >= LIMITS.batchParams || this.tags.length >= LIMITS.batchTags ||
+      this.bytes >= LIMITS.batchBytes;
+  }
+
+  /** Cuts the next batch: params and tags first, then metrics in order. */
+  take(runId: string): Batch {
+    const budget = { bytes: 200 };
+    const params = takeKeyValues(this.params, LIMITS.batchParams, budget);
+    const tags = takeKeyValues(this.tags, LIMITS.batchTags, budget);
+    let bytes = budget.bytes;
+    const room = Math.min(LIMITS.batchMetrics, LIMITS.batchEntities - params.length - tags.length);
+    let end = this.head;
+    const stop = Math.min(this.metrics.length, this.head + room);
+    while (end < stop) {
+      bytes += this.metrics[end].key.length + METRIC_OVERHEAD;
+      if (bytes > LIMITS.batchBytes) break;
+      end++;
+    }
+    const metrics = this.metrics.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.metrics.length) {
+      this.metrics = [];
+      this.head = 0;
+    }
+    this.bytes = Math.max(0, this.bytes - bytes);
+    if (this.size === 0) this.bytes = 0;
+    return { runId, metrics, params, tags };
+  }
+}
+
+/** Takes up to `max` params or tags from the front of `from`, within the byte budget. */
+function takeKeyValues(from: KeyValue[], max: number, budget: { bytes: number }): KeyValue[] {
+  let n = 0;
+  while (n < from.length && n < max) {
+    const size = kvBytes(from[n]);
+    if (n > 0 && budget.bytes + size > LIMITS.batchBytes) break;
+    budget.bytes += size;
+    n++;
+  }
+  return from.splice(0, n);
+}
+
+function kvBytes(kv: KeyValue): number {
+  return kv.key.length + JSON.stringify(kv.value).length + 24;
+}
+
+interface Failures {
+  errors: TrackingError[];
+  undelivered: number;
+}
+
+/** Options of a {@linkcode Batcher}. */
+export interface BatcherOptions {
+  /** Where batches go. */
+  backend: Backend;
+  /** The longest a record waits before it is sent. */
+  flushIntervalMs: number;
+  /** Told of every failed delivery, once. */
+  onError: (error: DeliveryError) => void;
+}
+
+/** Queues records per run and delivers them as batches. */
+export class Batcher {
+  readonly #opts: BatcherOptions;
+  readonly #queues = new Map<string, RunQueue>();
+  readonly #failures = new Map<string, Failures>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #draining: Promise<void> | undefined;
+  #kickScheduled = false;
+
+  constructor(opts: BatcherOptions) {
+    this.#opts = opts;
+  }
+
+  #queue(runId: string): RunQueue {
+    let q = this.#queues.get(runId);
+    if (q === undefined) {
+      q = new RunQueue();
+      this.#queues.set(runId, q);
+    }
+    return q;
+  }
+
+  /** Queues a metric (already validated). */
+  addMetric(runId: string, metric: MetricRecord): void {
+    const q = this.#queue(runId);
+    q.metrics.push(metric);
+    q.bytes += metric.key.length + METRIC_OVERHEAD;
+    this.#queued(q);
+  }
+
+  /** Queues a param (already validated). */
+  addParam(runId: string, param: KeyValue): void {
+    const q = this.#queue(runId);
+    q.params.push(param);
+    q.bytes += kvBytes(param);
+    this.#queued(q);
+  }
+
+  /** Queues a tag (already validated). */
+  addTag(runId: string, tag: KeyValue): void {
+    const q = this.#queue(runId);
+    q.tags.push(tag);
+    q.bytes += kvBytes(tag);
+    this.#queued(q);
+  }
+
+  /** How many records wait to be sent. */
+  get pending(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.size;
+    return n;
+  }
+
+  #queued(q: RunQueue): void {
+    if (q.full) {
+      if (!this.#kickScheduled) {
+        this.#kickScheduled = true;
+        queueMicrotask(() => {
+          this.#kickScheduled = false;
+          this.#kick();
+        });
+      }
+    } else if (this.#timer === undefined && this.#draining === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#kick();
+      }, this.#opts.flushIntervalMs);
+    }
+  }
+
+  #kick(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+    return this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      let sent = false;
+      for (const [runId, q] of this.#queues) {
+        if (q.size === 0) {
+          this.#queues.delete(runId);
+          continue;
+        }
+        const batch = q.take(runId);
+        sent = true;
+        try {
+          await this.#opts.backend.logBatch(batch);
+        } catch (err) {
+          const error = err instanceof TrackingError
+            ? err
+            : new TrackingError(String(err), { cause: err });
+          let lost = batch.metrics.length + batch.params.length + batch.tags.length;
+          if (error instanceof UnavailableError) {
+            // The server is gone for the whole retry budget: do not wait that long per batch.
+            lost += q.size;
+            this.#queues.delete(runId);
+          }
+          this.#fail(runId, error, lost);
+        }
+      }
+      if (!sent) return;
+    }
+  }
+
+  #fail(runId: string, error: TrackingError, lost: number): void {
+    let f = this.#failures.get(runId);
+    if (f === undefined) {
+      f = { errors: [], undelivered: 0 };
+      this.#failures.set(runId, f);
+    }
+    f.errors.push(error);
+    f.undelivered += lost;
+    try {
+      this.#opts.onError(new DeliveryError([error], lost));
+    } catch {
+      // A throwing onError must not break delivery.
+    }
+  }
+
+  /**
+   * Sends everything queued (for one run, or all) and waits for it; rejects
+   * with a {@linkcode DeliveryError} when anything failed since the last flush.
+   */
+  async flush(runId?: string): Promise<void> {
+    while (this.pending > 0 || this.#draining !== undefined) await this.#kick();
+    const failed = runId === undefined
+      ? [...this.#failures.values()]
+      : [this.#failures.get(runId)].filter((f): f is Failures => f !== undefined);
+    if (runId === undefined) this.#failures.clear();
+    else this.#failures.delete(runId);
+    if (failed.length === 0) return;
+    throw new DeliveryError(
+      failed.flatMap((f) => f.errors),
+      failed.reduce((n, f) => n + f.undelivered, 0),
+    );
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The {@linkcode Backend} that speaks MLflow's REST API through a
+ * {@linkcode Transport}: plain MLflow and OICM Tracking alike (they differ only
+ * in the tracking URI the transport is given).
+ *
+ * @module
+ */
+import type {
+  Backend,
+  Batch,
+  ExperimentQuery,
+  NewRun,
+  RunQuery,
+  RunUpdate,
+} from "./backend.ts";
+import { NotFoundError } from "./errors.ts";
+import { responses, toExperiment, toMetricPoint, toRunRecord } from "./schemas.ts";
+import type { Transport } from "./transport.ts";
+import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
+
+/** The largest page asked for at once. */
+const PAGE = 1000;
+
+function tagList(tags: Record<string, string>): { key: string; value: string }[] {
+  return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}
+
+/** A metric value as MLflow's protobuf JSON spells it (NaN and ±Infinity as strings). */
+function encodeValue(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
+}
+
+/**
+ * Encodes a batch as a `runs/log-batch` body. Keys passed validation, so they
+ * hold no character JSON must escape; values of params and tags are escaped.
+ */
+export function encodeBatch(batch: Batch): string {
+  let out = `{"run_id":${JSON.stringify(batch.runId)},"metrics":[`;
+  const { metrics } = batch;
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i];
+    if (i > 0) out += ",";
+    out += `{"key":"${m.key}","value":${
+      encodeValue(m.value)
+    },"timestamp":${m.timestamp},"step":${m.step}}`;
+  }
+  out += `],"params":${JSON.stringify(batch.params)},"tags":${JSON.stringify(batch.tags)}}`;
+  return out;
+}
+
+/** A {@linkcode Backend} over MLflow's REST API. */
+export class RestBackend implements Backend {
+  readonly #t: Transport;
+
+  constructor(transport: Transport) {
+    this.#t = transport;
+  }
+
+  async createExperiment(name: string, tags: Record<string, string>): Promise<string> {
+    const body = { name, tags: tagList(tags) };
+    const res = await this.#t.call("createExperiment", body, responses.createExperiment);
+    return res.experiment_id;
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const res = await this.#t.call(
+      "getExperiment",
+      { experiment_id: experimentId },
+      responses.getExperiment,
+    );
+    return toExperiment(res.experiment);
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    try {
+      const res = await this.#t.call(
+        "getExperimentByName",
+        { experiment_name: name },
+        responses.getExperiment,
+      );
+      return toExperiment(res.experiment);
+    } catch (err) {
+      if (err instanceof NotFoundError && err.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
+      throw err;
+    }
+  }
+
+  async searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+    const out: Experiment[] = [];
+    const limit = query.maxResults ?? Infinity;
+    let pageToken: string | undefined;
+    do {
+      const res = await this.#t.call("searchExperiments", {
+        max_results: Math.min(PAGE, limit - out.length),
+        filter: query.filter,
+        order_by: query.orderBy,
+        view_type: query.viewType ?? "ACTIVE_ONLY",
+        page_token: pageToken,
+      }, responses.searchExperiments);
+      for (const e of res.experiments) out.push(toExperiment(e));
+      pageToken = res.next_page_token || undefined;
+    } while (pageToken && out.length < limit);
+    return out.slice(0, limit);
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.#t.call("deleteExperiment", { experiment_id: experimentId }, responses.empty);
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.#t.call(
+      "setExperimentTag",
+      { experiment_id: experimentId, key, value },
+      responses.empty,
+    );
+  }
+
+  async createRun(run: NewRun): Promise<RunRecord> {
+    const res = await this.#t.call("createRun", {
+      experiment_id: run.experimentId,
+      run_name: run.runName,
+      start_time: run.startTime,
+      tags: tagList(run.tags),
+    }, responses.run);
+    return toRunRecord(res.run);
+  }
+
+  async updateRun(runId: string, update: RunUpdate): Promise<void> {
+    await this.#t.call("updateRun", {
+      run_id: runId,
+      run_uuid: runId,
+      status: update.status,
+      end_time: update.endTime,
+      run_name: update.runName,
+    }, responses.updateRun);
+  }
+
+  async getRun(runId: string): Promise<RunRecord> {
+    const res = await this.#t.call("getRun", { run_id: runId }, responses.run);
+    return toRunRecord(res.run);
+  }
+
+  async searchRuns(query: RunQuery): Promise<RunRecord[]> {
+    const out: RunRecord[] = [];
+    const limit = query.maxResults ?? Infinity;
+    let pageToken: string | undefined;
+    do {
+      const res = await this.#t.call("searchRuns", {
+        experiment_ids: query.experimentIds,
+        filter: query.filter,
+        run_view_type: query.viewType ?? "ACTIVE_ONLY",
+        max_results: Math.min(PAGE, limit - out.length),
+        order_by: query.orderBy,
+        page_token: pageToken,
+      }, responses.searchRuns);
+      for (const r of res.runs) out.push(toRunRecord(r));
+      pageToken = res.next_page_token || undefined;
+    } while (pageToken && out.length < limit);
+    return out.slice(0, limit);
+  }
+
+  async logBatch(batch: Batch): Promise<void> {
+    await this.#t.post("logBatch", encodeBatch(batch));
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const out: MetricPoint[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await this.#t.call("getMetricHistory", {
+        run_id: runId,
+        run_uuid: runId,
+        metric_key: key,
+        max_results: 25_000,
+        page_token: pageToken,
+      }, responses.metricHistory);
+      for (const m of res.metrics) out.push(toMetricPoint(m));
+      pageToken = res.next_page_token || undefined;
+    } while (pageToken);
+    return out.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+  }
+}

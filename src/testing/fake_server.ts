@@ -1,0 +1,254 @@
+/**
+ * {@linkcode FakeMlflowServer}: an in-process Hono app that speaks the MLflow
+ * REST API (plain and OICM workspace-scoped routes) from memory, with MLflow's
+ * validation and error codes, bearer-key checking and fault injection. Use it
+ * as a `fetch` function (no socket) or on a loopback port.
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import { ValidationError } from "../errors.ts";
+import { MLFLOW_API_PREFIX, ROUTES, type RouteName } from "../routes.ts";
+import { Faults } from "./faults.ts";
+import { listen, type Listening } from "./listen.ts";
+import { FakeStore, MlflowFault } from "./store.ts";
+
+/**
+ * Options of a {@linkcode FakeMlflowServer}.
+ *
+ * @example
+ * ```ts
+ * import type { FakeServerOptions } from "@oicm/tracking/testing";
+ * const opts: FakeServerOptions = { apiKey: "test-key", workspaces: ["ws-1"] };
+ * ```
+ */
+export interface FakeServerOptions {
+  /** When set, every request must carry `Authorization: Bearer <apiKey>` (else 401). */
+  apiKey?: string;
+  /** OICM workspaces that exist; others answer 404. Any workspace exists when unset. */
+  workspaces?: string[];
+  /** What `GET /api/tracking/version` answers. Default `1.13.0`. */
+  version?: string;
+}
+
+/**
+ * One request the fake server received.
+ *
+ * @example
+ * ```ts
+ * import type { RecordedRequest } from "@oicm/tracking/testing";
+ * const isBatch = (r: RecordedRequest) => r.route === "runs/log-batch";
+ * ```
+ */
+export interface RecordedRequest {
+  /** HTTP method. */
+  method: string;
+  /** The MLflow route below `/api/2.0/mlflow/`, when the path is one. */
+  route?: string;
+  /** The OICM workspace in the path, when there is one. */
+  workspace?: string;
+  /** Request headers, lower-cased. */
+  headers: Record<string, string>;
+  /** The parsed JSON body (or query, for GET). */
+  body: Record<string, unknown>;
+}
+
+type Vars = { Variables: { store: FakeStore; workspace?: string } };
+
+const OICM_PATH = /^\/api\/tracking\/v1\/workspaces\/([^/]+)\/mlflow(\/api\/2\.0\/mlflow\/.*)$/;
+
+/**
+ * A fake MLflow tracking server in memory.
+ *
+ * @example Test training code without a server
+ * ```ts
+ * import { TrackingClient } from "@oicm/tracking";
+ * import { FakeMlflowServer } from "@oicm/tracking/testing";
+ *
+ * const server = new FakeMlflowServer();
+ * const client = new TrackingClient({ apiHost: "http://fake", fetch: server.fetch });
+ * await client.withRun({ runName: "unit" }, (run) => run.logMetric("loss", 0.1));
+ * console.log(server.requests.filter((r) => r.route === "runs/log-batch").length); // 1
+ * await client.close();
+ * ```
+ *
+ * @example On a loopback port
+ * ```ts
+ * import { FakeMlflowServer } from "@oicm/tracking/testing";
+ * const server = new FakeMlflowServer();
+ * const { url } = await server.listen(); // e.g. http://127.0.0.1:41234
+ * console.log(url);
+ * await server.close();
+ * ```
+ */
+export class FakeMlflowServer {
+  /** The Hono app behind it, to mount elsewhere or extend. */
+  readonly app: Hono<Vars>;
+  /** Fault injection: failures, latency and dropped connections for the next requests. */
+  readonly faults: Faults = new Faults();
+  /** Every request received, oldest first. */
+  readonly requests: RecordedRequest[] = [];
+  readonly #options: FakeServerOptions;
+  readonly #stores = new Map<string, FakeStore>();
+  #listening: Listening | undefined;
+
+  /** Builds an empty server (with MLflow's Default experiment `0`). */
+  constructor(options: FakeServerOptions = {}) {
+    this.#options = options;
+    this.app = this.#buildApp();
+  }
+
+  /**
+   * The store of a workspace (or of the plain MLflow routes when omitted),
+   * to inspect what was recorded.
+   */
+  store(workspace?: string): FakeStore {
+    const key = workspace ?? "";
+    let store = this.#stores.get(key);
+    if (store === undefined) {
+      store = new FakeStore();
+      this.#stores.set(key, store);
+    }
+    return store;
+  }
+
+  /** How many requests were made to an MLflow route such as `runs/log-batch`. */
+  count(route: string): number {
+    return this.requests.filter((r) => r.route === route).length;
+  }
+
+  /**
+   * A `fetch` function served by this server with no socket: pass it as the
+   * client's `fetch` option. A dropped connection rejects with a `TypeError`,
+   * as `fetch` does.
+   */
+  readonly fetch = async (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const signal = request.signal;
+    const answer = this.handle(request);
+    const outcome = await (signal
+      ? Promise.race([
+        answer,
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(signal.reason);
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }),
+      ])
+      : answer);
+    if (outcome === "drop") throw new TypeError("fake server dropped the connection");
+    return outcome;
+  };
+
+  /** Answers one request, after faults; `"drop"` means close the connection unanswered. */
+  async handle(request: Request): Promise<Response | "drop"> {
+    const url = new URL(request.url);
+    const oicm = OICM_PATH.exec(url.pathname);
+    const mlflowPath = oicm ? oicm[2] : url.pathname;
+    const route = mlflowPath.startsWith(MLFLOW_API_PREFIX)
+      ? mlflowPath.slice(MLFLOW_API_PREFIX.length)
+      : undefined;
+    const headers: Record<string, string> = {};
+    request.headers.forEach((v, k) => headers[k] = v);
+    let body: Record<string, unknown> = Object.fromEntries(url.searchParams);
+    if (request.method === "POST") {
+      try {
+        body = await request.clone().json();
+      } catch {
+        body = {};
+      }
+    }
+    this.requests.push({ method: request.method, route, workspace: oicm?.[1], headers, body });
+    if (this.faults.latencyMs > 0) {
+      await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+    }
+    const fault = this.faults.take(route);
+    if (fault?.kind === "drop") return "drop";
+    if (fault?.kind === "hang") return await new Promise<never>(() => {});
+    if (fault?.kind === "fail") {
+      const h = new Headers({ "Content-Type": "application/json" });
+      if (fault.options.retryAfter !== undefined) h.set("Retry-After", fault.options.retryAfter);
+      const text = fault.options.body ?? JSON.stringify({
+        error_code: fault.status === 429 ? "REQUEST_LIMIT_EXCEEDED" : fault.status >= 500
+          ? "TEMPORARILY_UNAVAILABLE"
+          : "BAD_REQUEST",
+        message: `injected failure (${fault.status})`,
+      });
+      if (fault.options.body !== undefined) h.set("Content-Type", "text/html");
+      return new Response(text, { status: fault.status, headers: h });
+    }
+    return await this.app.fetch(request);
+  }
+
+  /** Serves on a loopback port (0 picks a free one) until {@linkcode close}. */
+  async listen(options: { port?: number; hostname?: string } = {}): Promise<Listening> {
+    if (this.#listening) return this.#listening;
+    this.#listening = await listen(this, options.hostname ?? "127.0.0.1", options.port ?? 0);
+    return this.#listening;
+  }
+
+  /** Stops listening (if it was) and closes every open connection. */
+  async close(): Promise<void> {
+    const l = this.#listening;
+    this.#listening = undefined;
+    await l?.close();
+  }
+
+  #buildApp(): Hono<Vars> {
+    const app = new Hono<Vars>();
+    const api = new Hono<Vars>();
+    for (const [name, route] of Object.entries(ROUTES)) {
+      api.on(route.method, "/" + route.path, async (c) => {
+        const body = route.method === "GET"
+          ? c.req.query()
+          : await c.req.json().catch(() => {
+            throw new MlflowFault(400, "BAD_REQUEST", "Request body is not valid JSON");
+          });
+        const store = c.get("store") as unknown as Record<RouteName, (b: unknown) => unknown>;
+        return c.json(store[name as RouteName](body) as Record<string, unknown>);
+      });
+    }
+    app.use("*", async (c, next) => {
+      const key = this.#options.apiKey;
+      if (key !== undefined && !c.req.path.endsWith("/liveness")) {
+        const auth = c.req.header("Authorization");
+        if (auth !== `Bearer ${key}`) {
+          throw new MlflowFault(
+            401,
+            "UNAUTHENTICATED",
+            auth ? "Invalid API key" : "Missing Authorization header",
+          );
+        }
+      }
+      await next();
+    });
+    app.use("/api/2.0/mlflow/*", async (c, next) => {
+      c.set("store", this.store());
+      await next();
+    });
+    app.use("/api/tracking/v1/workspaces/:ws/mlflow/*", async (c, next) => {
+      const ws = decodeURIComponent(c.req.param("ws") ?? "");
+      const known = this.#options.workspaces;
+      if (known !== undefined && !known.includes(ws)) {
+        throw new MlflowFault(404, "RESOURCE_DOES_NOT_EXIST", `Workspace '${ws}' does not exist`);
+      }
+      c.set("store", this.store(ws));
+      c.set("workspace", ws);
+      await next();
+    });
+    app.route("/api/2.0/mlflow", api);
+    app.route("/api/tracking/v1/workspaces/:ws/mlflow/api/2.0/mlflow", api);
+    app.get("/api/tracking/liveness", (c) => c.json({ status: "ok" }));
+    app.get("/api/tracking/version", (c) => c.json({ version: this.#options.version ?? "1.13.0" }));
+    app.notFound((c) => error(c, 404, "ENDPOINT_NOT_FOUND", `No route for ${c.req.path}`));
+    app.onError((err, c) => {
+      if (err instanceof MlflowFault) return error(c, err.status, err.code, err.message);
+      if (err instanceof ValidationError) return error(c, 400, "INVALID_PARAMETER_VALUE", err.message);
+      return error(c, 500, "INTERNAL_ERROR", String(err));
+    });
+    return app;
+  }
+}
+
+function error(c: Context, status: number, code: string, message: string): Response {
+  return c.json({ error_code: code, message }, status as 400);
+}

@@ -1,0 +1,84 @@
+/**
+ * Serving a request handler on a loopback port with `node:http`, which Deno,
+ * Bun and Node all provide, so the fake server runs the same in each and can
+ * drop a connection for real.
+ *
+ * @module
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Buffer } from "node:buffer";
+
+/**
+ * A server listening on a port.
+ *
+ * @example
+ * ```ts
+ * import { FakeMlflowServer } from "@oicm/tracking/testing";
+ * const server = new FakeMlflowServer();
+ * const listening = await server.listen();
+ * console.log(listening.url, listening.port);
+ * await listening.close();
+ * ```
+ */
+export interface Listening {
+  /** `http://host:port`, the URI to give the client as `apiHost`. */
+  url: string;
+  /** The port it listens on. */
+  port: number;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** What {@linkcode listen} serves. */
+export interface Handler {
+  handle(request: Request): Promise<Response | "drop">;
+}
+
+async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of req) chunks.push(chunk as Uint8Array);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (typeof v === "string") headers.set(k, v);
+    else if (Array.isArray(v)) for (const item of v) headers.append(k, item);
+  }
+  const method = req.method ?? "GET";
+  const body = method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks);
+  return new Request(new URL(req.url ?? "/", base), { method, headers, body });
+}
+
+async function reply(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => headers[k] = v);
+  const body = new Uint8Array(await response.arrayBuffer());
+  res.writeHead(response.status, headers);
+  res.end(body);
+}
+
+/** Serves `handler` on `hostname:port` (port 0 picks a free one). */
+export function listen(handler: Handler, hostname: string, port: number): Promise<Listening> {
+  const base = `http://${hostname}`;
+  const server = createServer((req, res) => {
+    toRequest(req, base)
+      .then((request) => handler.handle(request))
+      .then((out) => out === "drop" ? void req.socket.destroy() : reply(res, out))
+      .catch(() => req.socket.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      const { port: actual } = server.address() as AddressInfo;
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      resolve({
+        url: `http://${host}:${actual}`,
+        port: actual,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,214 @@
+/**
+ * HTTP to the tracking server: one `fetch` per attempt with a timeout, bearer
+ * auth, retries by the {@linkcode RetryPolicy}, defensive parsing of every
+ * answer and typed errors that never carry the API key.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import {
+  AlreadyExistsError,
+  AuthError,
+  NotFoundError,
+  redactSecret,
+  TrackingError,
+  UnavailableError,
+} from "./errors.ts";
+import { backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy, sleep } from "./retry.ts";
+import { MLFLOW_API_PREFIX, ROUTES, type RouteName } from "./routes.ts";
+import { errorBody } from "./schemas.ts";
+
+/** A `fetch`-compatible function. */
+export type FetchFn = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+
+/** What the transport needs to know. */
+export interface TransportConfig {
+  /** The tracking URI requests go below; asked per request (OICM's workspace can change). */
+  trackingUri: () => string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Extra headers on every request (e.g. `OIP-Workload-Id`). */
+  headers?: Record<string, string>;
+  /** The fetch to use; the global one by default. */
+  fetch?: FetchFn;
+  /** Per-attempt timeout in ms. */
+  timeoutMs: number;
+  /** Retry policy. */
+  retry: RetryPolicy;
+}
+
+type Outcome =
+  | { ok: true; text: string }
+  | { ok: false; error: TrackingError; retryable: boolean; retryAfterMs?: number };
+
+/** Sends MLflow REST requests. */
+export class Transport {
+  readonly #config: TransportConfig;
+  readonly #headers: Record<string, string>;
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#headers = { ...config.headers };
+    if (config.apiKey) this.#headers["Authorization"] = `Bearer ${config.apiKey}`;
+  }
+
+  /** Calls a route with a JSON payload (query string for GET) and validates the answer. */
+  async call<S extends z.ZodType>(
+    name: RouteName,
+    payload: Record<string, unknown>,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const route = ROUTES[name];
+    let url = this.#config.trackingUri() + MLFLOW_API_PREFIX + route.path;
+    let body: string | undefined;
+    if (route.method === "GET") {
+      const query = new URLSearchParams();
+      for (const [k, v] of Object.entries(payload)) if (v !== undefined) query.set(k, String(v));
+      url += "?" + query.toString();
+    } else body = JSON.stringify(payload);
+    const text = await this.send(route.path, route.method, url, body);
+    return this.#parse(route.path, text, schema);
+  }
+
+  /** POSTs a pre-encoded JSON body to a route; resolves when the server accepted it. */
+  async post(name: RouteName, body: string): Promise<void> {
+    const route = ROUTES[name];
+    await this.send(route.path, "POST", this.#config.trackingUri() + MLFLOW_API_PREFIX + route.path, body);
+  }
+
+  /** Sends one request with retries and resolves to the body text of a 2xx answer. */
+  async send(route: string, method: string, url: string, body?: string): Promise<string> {
+    const { retry } = this.#config;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+      const outcome = await this.#attempt(route, method, url, body);
+      if (outcome.ok) return outcome.text;
+      const elapsed = Date.now() - started;
+      const delay = backoffDelay(retry, attempt, outcome.retryAfterMs);
+      if (
+        !outcome.retryable || attempt > retry.maxRetries || elapsed + delay > retry.maxElapsedMs
+      ) {
+        if (!outcome.retryable) throw outcome.error;
+        const e = outcome.error;
+        throw new UnavailableError(
+          `${route}: gave up after ${attempt} attempt(s) in ${elapsed} ms: ${e.message}`,
+          { code: e.code, status: e.status, route, attempts: attempt, cause: e },
+        );
+      }
+      await sleep(delay);
+    }
+  }
+
+  async #attempt(route: string, method: string, url: string, body?: string): Promise<Outcome> {
+    const fetchFn = this.#config.fetch ?? globalThis.fetch;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.#config.timeoutMs);
+    try {
+      const headers: Record<string, string> = { ...this.#headers };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      const response = await fetchFn(url, { method, headers, body, signal: controller.signal });
+      const text = await response.text();
+      if (response.ok) return { ok: true, text };
+      return {
+        ok: false,
+        error: this.#errorFromAnswer(route, response.status, response.statusText, text),
+        retryable: isRetryableStatus(response.status),
+        retryAfterMs: parseRetryAfter(response.headers.get("Retry-After")),
+      };
+    } catch (err) {
+      return this.#networkFailure(route, err, controller.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #networkFailure(route: string, err: unknown, timedOut: boolean): Outcome {
+    const name = err instanceof Error ? err.name : "";
+    const message = this.#scrub(err instanceof Error ? err.message : String(err));
+    if (name === "NotCapable" || name === "PermissionDenied") {
+      // Deno without --allow-net: retrying cannot help; its message names the flag.
+      return {
+        ok: false,
+        retryable: false,
+        error: new TrackingError(`${route}: ${message}`, { code: "PERMISSION_DENIED", route }),
+      };
+    }
+    const error = timedOut
+      ? new TrackingError(`${route}: no answer within ${this.#config.timeoutMs} ms`, {
+        code: "TIMEOUT",
+        route,
+      })
+      : new TrackingError(`${route}: network error: ${message}`, { code: "NETWORK_ERROR", route });
+    return { ok: false, retryable: true, error };
+  }
+
+  #errorFromAnswer(route: string, status: number, statusText: string, text: string): TrackingError {
+    let code: string | undefined;
+    let message: string | undefined;
+    try {
+      const parsed = errorBody.safeParse(JSON.parse(text));
+      if (parsed.success) ({ error_code: code, message } = parsed.data);
+    } catch {
+      // Not JSON: a proxy's HTML page or an empty body.
+    }
+    if (message === undefined) {
+      const snippet = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
+      message = `HTTP ${status} ${statusText}`.trim() + (snippet ? `: ${snippet}` : "");
+    }
+    code ??= defaultCode(status);
+    const init = { code, status, route };
+    const full = `${route}: ${this.#scrub(message)}`;
+    if (status === 401 || status === 403) return new AuthError(full, init);
+    if (status === 404) return new NotFoundError(full, init);
+    if (code === "RESOURCE_ALREADY_EXISTS" || status === 409) return new AlreadyExistsError(full, init);
+    return new TrackingError(full, init);
+  }
+
+  #parse<S extends z.ZodType>(route: string, text: string, schema: S): z.output<S> {
+    let json: unknown;
+    try {
+      json = text.trim() === "" ? {} : JSON.parse(text);
+    } catch {
+      throw new TrackingError(
+        `${route}: the server's answer is not JSON: ${this.#scrub(text.slice(0, 120))}`,
+        { code: "MALFORMED_RESPONSE", route },
+      );
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new TrackingError(
+        `${route}: unexpected answer from the server at '${issue?.path.join(".")}': ${issue?.message}`,
+        { code: "MALFORMED_RESPONSE", route },
+      );
+    }
+    return parsed.data;
+  }
+
+  #scrub(text: string): string {
+    return redactSecret(text, this.#config.apiKey);
+  }
+}
+
+function defaultCode(status: number): string {
+  switch (status) {
+    case 400:
+      return "BAD_REQUEST";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "PERMISSION_DENIED";
+    case 404:
+      return "ENDPOINT_NOT_FOUND";
+    case 408:
+      return "REQUEST_TIMEOUT";
+    case 409:
+      return "RESOURCE_ALREADY_EXISTS";
+    case 429:
+      return "REQUEST_LIMIT_EXCEEDED";
+    case 503:
+      return "TEMPORARILY_UNAVAILABLE";
+    default:
+      return status >= 500 ? "INTERNAL_ERROR" : "HTTP_" + status;
+  }
+}
