@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { AlreadyExistsError, NotFoundError, TrackingError, ValidationError } from "../mod.ts";
+import { setup } from "./helpers.ts";
+
+Deno.test("setExperiment creates the experiment once and reuses it after", async () => {
+  await using t = await setup();
+  const first = await t.client.setExperiment("mnist");
+  const again = await t.client.setExperiment("mnist");
+  assert.equal(again.experimentId, first.experimentId);
+  assert.equal(t.client.experimentId, first.experimentId);
+  assert.equal(t.server.count("experiments/create"), 1);
+  assert.equal(first.name, "mnist");
+  assert.equal(first.lifecycleStage, "active");
+});
+
+Deno.test("setExperiment survives a create race: RESOURCE_ALREADY_EXISTS means get it", async () => {
+  await using t = await setup();
+  // Two setExperiment calls in flight: both find no experiment, both create, one loses.
+  const [a, b] = await Promise.all([
+    t.client.setExperiment("raced-2"),
+    t.client.setExperiment("raced-2"),
+  ]);
+  assert.equal(a.experimentId, b.experimentId);
+  const matching = [...t.server.store().experiments.values()].filter((e) => e.name === "raced-2");
+  assert.equal(matching.length, 1);
+  assert.equal(t.server.count("experiments/create"), 2, "both tried to create, one lost the race");
+});
+
+Deno.test("setExperiment applies tags given as labels and as a record", async () => {
+  await using t = await setup();
+  await t.client.setExperiment("tagged", { tags: ["vision", "baseline"] });
+  await t.client.setExperimentTags({ team: "ml" });
+  const exp = await t.client.getExperimentByName("tagged");
+  assert.deepEqual(exp?.tags, { vision: "_OI_USER_TAG", baseline: "_OI_USER_TAG", team: "ml" });
+});
+
+Deno.test("createExperiment resolves to the id and refuses a taken name", async () => {
+  await using t = await setup();
+  const id = await t.client.createExperiment("fresh", { tags: { owner: "me" } });
+  const exp = await t.client.getExperiment(id);
+  assert.equal(exp.name, "fresh");
+  assert.deepEqual(exp.tags, { owner: "me" });
+  assert.equal(typeof exp.creationTime, "number");
+  const err = await t.client.createExperiment("fresh").catch((e) => e);
+  assert.ok(err instanceof AlreadyExistsError);
+  assert.equal(err.code, "RESOURCE_ALREADY_EXISTS");
+  assert.equal(err.status, 400);
+  assert.equal(err.route, "experiments/create");
+});
+
+Deno.test("getExperimentByName resolves undefined when absent; getExperiment throws NotFound", async () => {
+  await using t = await setup();
+  assert.equal(await t.client.getExperimentByName("nope"), undefined);
+  const err = await t.client.getExperiment("999").catch((e) => e);
+  assert.ok(err instanceof NotFoundError);
+  assert.equal(err.code, "RESOURCE_DOES_NOT_EXIST");
+});
+
+Deno.test("searchExperiments follows page tokens up to maxResults and applies filters", async () => {
+  await using t = await setup();
+  for (let i = 0; i < 1205; i++) t.server.store().createExperiment({ name: `exp-${i}` });
+  const all = await t.client.searchExperiments();
+  assert.equal(all.length, 1206); // with Default
+  assert.ok(t.server.count("experiments/search") >= 2, "more than one page was read");
+  const some = await t.client.searchExperiments({ maxResults: 1100 });
+  assert.equal(some.length, 1100);
+  const filtered = await t.client.searchExperiments({ filter: "name LIKE 'exp-99%'" });
+  assert.deepEqual(
+    filtered.map((e) => e.name).sort(),
+    ["exp-99", ...Array.from({ length: 10 }, (_, i) => `exp-99${i}`)].sort(),
+  );
+});
+
+Deno.test("deleteExperiment soft-deletes; setExperiment then refuses the name", async () => {
+  await using t = await setup();
+  const exp = await t.client.setExperiment("doomed");
+  await t.client.deleteExperiment(exp.experimentId);
+  assert.equal(t.client.experimentId, undefined);
+  const read = await t.client.getExperiment(exp.experimentId);
+  assert.equal(read.lifecycleStage, "deleted");
+  assert.equal((await t.client.searchExperiments()).some((e) => e.name === "doomed"), false);
+  const deleted = await t.client.searchExperiments({ viewType: "DELETED_ONLY" });
+  assert.deepEqual(deleted.map((e) => e.name), ["doomed"]);
+  const err = await t.client.setExperiment("doomed").catch((e) => e);
+  assert.ok(err instanceof TrackingError);
+  assert.match(err.message, /deleted/);
+});
+
+Deno.test("setExperiment refuses while a run is active, and checks the name first", async () => {
+  await using t = await setup();
+  await t.client.setExperiment("a");
+  await t.client.startRun();
+  await assert.rejects(t.client.setExperiment("b"), ValidationError);
+  await t.client.endRun();
+  const before = t.server.requests.length;
+  await assert.rejects(t.client.setExperiment(""), ValidationError);
+  await assert.rejects(t.client.setExperiment("x".repeat(501)), /500/);
+  assert.equal(t.server.requests.length, before, "no request for bad input");
+});
+
+Deno.test("setExperimentTags without an active experiment is a ValidationError", async () => {
+  await using t = await setup();
+  await assert.rejects(t.client.setExperimentTags(["x"]), ValidationError);
+});

@@ -1,0 +1,40 @@
+/** Shared set-up for the tests: a fake server on a loopback port and a client for it. */
+import { TrackingClient, type TrackingClientOptions } from "../mod.ts";
+import { FakeMlflowServer, type FakeServerOptions } from "../src/testing/mod.ts";
+
+/** Retries fast enough for tests, still with backoff. */
+export const FAST_RETRY = { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20, maxElapsedMs: 5_000 };
+
+export interface Setup extends AsyncDisposable {
+  server: FakeMlflowServer;
+  client: TrackingClient;
+  url: string;
+  errors: Error[];
+}
+
+/** A fake server on 127.0.0.1 and a client pointed at it over real HTTP. */
+export async function setup(
+  opts: { server?: FakeServerOptions; client?: Partial<TrackingClientOptions>; oicm?: boolean } =
+    {},
+): Promise<Setup> {
+  const server = new FakeMlflowServer(opts.server);
+  const { url } = await server.listen();
+  const errors: Error[] = [];
+  const client = new TrackingClient({
+    apiHost: opts.oicm ? `${url}/api/tracking` : url,
+    retry: FAST_RETRY,
+    flushIntervalMs: 20,
+    onError: (e) => errors.push(e),
+    ...opts.client,
+  });
+  return {
+    server,
+    client,
+    url,
+    errors,
+    async [Symbol.asyncDispose]() {
+      await client.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
