@@ -7,12 +7,7 @@
 import type { Backend } from "./backend.ts";
 import { Batcher } from "./batcher.ts";
 import { AlreadyExistsError, DeliveryError, TrackingError, ValidationError } from "./errors.ts";
-import {
-  checkOptions,
-  type Endpoint,
-  endpointOf,
-  type TrackingClientOptions,
-} from "./options.ts";
+import { checkOptions, type Endpoint, endpointOf, type TrackingClientOptions } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { RestBackend } from "./rest_backend.ts";
 import { DEFAULT_RETRY } from "./retry.ts";

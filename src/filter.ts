@@ -45,15 +45,15 @@ const PREFIXES: Record<string, FieldKind> = {
   metric: "metric",
 };
 
-const TOKEN =
-  /\s*(?:(`[^`]*`|[A-Za-z_][\w.]*(?:\.`[^`]*`)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|(<=|>=|!=|=|<|>))/y;
+/** An identifier: `prefix.key`, with the key bare, in backticks or in double quotes. */
+const IDENT = /^\s*([A-Za-z_]\w*\.(?:`[^`]*`|"[^"]*"|[\w.\-/:]+)|`[^`]*`|[A-Za-z_]\w*)/;
 
 function identifier(raw: string): { kind: FieldKind; key: string } {
   const dot = raw.indexOf(".");
   if (dot > 0) {
     const kind = PREFIXES[raw.slice(0, dot).toLowerCase()];
     if (kind !== undefined) {
-      const key = raw.slice(dot + 1).replace(/^`|`$/g, "");
+      const key = raw.slice(dot + 1).replace(/^[`"]|[`"]$/g, "");
       return { kind, key };
     }
   }
@@ -66,10 +66,9 @@ export function parseFilter(filter: string | undefined): Clause[] {
   if (text === "") return [];
   const clauses: Clause[] = [];
   for (const part of text.split(/\s+AND\s+/i)) {
-    TOKEN.lastIndex = 0;
-    const m1 = TOKEN.exec(part);
-    if (m1?.[1] === undefined) throw new ValidationError(`bad filter clause '${part}'`);
-    const rest = part.slice(TOKEN.lastIndex).trimStart();
+    const m1 = IDENT.exec(part);
+    if (m1 === null) throw new ValidationError(`bad filter clause '${part}'`);
+    const rest = part.slice(m1[0].length).trimStart();
     let op: Clause["op"];
     let valueText: string;
     const like = /^(NOT\s+)?(I?LIKE)\s+(.*)$/i.exec(rest);

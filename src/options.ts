@@ -67,7 +67,10 @@ const optionsSchema = z.object({
     maxElapsedMs: z.number().min(0).optional(),
   }).strict().optional(),
   flushIntervalMs: z.number().int().min(0).optional(),
-  onError: z.custom<(e: DeliveryError) => void>((f) => typeof f === "function", "must be a function")
+  onError: z.custom<(e: DeliveryError) => void>(
+    (f) => typeof f === "function",
+    "must be a function",
+  )
     .optional(),
 }).strict();
 

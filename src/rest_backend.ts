@@ -5,14 +5,7 @@
  *
  * @module
  */
-import type {
-  Backend,
-  Batch,
-  ExperimentQuery,
-  NewRun,
-  RunQuery,
-  RunUpdate,
-} from "./backend.ts";
+import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
 import { NotFoundError } from "./errors.ts";
 import { responses, toExperiment, toMetricPoint, toRunRecord } from "./schemas.ts";
 import type { Transport } from "./transport.ts";

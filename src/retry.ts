@@ -53,7 +53,10 @@ export function isRetryableStatus(status: number): boolean {
  * Reads a `Retry-After` header (delay seconds or an HTTP date) as ms, or
  * `undefined` when absent or unreadable.
  */
-export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  header: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (header === null || header.trim() === "") return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

@@ -14,8 +14,14 @@ import {
   TrackingError,
   UnavailableError,
 } from "./errors.ts";
-import { backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy, sleep } from "./retry.ts";
-import { MLFLOW_API_PREFIX, ROUTES, type RouteName } from "./routes.ts";
+import {
+  backoffDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+  sleep,
+} from "./retry.ts";
+import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "./routes.ts";
 import { errorBody } from "./schemas.ts";
 
 /** A `fetch`-compatible function. */
@@ -73,7 +79,12 @@ export class Transport {
   /** POSTs a pre-encoded JSON body to a route; resolves when the server accepted it. */
   async post(name: RouteName, body: string): Promise<void> {
     const route = ROUTES[name];
-    await this.send(route.path, "POST", this.#config.trackingUri() + MLFLOW_API_PREFIX + route.path, body);
+    await this.send(
+      route.path,
+      "POST",
+      this.#config.trackingUri() + MLFLOW_API_PREFIX + route.path,
+      body,
+    );
   }
 
   /** Sends one request with retries and resolves to the body text of a 2xx answer. */
@@ -160,7 +171,9 @@ export class Transport {
     const full = `${route}: ${this.#scrub(message)}`;
     if (status === 401 || status === 403) return new AuthError(full, init);
     if (status === 404) return new NotFoundError(full, init);
-    if (code === "RESOURCE_ALREADY_EXISTS" || status === 409) return new AlreadyExistsError(full, init);
+    if (code === "RESOURCE_ALREADY_EXISTS" || status === 409) {
+      return new AlreadyExistsError(full, init);
+    }
     return new TrackingError(full, init);
   }
 
@@ -178,7 +191,9 @@ export class Transport {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new TrackingError(
-        `${route}: unexpected answer from the server at '${issue?.path.join(".")}': ${issue?.message}`,
+        `${route}: unexpected answer from the server at '${
+          issue?.path.join(".")
+        }': ${issue?.message}`,
         { code: "MALFORMED_RESPONSE", route },
       );
     }

@@ -53,7 +53,9 @@ export function validateKey(kind: string, key: unknown): string {
   if (key.length === 0) throw new ValidationError(`${kind} key must not be empty`);
   if (key.length > LIMITS.keyLength) {
     throw new ValidationError(
-      `${kind} key '${key.slice(0, 40)}...' is ${key.length} characters; MLflow allows ${LIMITS.keyLength}`,
+      `${kind} key '${
+        key.slice(0, 40)
+      }...' is ${key.length} characters; MLflow allows ${LIMITS.keyLength}`,
     );
   }
   if (!KEY_CHARS.test(key)) {

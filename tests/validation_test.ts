@@ -6,9 +6,25 @@ Deno.test("invalid keys are refused at the call, before any request", async () =
   await using t = await setup();
   const run = await t.client.startRun();
   const sent = t.server.requests.length;
-  const bad = ["", "a//b", "/lead", "trail/", "./x", "a/../b", "..", ".", "bad!char", "é", "x".repeat(251)];
+  const bad = [
+    "",
+    "a//b",
+    "/lead",
+    "trail/",
+    "./x",
+    "a/../b",
+    "..",
+    ".",
+    "bad!char",
+    "é",
+    "x".repeat(251),
+  ];
   for (const key of bad) {
-    assert.throws(() => run.logMetric(key, 1), ValidationError, `metric key ${JSON.stringify(key)}`);
+    assert.throws(
+      () => run.logMetric(key, 1),
+      ValidationError,
+      `metric key ${JSON.stringify(key)}`,
+    );
     assert.throws(() => run.logParam(key, 1), ValidationError, `param key ${JSON.stringify(key)}`);
     assert.throws(() => run.setTag(key, "v"), ValidationError, `tag key ${JSON.stringify(key)}`);
   }

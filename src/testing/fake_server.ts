@@ -8,7 +8,7 @@
  */
 import { type Context, Hono } from "hono";
 import { ValidationError } from "../errors.ts";
-import { MLFLOW_API_PREFIX, ROUTES, type RouteName } from "../routes.ts";
+import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../routes.ts";
 import { Faults } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
 import { FakeStore, MlflowFault } from "./store.ts";
@@ -82,8 +82,7 @@ const OICM_PATH = /^\/api\/tracking\/v1\/workspaces\/([^/]+)\/mlflow(\/api\/2\.0
  * ```
  */
 export class FakeMlflowServer {
-  /** The Hono app behind it, to mount elsewhere or extend. */
-  readonly app: Hono<Vars>;
+  readonly #app: Hono<Vars>;
   /** Fault injection: failures, latency and dropped connections for the next requests. */
   readonly faults: Faults = new Faults();
   /** Every request received, oldest first. */
@@ -95,7 +94,7 @@ export class FakeMlflowServer {
   /** Builds an empty server (with MLflow's Default experiment `0`). */
   constructor(options: FakeServerOptions = {}) {
     this.#options = options;
-    this.app = this.#buildApp();
+    this.#app = this.#buildApp();
   }
 
   /**
@@ -168,7 +167,9 @@ export class FakeMlflowServer {
       const h = new Headers({ "Content-Type": "application/json" });
       if (fault.options.retryAfter !== undefined) h.set("Retry-After", fault.options.retryAfter);
       const text = fault.options.body ?? JSON.stringify({
-        error_code: fault.status === 429 ? "REQUEST_LIMIT_EXCEEDED" : fault.status >= 500
+        error_code: fault.status === 429
+          ? "REQUEST_LIMIT_EXCEEDED"
+          : fault.status >= 500
           ? "TEMPORARILY_UNAVAILABLE"
           : "BAD_REQUEST",
         message: `injected failure (${fault.status})`,
@@ -176,7 +177,7 @@ export class FakeMlflowServer {
       if (fault.options.body !== undefined) h.set("Content-Type", "text/html");
       return new Response(text, { status: fault.status, headers: h });
     }
-    return await this.app.fetch(request);
+    return await this.#app.fetch(request);
   }
 
   /** Serves on a loopback port (0 picks a free one) until {@linkcode close}. */
@@ -198,11 +199,9 @@ export class FakeMlflowServer {
     const api = new Hono<Vars>();
     for (const [name, route] of Object.entries(ROUTES)) {
       api.on(route.method, "/" + route.path, async (c) => {
-        const body = route.method === "GET"
-          ? c.req.query()
-          : await c.req.json().catch(() => {
-            throw new MlflowFault(400, "BAD_REQUEST", "Request body is not valid JSON");
-          });
+        const body = route.method === "GET" ? c.req.query() : await c.req.json().catch(() => {
+          throw new MlflowFault(400, "BAD_REQUEST", "Request body is not valid JSON");
+        });
         const store = c.get("store") as unknown as Record<RouteName, (b: unknown) => unknown>;
         return c.json(store[name as RouteName](body) as Record<string, unknown>);
       });
@@ -242,7 +241,9 @@ export class FakeMlflowServer {
     app.notFound((c) => error(c, 404, "ENDPOINT_NOT_FOUND", `No route for ${c.req.path}`));
     app.onError((err, c) => {
       if (err instanceof MlflowFault) return error(c, err.status, err.code, err.message);
-      if (err instanceof ValidationError) return error(c, 400, "INVALID_PARAMETER_VALUE", err.message);
+      if (err instanceof ValidationError) {
+        return error(c, 400, "INVALID_PARAMETER_VALUE", err.message);
+      }
       return error(c, 500, "INTERNAL_ERROR", String(err));
     });
     return app;

@@ -55,7 +55,11 @@ export class Faults {
 
   /** The next `count` requests (to `options.route`, if given) answer `status`. */
   failNext(count: number, status: number, options: FailOptions = {}): this {
-    this.#queue.push({ action: { kind: "fail", status, options }, route: options.route, left: count });
+    this.#queue.push({
+      action: { kind: "fail", status, options },
+      route: options.route,
+      left: count,
+    });
     return this;
   }
 

@@ -41,7 +41,7 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (typeof v === "string") headers.set(k, v);
-    else if (Array.isArray(v)) for (const item of v) headers.append(k, item);
+    else if (Array.isArray(v)) { for (const item of v) headers.append(k, item); }
   }
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks);

@@ -16,11 +16,15 @@
  *
  * @module
  */
-export {
-  FakeMlflowServer,
-  type FakeServerOptions,
-  type RecordedRequest,
-} from "./fake_server.ts";
+export { FakeMlflowServer, type FakeServerOptions, type RecordedRequest } from "./fake_server.ts";
 export { type FailOptions, type FaultAction, Faults } from "./faults.ts";
 export type { Listening } from "./listen.ts";
-export { FakeStore, MlflowFault } from "./store.ts";
+export {
+  FakeStore,
+  MlflowFault,
+  type Point,
+  type StoredExperiment,
+  type StoredRun,
+  type StoredRunInfo,
+} from "./store.ts";
+export type { Json } from "./wire.ts";

@@ -5,138 +5,104 @@
  *
  * @module
  */
+import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "../filter.ts";
+import { LIMITS } from "../validate.ts";
 import {
-  comparator,
-  type FieldReader,
-  matches,
-  parseFilter,
-  parseOrderBy,
-} from "../filter.ts";
-import { ValidationError } from "../errors.ts";
-import { LIMITS, validateKey } from "../validate.ts";
+  checkKey,
+  encodeValue,
+  int,
+  invalid,
+  type Json,
+  metricValue,
+  missing,
+  MlflowFault,
+  page,
+  pairs,
+  str,
+} from "./wire.ts";
 
-/** An MLflow error answer: HTTP status, `error_code` and message. */
-export class MlflowFault extends Error {
-  /** HTTP status. */
-  readonly status: number;
-  /** MLflow `error_code`. */
-  readonly code: string;
-  /** Builds a fault. */
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export { MlflowFault } from "./wire.ts";
 
-const invalid = (message: string) => new MlflowFault(400, "INVALID_PARAMETER_VALUE", message);
-const missing = (message: string) => new MlflowFault(404, "RESOURCE_DOES_NOT_EXIST", message);
-
-type Json = Record<string, unknown>;
-interface Point {
+/** One metric point as stored. */
+export interface Point {
+  /** Metric key. */
   key: string;
+  /** Value (NaN and ±Infinity included). */
   value: number;
+  /** Milliseconds since the epoch. */
   timestamp: number;
+  /** Step. */
   step: number;
 }
 
-interface StoredExperiment {
+/** An experiment as stored, in MLflow's field names. */
+export interface StoredExperiment {
+  /** Id. */
   experiment_id: string;
+  /** Unique name. */
   name: string;
+  /** Artifact root. */
   artifact_location: string;
+  /** `active` or `deleted`. */
   lifecycle_stage: "active" | "deleted";
+  /** Creation time (ms). */
   creation_time: number;
+  /** Last update time (ms). */
   last_update_time: number;
+  /** Tags. */
   tags: Map<string, string>;
 }
 
-interface StoredRun {
-  info: {
-    run_id: string;
-    run_uuid: string;
-    run_name: string;
-    experiment_id: string;
-    user_id: string;
-    status: string;
-    start_time: number;
-    end_time?: number;
-    artifact_uri: string;
-    lifecycle_stage: "active" | "deleted";
-  };
+/** A run's info as stored, in MLflow's field names. */
+export interface StoredRunInfo {
+  /** Id. */
+  run_id: string;
+  /** Id again (MLflow's older name). */
+  run_uuid: string;
+  /** Display name. */
+  run_name: string;
+  /** Owning experiment. */
+  experiment_id: string;
+  /** `mlflow.user` at creation. */
+  user_id: string;
+  /** RUNNING, SCHEDULED, FINISHED, FAILED or KILLED. */
+  status: string;
+  /** Start time (ms). */
+  start_time: number;
+  /** End time (ms), once ended. */
+  end_time?: number;
+  /** Artifact root. */
+  artifact_uri: string;
+  /** `active` or `deleted`. */
+  lifecycle_stage: "active" | "deleted";
+}
+
+/** A run as stored: info, params, tags, every metric point and the latest per key. */
+export interface StoredRun {
+  /** Identity and state. */
+  info: StoredRunInfo;
+  /** Params. */
   params: Map<string, string>;
+  /** Tags. */
   tags: Map<string, string>;
+  /** Every point of every metric, in arrival order. */
   history: Map<string, Point[]>;
+  /** The latest point per metric (highest step, then timestamp). */
   latest: Map<string, Point>;
 }
 
 const STATUSES = new Set(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
 const VIEW_TYPES = new Set(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]);
 
-function str(body: Json, field: string, required = true): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null || v === "") {
-    if (required) throw invalid(`Missing value for required parameter '${field}'.`);
-    return undefined;
-  }
-  if (typeof v !== "string") throw invalid(`Invalid value for parameter '${field}': not a string`);
-  return v;
-}
-
-function int(body: Json, field: string): number | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isSafeInteger(n)) {
-    throw invalid(`Invalid value ${JSON.stringify(v)} for parameter '${field}': not an integer`);
-  }
-  return n;
-}
-
-function metricValue(v: unknown, key: string): number {
-  if (typeof v === "number") return v;
-  if (v === "NaN") return NaN;
-  if (v === "Infinity") return Infinity;
-  if (v === "-Infinity") return -Infinity;
-  throw invalid(`Got invalid value ${JSON.stringify(v)} for metric '${key}'`);
-}
-
-function encodeValue(v: number): number | string {
-  return Number.isFinite(v) ? v : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-}
-
-function checkKey(kind: string, key: unknown): string {
-  try {
-    return validateKey(kind, key);
-  } catch (err) {
-    throw invalid(err instanceof ValidationError ? err.message : String(err));
-  }
-}
-
-function pairs(map: Map<string, string>): { key: string; value: string }[] {
-  return [...map].map(([key, value]) => ({ key, value }));
-}
-
-function page<T>(items: T[], body: Json, defaultMax: number): { items: T[]; next?: string } {
-  const max = int(body, "max_results") ?? defaultMax;
-  if (max <= 0 || max > 50_000) throw invalid(`max_results must be in (0, 50000], got ${max}`);
-  const token = str(body, "page_token", false);
-  let offset = 0;
-  if (token !== undefined) {
-    offset = Number(atob(token));
-    if (!Number.isSafeInteger(offset) || offset < 0) throw invalid("Invalid page token");
-  }
-  const slice = items.slice(offset, offset + max);
-  return offset + max < items.length ? { items: slice, next: btoa(String(offset + max)) } : {
-    items: slice,
-  };
-}
-
 /** One MLflow tracking store (a workspace, or the whole plain server). */
 export class FakeStore {
-  readonly experiments = new Map<string, StoredExperiment>();
-  readonly runs = new Map<string, StoredRun>();
+  /** Experiments by id. */
+  readonly experiments: Map<string, StoredExperiment> = new Map();
+  /** Runs by id. */
+  readonly runs: Map<string, StoredRun> = new Map();
   #nextExperiment = 1;
 
+  /** An empty store with MLflow's Default experiment `0`. */
   constructor() {
     this.#addExperiment("0", "Default", new Map());
   }
@@ -193,6 +159,7 @@ export class FakeStore {
     };
   }
 
+  /** Answers `experiments/create`. */
   createExperiment(body: Json): Json {
     const name = str(body, "name")!;
     if (name.length > LIMITS.experimentNameLength) throw invalid("Experiment name is too long");
@@ -214,10 +181,12 @@ export class FakeStore {
     return { experiment_id: id };
   }
 
+  /** Answers `experiments/get`. */
   getExperiment(body: Json): Json {
     return { experiment: this.#experimentJson(this.#experiment(str(body, "experiment_id"))) };
   }
 
+  /** Answers `experiments/get-by-name`. */
   getExperimentByName(body: Json): Json {
     const name = str(body, "experiment_name")!;
     for (const e of this.experiments.values()) {
@@ -226,6 +195,7 @@ export class FakeStore {
     throw missing(`Could not find experiment with name '${name}'`);
   }
 
+  /** Answers `experiments/search`. */
   searchExperiments(body: Json): Json {
     const view = str(body, "view_type", false) ?? "ACTIVE_ONLY";
     if (!VIEW_TYPES.has(view)) throw invalid(`Invalid view_type '${view}'`);
@@ -255,6 +225,7 @@ export class FakeStore {
     };
   }
 
+  /** Answers `experiments/delete` (runs are deleted with it). */
   deleteExperiment(body: Json): Json {
     const e = this.#experiment(str(body, "experiment_id"));
     if (e.experiment_id === "0") throw invalid("Cannot delete the default experiment '0'.");
@@ -265,16 +236,19 @@ export class FakeStore {
     return {};
   }
 
+  /** Answers `experiments/restore`. */
   restoreExperiment(body: Json): Json {
     this.#experiment(str(body, "experiment_id")).lifecycle_stage = "active";
     return {};
   }
 
+  /** Answers `experiments/update`. */
   updateExperiment(body: Json): Json {
     this.#experiment(str(body, "experiment_id")).name = str(body, "new_name")!;
     return {};
   }
 
+  /** Answers `experiments/set-experiment-tag`. */
   setExperimentTag(body: Json): Json {
     const e = this.#experiment(str(body, "experiment_id"));
     if (e.lifecycle_stage !== "active") throw invalid("The experiment must be active");
@@ -282,6 +256,7 @@ export class FakeStore {
     return {};
   }
 
+  /** Answers `runs/create`. */
   createRun(body: Json): Json {
     const e = this.#experiment(str(body, "experiment_id"));
     if (e.lifecycle_stage !== "active") {
@@ -316,6 +291,7 @@ export class FakeStore {
     return { run: this.#runJson(run) };
   }
 
+  /** Answers `runs/update`. */
   updateRun(body: Json): Json {
     const run = this.#activeRun(body);
     const status = str(body, "status", false);
@@ -334,20 +310,24 @@ export class FakeStore {
     return { run_info: { ...run.info } };
   }
 
+  /** Answers `runs/get`. */
   getRun(body: Json): Json {
     return { run: this.#runJson(this.#run(str(body, "run_id", false) ?? str(body, "run_uuid"))) };
   }
 
+  /** Answers `runs/delete`. */
   deleteRun(body: Json): Json {
     this.#run(str(body, "run_id")).info.lifecycle_stage = "deleted";
     return {};
   }
 
+  /** Answers `runs/restore`. */
   restoreRun(body: Json): Json {
     this.#run(str(body, "run_id")).info.lifecycle_stage = "active";
     return {};
   }
 
+  /** Answers `runs/search`. */
   searchRuns(body: Json): Json {
     const ids = body.experiment_ids;
     if (!Array.isArray(ids) || ids.length === 0) {
@@ -382,13 +362,16 @@ export class FakeStore {
     return { runs: items.map((r) => this.#runJson(r)), ...(next ? { next_page_token: next } : {}) };
   }
 
+  /** Answers `runs/log-batch,` validating the whole batch before writing any of it. */
   logBatch(body: Json): Json {
     const run = this.#activeRun(body);
     const metrics = (body.metrics as Json[] | undefined) ?? [];
     const params = (body.params as Json[] | undefined) ?? [];
     const tags = (body.tags as Json[] | undefined) ?? [];
     if (metrics.length > LIMITS.batchMetrics) {
-      throw invalid(`A batch logging request can contain at most 1000 metrics. Got ${metrics.length}`);
+      throw invalid(
+        `A batch logging request can contain at most 1000 metrics. Got ${metrics.length}`,
+      );
     }
     if (params.length > LIMITS.batchParams) {
       throw invalid(`A batch logging request can contain at most 100 params. Got ${params.length}`);
@@ -454,25 +437,32 @@ export class FakeStore {
     return {};
   }
 
+  /** Answers `runs/log-metric`. */
   logMetric(body: Json): Json {
     return this.logBatch({ run_id: body.run_id ?? body.run_uuid, metrics: [body] });
   }
 
+  /** Answers `runs/log-parameter`. */
   logParameter(body: Json): Json {
     return this.logBatch({ run_id: body.run_id ?? body.run_uuid, params: [body] });
   }
 
+  /** Answers `runs/set-tag`. */
   setTag(body: Json): Json {
     return this.logBatch({ run_id: body.run_id ?? body.run_uuid, tags: [body] });
   }
 
+  /** Answers `runs/delete-tag`. */
   deleteTag(body: Json): Json {
     const run = this.#activeRun(body);
     const key = str(body, "key")!;
-    if (!run.tags.delete(key)) throw missing(`No tag with name: ${key} in run with id ${run.info.run_id}`);
+    if (!run.tags.delete(key)) {
+      throw missing(`No tag with name: ${key} in run with id ${run.info.run_id}`);
+    }
     return {};
   }
 
+  /** Answers `metrics/get-history` (paged). */
   getMetricHistory(body: Json): Json {
     const run = this.#run(str(body, "run_id", false) ?? str(body, "run_uuid"));
     const key = str(body, "metric_key")!;

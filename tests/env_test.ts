@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { TrackingClient, ValidationError } from "../mod.ts";
+import { clientFromEnv } from "../src/env.ts";
+
+const NAMES = [
+  "OICM_TRACKING_API_HOST",
+  "OICM_TRACKING_API_KEY",
+  "OICM_WORKSPACE_ID",
+  "OIP_TRACKING_SERVER",
+  "OIP_WORKLOAD_ACCESS_KEY",
+  "OIP_WORKLOAD_ID",
+  "MLFLOW_TRACKING_URI",
+  "MLFLOW_TRACKING_TOKEN",
+  "MLFLOW_TRACKING_USERNAME",
+  "MLFLOW_TRACKING_PASSWORD",
+];
+
+function withEnv(vars: Record<string, string>, fn: () => void): void {
+  const saved = Object.fromEntries(NAMES.map((n) => [n, Deno.env.get(n)]));
+  for (const n of NAMES) Deno.env.delete(n);
+  for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
+  try {
+    fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+    }
+  }
+}
+
+Deno.test("fromEnv reads OICM variables (and the Python client's OIP_ names)", () => {
+  withEnv({
+    OICM_TRACKING_API_HOST: "https://oicm.example/api/tracking",
+    OICM_TRACKING_API_KEY: "k1",
+    OICM_WORKSPACE_ID: "ws",
+    OIP_WORKLOAD_ID: "wl",
+  }, () => {
+    assert.deepEqual(clientFromEnv(), {
+      apiHost: "https://oicm.example/api/tracking",
+      apiKey: "k1",
+      workspaceId: "ws",
+      workloadId: "wl",
+    });
+    const client = TrackingClient.fromEnv();
+    assert.equal(client.serverKind, "oicm");
+    assert.equal(client.workspaceId, "ws");
+  });
+  withEnv({ OIP_TRACKING_SERVER: "https://h/api/tracking", OIP_WORKLOAD_ACCESS_KEY: "k2" }, () => {
+    assert.deepEqual(clientFromEnv(), { apiHost: "https://h/api/tracking", apiKey: "k2" });
+  });
+});
+
+Deno.test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => {
+  withEnv({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5000", MLFLOW_TRACKING_TOKEN: "t" }, () => {
+    assert.deepEqual(clientFromEnv(), { apiHost: "http://127.0.0.1:5000", apiKey: "t" });
+    assert.equal(TrackingClient.fromEnv().serverKind, "mlflow");
+  });
+  withEnv({
+    MLFLOW_TRACKING_URI: "http://h",
+    MLFLOW_TRACKING_USERNAME: "u",
+    MLFLOW_TRACKING_PASSWORD: "p",
+  }, () => {
+    assert.deepEqual(clientFromEnv().headers, { Authorization: `Basic ${btoa("u:p")}` });
+  });
+});
+
+Deno.test("fromEnv with no server configured says which variables to set", () => {
+  withEnv({}, () => {
+    assert.throws(
+      () => TrackingClient.fromEnv(),
+      (e) =>
+        e instanceof ValidationError && /OICM_TRACKING_API_HOST/.test(e.message) &&
+        /MLFLOW_TRACKING_URI/.test(e.message),
+    );
+  });
+  withEnv({ MLFLOW_TRACKING_URI: "file:./mlruns" }, () => {
+    assert.throws(() => TrackingClient.fromEnv(), /local store/);
+  });
+});
+
+Deno.test("fromEnv overrides win over the environment", () => {
+  withEnv({ MLFLOW_TRACKING_URI: "http://h" }, () => {
+    assert.equal(clientFromEnv({ timeoutMs: 5 }).timeoutMs, 5);
+    assert.equal(clientFromEnv({ apiHost: "http://other" }).apiHost, "http://other");
+  });
+});
