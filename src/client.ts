@@ -485,42 +485,42 @@ export class TrackingClient {
 
   // ---- logging on the active run ----------------------------------------
 
-  #current(): string {
+  #current(): Run {
     const run = this.#active.at(-1);
     if (run === undefined) {
       throw new ValidationError("no active run: call startRun() before logging");
     }
-    return run.runId;
+    return run;
   }
 
   /** Logs a param on the active run. */
   logParam(key: string, value: unknown): void {
-    this.#recorder.params(this.#current(), { [key]: value });
+    this.#current().logParam(key, value);
   }
 
   /** Logs several params on the active run. */
   logParams(params: Readonly<Record<string, unknown>>): void {
-    this.#recorder.params(this.#current(), params);
+    this.#current().logParams(params);
   }
 
   /** Logs a metric point on the active run. */
   logMetric(key: string, value: number, options?: MetricOptions): void {
-    this.#recorder.metric(this.#current(), key, value, options);
+    this.#current().logMetric(key, value, options);
   }
 
   /** Logs several metrics at one step on the active run. */
   logMetrics(metrics: Readonly<Record<string, number>>, options?: MetricOptions): void {
-    this.#recorder.metrics(this.#current(), metrics, options);
+    this.#current().logMetrics(metrics, options);
   }
 
   /** Sets a tag on the active run. */
   setTag(key: string, value: string): void {
-    this.#recorder.tag(this.#current(), key, value);
+    this.#current().setTag(key, value);
   }
 
   /** Sets tags on the active run, given as labels or a record. */
   setRunTags(tags: TagsInput): void {
-    this.#recorder.tags(this.#current(), tags);
+    this.#current().setTags(tags);
   }
 
   /** Delivers everything queued; rejects with a `DeliveryError` when anything failed. */
