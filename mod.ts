@@ -17,15 +17,22 @@
  *
  * @module
  */
-export {
-  type SearchExperimentsOptions,
-  type SearchRunsOptions,
-  type SetExperimentOptions,
-  type StartRunOptions,
-  TrackingClient,
-} from "./src/client.ts";
-export type { TrackingClientOptions } from "./src/options.ts";
+export { TrackingClient } from "./src/client.ts";
+export type {
+  SearchExperimentsOptions,
+  SearchRunsOptions,
+  SetExperimentOptions,
+  StartRunOptions,
+  TrackingClientOptions,
+} from "./src/options.ts";
 export { Run } from "./src/run.ts";
+export {
+  type TrackableFunction,
+  tracked,
+  type TrackedDecorator,
+  type TrackedOptions,
+} from "./src/decorator.ts";
+export type { ParamSelection, RedactOption } from "./src/param_capture.ts";
 export type { MetricOptions } from "./src/recorder.ts";
 export type { RetryOptions } from "./src/retry.ts";
 export type { FetchFn } from "./src/transport.ts";

@@ -10,6 +10,29 @@ import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
 import { LIMITS } from "./validate.ts";
 
+/**
+ * A run as the queue knows it: its server id once the run exists. Records can
+ * be queued before then (a run opened in the background); they are sent once
+ * `created` resolves, and reported undelivered if it rejects.
+ */
+export class RunRef {
+  /** The server's run id, once known. */
+  id: string | undefined;
+  /** Resolves to the server's run id when the run exists there. */
+  readonly created: Promise<string>;
+
+  /** A ref for a run that exists (`id`) or will (`created`). */
+  constructor(created: string | Promise<string>) {
+    if (typeof created === "string") {
+      this.id = created;
+      this.created = Promise.resolve(created);
+    } else {
+      this.created = created.then((id) => this.id = id);
+      this.created.catch(() => {}); // reported by whoever awaits it
+    }
+  }
+}
+
 /** Rough JSON size of one metric beyond its key. */
 const METRIC_OVERHEAD = 72;
 
@@ -90,8 +113,8 @@ export interface BatcherOptions {
 /** Queues records per run and delivers them as batches. */
 export class Batcher {
   readonly #opts: BatcherOptions;
-  readonly #queues = new Map<string, RunQueue>();
-  readonly #failures = new Map<string, Failures>();
+  readonly #queues = new Map<RunRef, RunQueue>();
+  readonly #failures = new Map<RunRef, Failures>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #draining: Promise<void> | undefined;
   #kickScheduled = false;
@@ -100,34 +123,44 @@ export class Batcher {
     this.#opts = opts;
   }
 
-  #queue(runId: string): RunQueue {
-    let q = this.#queues.get(runId);
+  #queue(ref: RunRef): RunQueue {
+    let q = this.#queues.get(ref);
     if (q === undefined) {
       q = new RunQueue();
-      this.#queues.set(runId, q);
+      this.#queues.set(ref, q);
+      if (ref.id === undefined) {
+        // Send what waited for the run as soon as it exists; report it if it never does.
+        ref.created.then(() => this.#kick(), (err) => {
+          const queue = this.#queues.get(ref);
+          this.#queues.delete(ref);
+          if (queue !== undefined && queue.size > 0) {
+            this.#fail(ref, toTrackingError(err), queue.size);
+          }
+        });
+      }
     }
     return q;
   }
 
   /** Queues a metric (already validated). */
-  addMetric(runId: string, metric: MetricRecord): void {
-    const q = this.#queue(runId);
+  addMetric(ref: RunRef, metric: MetricRecord): void {
+    const q = this.#queue(ref);
     q.metrics.push(metric);
     q.bytes += metric.key.length + METRIC_OVERHEAD;
     this.#queued(q);
   }
 
   /** Queues a param (already validated). */
-  addParam(runId: string, param: KeyValue): void {
-    const q = this.#queue(runId);
+  addParam(ref: RunRef, param: KeyValue): void {
+    const q = this.#queue(ref);
     q.params.push(param);
     q.bytes += kvBytes(param);
     this.#queued(q);
   }
 
   /** Queues a tag (already validated). */
-  addTag(runId: string, tag: KeyValue): void {
-    const q = this.#queue(runId);
+  addTag(ref: RunRef, tag: KeyValue): void {
+    const q = this.#queue(ref);
     q.tags.push(tag);
     q.bytes += kvBytes(tag);
     this.#queued(q);
@@ -171,37 +204,36 @@ export class Batcher {
   async #drain(): Promise<void> {
     for (;;) {
       let sent = false;
-      for (const [runId, q] of this.#queues) {
+      for (const [ref, q] of this.#queues) {
         if (q.size === 0) {
-          this.#queues.delete(runId);
+          if (ref.id !== undefined) this.#queues.delete(ref);
           continue;
         }
-        const batch = q.take(runId);
+        if (ref.id === undefined) continue; // sent once the run exists
+        const batch = q.take(ref.id);
         sent = true;
         try {
           await this.#opts.backend.logBatch(batch);
         } catch (err) {
-          const error = err instanceof TrackingError
-            ? err
-            : new TrackingError(String(err), { cause: err });
+          const error = toTrackingError(err);
           let lost = batch.metrics.length + batch.params.length + batch.tags.length;
           if (error instanceof UnavailableError) {
             // The server is gone for the whole retry budget: do not wait that long per batch.
             lost += q.size;
-            this.#queues.delete(runId);
+            this.#queues.delete(ref);
           }
-          this.#fail(runId, error, lost);
+          this.#fail(ref, error, lost);
         }
       }
       if (!sent) return;
     }
   }
 
-  #fail(runId: string, error: TrackingError, lost: number): void {
-    let f = this.#failures.get(runId);
+  #fail(ref: RunRef, error: TrackingError, lost: number): void {
+    let f = this.#failures.get(ref);
     if (f === undefined) {
       f = { errors: [], undelivered: 0 };
-      this.#failures.set(runId, f);
+      this.#failures.set(ref, f);
     }
     f.errors.push(error);
     f.undelivered += lost;
@@ -212,21 +244,50 @@ export class Batcher {
     }
   }
 
+  /** Flushes the records of the run with this server id, if any are queued. */
+  flushRun(runId: string): Promise<void> {
+    for (const ref of this.#queues.keys()) if (ref.id === runId) return this.flush(ref);
+    return Promise.resolve();
+  }
+
+  /** Whether records wait for a run that does not exist yet. */
+  #waiting(ref?: RunRef): Promise<unknown>[] {
+    const refs = ref === undefined ? [...this.#queues.keys()] : [ref];
+    return refs.filter((r) => r.id === undefined && (this.#queues.get(r)?.size ?? 0) > 0)
+      .map((r) => r.created.catch(() => {}));
+  }
+
+  #sendable(): number {
+    let n = 0;
+    for (const [ref, q] of this.#queues) if (ref.id !== undefined) n += q.size;
+    return n;
+  }
+
   /**
    * Sends everything queued (for one run, or all) and waits for it; rejects
    * with a {@linkcode DeliveryError} when anything failed since the last flush.
+   * Records of a run that is still being created wait for it.
    */
-  async flush(runId?: string): Promise<void> {
-    while (this.pending > 0 || this.#draining !== undefined) await this.#kick();
-    const failed = runId === undefined
+  async flush(ref?: RunRef): Promise<void> {
+    for (;;) {
+      const waiting = this.#waiting(ref);
+      if (waiting.length > 0) await Promise.all(waiting);
+      else if (this.#sendable() > 0 || this.#draining !== undefined) await this.#kick();
+      else break;
+    }
+    const failed = ref === undefined
       ? [...this.#failures.values()]
-      : [this.#failures.get(runId)].filter((f): f is Failures => f !== undefined);
-    if (runId === undefined) this.#failures.clear();
-    else this.#failures.delete(runId);
+      : [this.#failures.get(ref)].filter((f): f is Failures => f !== undefined);
+    if (ref === undefined) this.#failures.clear();
+    else this.#failures.delete(ref);
     if (failed.length === 0) return;
     throw new DeliveryError(
       failed.flatMap((f) => f.errors),
       failed.reduce((n, f) => n + f.undelivered, 0),
     );
   }
+}
+
+function toTrackingError(err: unknown): TrackingError {
+  return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
 }

@@ -5,106 +5,48 @@
  * @module
  */
 import type { Backend } from "./backend.ts";
-import { Batcher } from "./batcher.ts";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Batcher, type RunRef } from "./batcher.ts";
 import { AlreadyExistsError, DeliveryError, TrackingError, ValidationError } from "./errors.ts";
-import { checkOptions, type Endpoint, endpointOf, type TrackingClientOptions } from "./options.ts";
+import {
+  checkOptions,
+  type Endpoint,
+  endpointOf,
+  type SearchExperimentsOptions,
+  type SearchRunsOptions,
+  type SetExperimentOptions,
+  type StartRunOptions,
+  type TrackingClientOptions,
+} from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { RestBackend } from "./rest_backend.ts";
 import { DEFAULT_RETRY } from "./retry.ts";
 import { oicmTrackingUri } from "./routes.ts";
-import { Run, type RunOwner } from "./run.ts";
+import { type CreatedRun, Run, type RunOwner } from "./run.ts";
 import { runContextTags } from "./run_context.ts";
 import { Transport } from "./transport.ts";
-import type {
-  EndStatus,
-  Experiment,
-  MetricPoint,
-  RunInfo,
-  RunRecord,
-  TagsInput,
-  ViewType,
-} from "./types.ts";
+import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
 import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
 import { clientFromEnv } from "./env.ts";
 
 /**
- * Options of {@linkcode TrackingClient.startRun}.
- *
- * @example
- * ```ts
- * import type { StartRunOptions } from "@oicm/tracking";
- * const opts: StartRunOptions = { runName: "baseline", tags: ["baseline"] };
- * ```
+ * The run that logging calls go to inside a scope (a `@tracked` call): it wins
+ * over the client's own active run, so concurrent calls each log to theirs.
  */
-export interface StartRunOptions {
-  /** A name; when a run of that name exists in the active experiment, it is continued. */
-  runName?: string;
-  /** Re-attach to this existing run (wins over `runName`). */
-  runId?: string;
-  /** Tags, as labels or a record. */
-  tags?: TagsInput;
-  /** Stored as the run's description (`mlflow.note.content`). */
-  description?: string;
-  /** Open a child of the active run (tagged `mlflow.parentRunId`) instead of failing. */
-  nested?: boolean;
+export const runScope: AsyncLocalStorage<Run> = new AsyncLocalStorage<Run>();
+
+function toTrackingError(err: unknown): TrackingError {
+  return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
 }
 
-/**
- * Options of {@linkcode TrackingClient.setExperiment}.
- *
- * @example
- * ```ts
- * import type { SetExperimentOptions } from "@oicm/tracking";
- * const opts: SetExperimentOptions = { workspaceId: "ws-1", tags: ["vision"] };
- * ```
- */
-export interface SetExperimentOptions {
-  /** The OICM workspace the experiment lives in. */
-  workspaceId?: string;
-  /** Tags to set on the experiment, as labels or a record. */
-  tags?: TagsInput;
+/** Flattens delivery errors into their causes, each error once. */
+function dedupe(errors: TrackingError[]): TrackingError[] {
+  const flat = errors.flatMap((e) => e instanceof DeliveryError ? [...e.errors] : [e]);
+  return [...new Set(flat)];
 }
 
-/**
- * Options of {@linkcode TrackingClient.searchRuns}.
- *
- * @example
- * ```ts
- * import type { SearchRunsOptions } from "@oicm/tracking";
- * const q: SearchRunsOptions = { filter: "params.lr = '0.01'", orderBy: ["metrics.loss ASC"] };
- * ```
- */
-export interface SearchRunsOptions {
-  /** Experiments to search; the active experiment by default. */
-  experimentIds?: string[];
-  /** An MLflow filter string, such as `metrics.loss < 0.5 AND tags.team = 'vision'`. */
-  filter?: string;
-  /** Order clauses, such as `attributes.start_time DESC`. */
-  orderBy?: string[];
-  /** The most runs to return (pages are followed up to it). */
-  maxResults?: number;
-  /** Active runs only by default. */
-  viewType?: ViewType;
-}
-
-/**
- * Options of {@linkcode TrackingClient.searchExperiments}.
- *
- * @example
- * ```ts
- * import type { SearchExperimentsOptions } from "@oicm/tracking";
- * const q: SearchExperimentsOptions = { filter: "name LIKE 'vision%'", maxResults: 50 };
- * ```
- */
-export interface SearchExperimentsOptions {
-  /** An MLflow filter string, such as `name LIKE 'vision%'`. */
-  filter?: string;
-  /** Order clauses, such as `name ASC`. */
-  orderBy?: string[];
-  /** The most experiments to return (pages are followed up to it). */
-  maxResults?: number;
-  /** Active experiments only by default. */
-  viewType?: ViewType;
+function countUndelivered(errors: TrackingError[]): number {
+  return errors.reduce((n, e) => n + (e instanceof DeliveryError ? e.undelivered : 0), 0);
 }
 
 function quoteFilterValue(value: string): string {
@@ -142,7 +84,16 @@ export class TrackingClient {
   readonly #owner: RunOwner;
   #workspaceId: string | undefined;
   #experimentId: string | undefined;
+  /** Runs started with startRun, innermost last. */
   readonly #active: Run[] = [];
+  /** Every run opened and not yet ended (also those opened in the background). */
+  readonly #open = new Set<Run>();
+  /** Work started in the background (run creation, ends) that flush() waits for. */
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #experimentsByName = new Map<string, Promise<string>>();
+  /** Failures of background ends, for the next flush(). */
+  #detachedFailures: TrackingError[] = [];
+  readonly #onError: (error: DeliveryError) => void;
   #lastRun: Run | undefined;
   #closed = false;
 
@@ -162,13 +113,22 @@ export class TrackingClient {
       retry: { ...DEFAULT_RETRY, ...opts.retry },
     });
     this.#backend = new RestBackend(transport);
+    this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#batcher = new Batcher({
       backend: this.#backend,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
-      onError: opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`)),
+      onError: this.#onError,
     });
     this.#recorder = new Recorder(this.#batcher);
-    this.#owner = { finish: (run, status) => this.#finish(run, status) };
+    this.#owner = {
+      finish: (run, ref, status) => this.#finish(run, ref, status),
+      reportDetached: (err) => {
+        const error = toTrackingError(err);
+        this.#detachedFailures.push(error);
+        // The batcher already told onError of records it could not deliver.
+        if (!(error instanceof DeliveryError)) this.#onError(new DeliveryError([error], 0));
+      },
+    };
   }
 
   /**
@@ -241,6 +201,17 @@ export class TrackingClient {
       );
     }
     await this.#useWorkspace(options.workspaceId);
+    const experiment = await this.#getOrCreate(name);
+    this.#experimentId = experiment.experimentId;
+    for (const [key, value] of Object.entries(tags)) {
+      await this.#backend.setExperimentTag(experiment.experimentId, key, value);
+      experiment.tags[key] = value;
+    }
+    return experiment;
+  }
+
+  /** Gets the experiment of that name, creating it when absent (a lost create race is fine). */
+  async #getOrCreate(name: string): Promise<Experiment> {
     let experiment = await this.#backend.getExperimentByName(name);
     if (experiment === undefined) {
       try {
@@ -259,12 +230,18 @@ export class TrackingClient {
         { code: "INVALID_STATE" },
       );
     }
-    this.#experimentId = experiment.experimentId;
-    for (const [key, value] of Object.entries(tags)) {
-      await this.#backend.setExperimentTag(experiment.experimentId, key, value);
-      experiment.tags[key] = value;
-    }
     return experiment;
+  }
+
+  /** The id of the experiment of that name, got or created once per client. */
+  #experimentIdFor(name: string): Promise<string> {
+    let id = this.#experimentsByName.get(name);
+    if (id === undefined) {
+      id = this.#getOrCreate(name).then((e) => e.experimentId);
+      this.#experimentsByName.set(name, id);
+      id.catch(() => this.#experimentsByName.delete(name));
+    }
+    return id;
   }
 
   /** Creates an experiment and resolves to its id; fails if the name is taken. */
@@ -332,61 +309,103 @@ export class TrackingClient {
    * `nested: true`.
    */
   async startRun(options: StartRunOptions = {}): Promise<Run> {
+    const run = this.openRun(options);
+    await run.ready;
+    this.#active.push(run);
+    return run;
+  }
+
+  /**
+   * Opens a run without waiting for the server: the returned run takes
+   * records at once and is created (or resumed, as `startRun` does) in the
+   * background; `await run.ready` for its info. It does not become the
+   * client's active run. Bad options throw here, before any request; a
+   * failure to create it rejects `run.ready`, `run.end()` and `flush()`.
+   * A run opened this way and never ended is ended KILLED by `close()`.
+   *
+   * @example Logging from code that must not await (a sync callback)
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * import { FakeMlflowServer } from "@oicm/tracking/testing";
+   * const client = new TrackingClient({ apiHost: "http://fake", fetch: new FakeMlflowServer().fetch });
+   * const run = client.openRun({ runName: "background" });
+   * run.logMetric("loss", 0.5); // queued; sent once the run exists
+   * const info = await run.ready;
+   * await run.end();
+   * console.log(info.runId);
+   * await client.close();
+   * ```
+   */
+  openRun(options: StartRunOptions = {}): Run {
     this.#checkOpen();
     const tags = normalizeTags(options.tags);
     if (options.description !== undefined) tags["mlflow.note.content"] = options.description;
-    const parent = this.#active.at(-1);
-    if (parent !== undefined) {
-      if (!options.nested) {
-        throw new ValidationError(
-          `run ${parent.runId} is already active; end it first, or pass nested: true for a child run`,
-        );
-      }
-      tags["mlflow.parentRunId"] = parent.runId;
-    }
     if (options.runName !== undefined && options.runName.length === 0) {
       throw new ValidationError("runName must not be empty");
     }
+    if (options.runId !== undefined) validateId("runId", options.runId);
+    if (options.experimentName !== undefined) validateExperimentName(options.experimentName);
+    const parent = this.activeRun();
+    if (parent !== undefined && !options.nested) {
+      throw new ValidationError(
+        `a run is already active; end it first, or pass nested: true for a child run`,
+      );
+    }
+    const experiment = options.experimentId ??
+      (options.experimentName === undefined ? this.#defaultExperiment() : undefined);
+    const created = this.#track(this.#createOrResume(options, tags, parent, experiment));
+    const run = new Run(created, this.#recorder, this.#owner);
+    this.#open.add(run);
+    return run;
+  }
+
+  async #createOrResume(
+    options: StartRunOptions,
+    tags: Record<string, string>,
+    parent: Run | undefined,
+    experiment: string | undefined,
+  ): Promise<CreatedRun> {
+    await null; // the caller of openRun pays for none of this
+    if (parent !== undefined) tags["mlflow.parentRunId"] = (await parent.ready).runId;
+    const experimentId = experiment ?? await this.#experimentIdFor(options.experimentName!);
     let record: RunRecord | undefined;
     if (options.runId !== undefined) {
-      record = await this.#backend.getRun(validateId("runId", options.runId));
+      record = await this.#backend.getRun(options.runId);
       if (record.info.lifecycleStage === "deleted") {
         throw new TrackingError(`run ${options.runId} has been deleted and cannot be resumed`, {
           code: "INVALID_STATE",
         });
       }
-    } else if (options.runName !== undefined) {
-      const [found] = await this.#backend.searchRuns({
-        experimentIds: [this.#defaultExperiment()],
+    } else if (options.runName !== undefined && options.resume !== false) {
+      [record] = await this.#backend.searchRuns({
+        experimentIds: [experimentId],
         filter: `attributes.run_name = ${quoteFilterValue(options.runName)}`,
         orderBy: ["attributes.start_time DESC"],
         maxResults: 1,
       });
-      record = found;
     }
-    let info: RunInfo;
     if (record !== undefined) {
       await this.#backend.updateRun(record.info.runId, { status: "RUNNING" });
-      info = { ...record.info, status: "RUNNING" };
+      const info: RunInfo = { ...record.info, status: "RUNNING" };
       delete info.endTime;
-      this.#experimentId = info.experimentId;
-      this.#recorder.rememberParams(info.runId, record.data.params);
-    } else {
-      if (options.runName !== undefined) tags["mlflow.runName"] = options.runName;
-      const created = await this.#backend.createRun({
-        experimentId: this.#defaultExperiment(),
-        runName: options.runName,
-        startTime: Date.now(),
-        tags: { ...runContextTags(), ...tags },
-      });
-      info = created.info;
+      return { info, resumed: { params: record.data.params, tags } };
     }
-    const run = new Run(info, this.#recorder, this.#owner);
-    if (record !== undefined) {
-      for (const [key, value] of Object.entries(tags)) this.#recorder.tag(info.runId, key, value);
-    }
-    this.#active.push(run);
-    return run;
+    if (options.runName !== undefined) tags["mlflow.runName"] = options.runName;
+    const created = await this.#backend.createRun({
+      experimentId,
+      runName: options.runName,
+      startTime: Date.now(),
+      tags: { ...runContextTags(), ...tags },
+    });
+    return { info: created.info };
+  }
+
+  /** Keeps `flush()` and `close()` waiting for background work until it settles. */
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#background.add(work);
+    const done = () => this.#background.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   /**
@@ -424,49 +443,67 @@ export class TrackingClient {
     return result;
   }
 
-  async #finish(run: Run, status: EndStatus): Promise<void> {
+  #finish(run: Run, ref: RunRef, status: EndStatus): Promise<void> {
     const index = this.#active.lastIndexOf(run);
     if (index >= 0) this.#active.splice(index, 1);
+    this.#open.delete(run);
     this.#lastRun = run;
+    return this.#track(this.#end(run, ref, status));
+  }
+
+  async #end(run: Run, ref: RunRef, status: EndStatus): Promise<void> {
+    let info: RunInfo | undefined;
     let failure: unknown;
     try {
-      await this.#batcher.flush(run.runId);
+      info = await run.ready;
     } catch (err) {
-      failure = err;
+      failure = err; // it never existed: it cannot be ended
     }
-    const endTime = Date.now();
     try {
-      await this.#backend.updateRun(run.runId, { status, endTime });
-      run.info.status = status;
-      run.info.endTime = endTime;
+      await this.#batcher.flush(ref);
     } catch (err) {
-      failure ??= err;
+      failure = err; // a DeliveryError, which includes a creation failure
     }
-    this.#recorder.forget(run.runId);
+    if (info !== undefined) {
+      const endTime = Date.now();
+      try {
+        await this.#backend.updateRun(info.runId, { status, endTime });
+        info.status = status;
+        info.endTime = endTime;
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    this.#recorder.forget(ref);
     if (failure !== undefined) throw failure;
   }
 
   /** Ends the active run (the innermost, when nested) with `status`, FINISHED by default. */
   async endRun(status: EndStatus = "FINISHED"): Promise<void> {
-    const run = this.#active.at(-1);
+    const run = this.activeRun();
     if (run === undefined) throw new ValidationError("no active run to end");
     await run.end(status);
   }
 
-  /** The active run (the innermost, when nested), if any. */
+  /**
+   * The active run, if any: inside a `@tracked` call its run, else the
+   * innermost run started with `startRun`.
+   */
   activeRun(): Run | undefined {
+    const scoped = runScope.getStore();
+    if (scoped !== undefined && !scoped.ended) return scoped;
     return this.#active.at(-1);
   }
 
   /** The active run if there is one, else the run that ended last. */
   lastActiveRun(): Run | undefined {
-    return this.#active.at(-1) ?? this.#lastRun;
+    return this.activeRun() ?? this.#lastRun;
   }
 
   /** Reads a run with its latest metrics, params and tags (after delivering its queued records). */
   async getRun(runId: string): Promise<RunRecord> {
     validateId("runId", runId);
-    await this.#batcher.flush(runId);
+    await this.#batcher.flushRun(runId);
     return await this.#backend.getRun(runId);
   }
 
@@ -479,14 +516,14 @@ export class TrackingClient {
   /** A metric's whole history, in step order (after delivering the run's queued records). */
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     validateId("runId", runId);
-    await this.#batcher.flush(runId);
+    await this.#batcher.flushRun(runId);
     return await this.#backend.getMetricHistory(runId, key);
   }
 
   // ---- logging on the active run ----------------------------------------
 
   #current(): Run {
-    const run = this.#active.at(-1);
+    const run = this.activeRun();
     if (run === undefined) {
       throw new ValidationError("no active run: call startRun() before logging");
     }
@@ -523,9 +560,28 @@ export class TrackingClient {
     this.#current().setTags(tags);
   }
 
-  /** Delivers everything queued; rejects with a `DeliveryError` when anything failed. */
-  flush(): Promise<void> {
-    return this.#batcher.flush();
+  /**
+   * Waits for runs being created or ended in the background, then delivers
+   * everything queued; rejects with a `DeliveryError` when anything failed.
+   */
+  async flush(): Promise<void> {
+    const errors: TrackingError[] = [];
+    const collect = () => {
+      errors.push(...this.#detachedFailures);
+      this.#detachedFailures = [];
+    };
+    while (this.#background.size > 0) {
+      await Promise.allSettled([...this.#background]);
+    }
+    collect();
+    try {
+      await this.#batcher.flush();
+    } catch (err) {
+      if (errors.length === 0) throw err;
+      errors.push(toTrackingError(err));
+    }
+    collect();
+    if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
   }
 
   /** Records logged but not yet delivered. */
@@ -534,23 +590,19 @@ export class TrackingClient {
   }
 
   /**
-   * Ends every active run (FINISHED), delivers everything queued and closes
-   * the client; rejects with a `DeliveryError` when anything failed.
+   * Ends every run started with `startRun` (FINISHED) and every run opened in
+   * the background and never ended (KILLED), delivers everything queued and
+   * closes the client; rejects with a `DeliveryError` when anything failed.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     const errors: TrackingError[] = [];
-    let undelivered = 0;
-    const note = (err: unknown) => {
-      if (err instanceof DeliveryError) {
-        errors.push(...err.errors);
-        undelivered += err.undelivered;
-      } else errors.push(err instanceof TrackingError ? err : new TrackingError(String(err)));
-    };
+    const note = (err: unknown) => errors.push(toTrackingError(err));
     while (this.#active.length > 0) await this.#active.at(-1)!.end("FINISHED").catch(note);
-    await this.#batcher.flush().catch(note);
+    for (const run of [...this.#open]) await run.end("KILLED").catch(note);
+    await this.flush().catch(note);
     this.#closed = true;
-    if (errors.length > 0) throw new DeliveryError(errors, undelivered);
+    if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
   }
 
   /** Keeps secrets out of `console.log(client)` in Deno, Node and Bun. */

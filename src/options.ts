@@ -10,6 +10,7 @@ import { ValidationError } from "./errors.ts";
 import type { RetryOptions } from "./retry.ts";
 import { OICM_HOST_SUFFIX } from "./routes.ts";
 import type { FetchFn } from "./transport.ts";
+import type { TagsInput, ViewType } from "./types.ts";
 
 /**
  * How to reach the tracking server, and how the client behaves.
@@ -107,4 +108,90 @@ export function endpointOf(apiHost: string): Endpoint {
   }
   base = base.replace(/\/api\/2\.0\/mlflow$/, "");
   return { kind: base.endsWith(OICM_HOST_SUFFIX) ? "oicm" : "mlflow", base };
+}
+
+/**
+ * Options of `TrackingClient.startRun`.
+ *
+ * @example
+ * ```ts
+ * import type { StartRunOptions } from "@oicm/tracking";
+ * const opts: StartRunOptions = { runName: "baseline", tags: ["baseline"] };
+ * ```
+ */
+export interface StartRunOptions {
+  /** A name; when a run of that name exists in the experiment, it is continued (see `resume`). */
+  runName?: string;
+  /** With `runName`: continue an existing run of that name (default true, as the Python client). */
+  resume?: boolean;
+  /** Re-attach to this existing run (wins over `runName`). */
+  runId?: string;
+  /** Tags, as labels or a record. */
+  tags?: TagsInput;
+  /** Stored as the run's description (`mlflow.note.content`). */
+  description?: string;
+  /** Open a child of the active run (tagged `mlflow.parentRunId`) instead of failing. */
+  nested?: boolean;
+  /** Put the run in this experiment; the client's active experiment stays as it is. */
+  experimentId?: string;
+  /** Put the run in the experiment of this name (created when absent); the active one stays. */
+  experimentName?: string;
+}
+
+/**
+ * Options of `TrackingClient.setExperiment`.
+ *
+ * @example
+ * ```ts
+ * import type { SetExperimentOptions } from "@oicm/tracking";
+ * const opts: SetExperimentOptions = { workspaceId: "ws-1", tags: ["vision"] };
+ * ```
+ */
+export interface SetExperimentOptions {
+  /** The OICM workspace the experiment lives in. */
+  workspaceId?: string;
+  /** Tags to set on the experiment, as labels or a record. */
+  tags?: TagsInput;
+}
+
+/**
+ * Options of `TrackingClient.searchRuns`.
+ *
+ * @example
+ * ```ts
+ * import type { SearchRunsOptions } from "@oicm/tracking";
+ * const q: SearchRunsOptions = { filter: "params.lr = '0.01'", orderBy: ["metrics.loss ASC"] };
+ * ```
+ */
+export interface SearchRunsOptions {
+  /** Experiments to search; the active experiment by default. */
+  experimentIds?: string[];
+  /** An MLflow filter string, such as `metrics.loss < 0.5 AND tags.team = 'vision'`. */
+  filter?: string;
+  /** Order clauses, such as `attributes.start_time DESC`. */
+  orderBy?: string[];
+  /** The most runs to return (pages are followed up to it). */
+  maxResults?: number;
+  /** Active runs only by default. */
+  viewType?: ViewType;
+}
+
+/**
+ * Options of `TrackingClient.searchExperiments`.
+ *
+ * @example
+ * ```ts
+ * import type { SearchExperimentsOptions } from "@oicm/tracking";
+ * const q: SearchExperimentsOptions = { filter: "name LIKE 'vision%'", maxResults: 50 };
+ * ```
+ */
+export interface SearchExperimentsOptions {
+  /** An MLflow filter string, such as `name LIKE 'vision%'`. */
+  filter?: string;
+  /** Order clauses, such as `name ASC`. */
+  orderBy?: string[];
+  /** The most experiments to return (pages are followed up to it). */
+  maxResults?: number;
+  /** Active experiments only by default. */
+  viewType?: ViewType;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Batcher } from "./batcher.ts";
+import type { Batcher, RunRef } from "./batcher.ts";
 import { ValidationError } from "./errors.ts";
 import type { TagsInput } from "./types.ts";
 import {
@@ -37,25 +37,25 @@ export interface MetricOptions {
 /** Validates logging calls and queues them. */
 export class Recorder {
   readonly #batcher: Batcher;
-  readonly #params = new Map<string, Map<string, string>>();
+  readonly #params = new WeakMap<RunRef, Map<string, string>>();
 
   constructor(batcher: Batcher) {
     this.#batcher = batcher;
   }
 
   /** Queues one metric point. */
-  metric(runId: string, key: string, value: number, opts?: MetricOptions): void {
+  metric(run: RunRef, key: string, value: number, opts?: MetricOptions): void {
     validateKey("metric", key);
     validateMetricValue(key, value);
     const step = opts?.step === undefined ? 0 : validateStep(key, opts.step);
     const timestamp = opts?.timestamp === undefined
       ? Date.now()
       : validateTimestamp(key, opts.timestamp);
-    this.#batcher.addMetric(runId, { key, value, step, timestamp });
+    this.#batcher.addMetric(run, { key, value, step, timestamp });
   }
 
   /** Queues several metrics with one step and timestamp; all are checked before any is queued. */
-  metrics(runId: string, values: Readonly<Record<string, number>>, opts?: MetricOptions): void {
+  metrics(run: RunRef, values: Readonly<Record<string, number>>, opts?: MetricOptions): void {
     if (values === null || typeof values !== "object") {
       throw new ValidationError("logMetrics takes a record of metric names to numbers");
     }
@@ -69,16 +69,16 @@ export class Recorder {
       ? Date.now()
       : validateTimestamp("*", opts.timestamp);
     for (const [key, value] of entries) {
-      this.#batcher.addMetric(runId, { key, value, step, timestamp });
+      this.#batcher.addMetric(run, { key, value, step, timestamp });
     }
   }
 
   /** Queues params; re-logging a value is skipped, changing one throws. */
-  params(runId: string, values: Readonly<Record<string, unknown>>): void {
+  params(run: RunRef, values: Readonly<Record<string, unknown>>): void {
     if (values === null || typeof values !== "object") {
       throw new ValidationError("logParams takes a record of param names to values");
     }
-    const known = this.#known(runId);
+    const known = this.#known(run);
     const fresh: [string, string][] = [];
     for (const [key, raw] of Object.entries(values)) {
       validateKey("param", key);
@@ -87,7 +87,9 @@ export class Recorder {
       if (before === value) continue;
       if (before !== undefined) {
         throw new ValidationError(
-          `param '${key}' was already logged in run ${runId} as '${before.slice(0, 100)}'; ` +
+          `param '${key}' was already logged in run ${run.id ?? "(being created)"} as '${
+            before.slice(0, 100)
+          }'; ` +
             `params cannot change (log a metric or a tag instead)`,
           { code: "INVALID_PARAMETER_VALUE" },
         );
@@ -96,40 +98,40 @@ export class Recorder {
     }
     for (const [key, value] of fresh) {
       known.set(key, value);
-      this.#batcher.addParam(runId, { key, value });
+      this.#batcher.addParam(run, { key, value });
     }
   }
 
   /** Queues one tag. */
-  tag(runId: string, key: string, value: string): void {
+  tag(run: RunRef, key: string, value: string): void {
     validateKey("tag", key);
     validateTagValue(key, value);
-    this.#batcher.addTag(runId, { key, value });
+    this.#batcher.addTag(run, { key, value });
   }
 
   /** Queues tags given as labels or a record. */
-  tags(runId: string, tags: TagsInput): void {
+  tags(run: RunRef, tags: TagsInput): void {
     for (const [key, value] of Object.entries(normalizeTags(tags))) {
-      this.#batcher.addTag(runId, { key, value });
+      this.#batcher.addTag(run, { key, value });
     }
   }
 
   /** Remembers params a run already has on the server (when it is resumed). */
-  rememberParams(runId: string, params: Record<string, string>): void {
-    const known = this.#known(runId);
+  rememberParams(run: RunRef, params: Record<string, string>): void {
+    const known = this.#known(run);
     for (const [key, value] of Object.entries(params)) known.set(key, value);
   }
 
   /** Forgets a run's params once it has ended. */
-  forget(runId: string): void {
-    this.#params.delete(runId);
+  forget(run: RunRef): void {
+    this.#params.delete(run);
   }
 
-  #known(runId: string): Map<string, string> {
-    let known = this.#params.get(runId);
+  #known(run: RunRef): Map<string, string> {
+    let known = this.#params.get(run);
     if (known === undefined) {
       known = new Map();
-      this.#params.set(runId, known);
+      this.#params.set(run, known);
     }
     return known;
   }

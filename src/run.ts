@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { RunRef } from "./batcher.ts";
 import { ValidationError } from "./errors.ts";
 import type { MetricOptions, Recorder } from "./recorder.ts";
 import type { EndStatus, RunInfo, TagsInput } from "./types.ts";
@@ -11,7 +12,17 @@ import type { EndStatus, RunInfo, TagsInput } from "./types.ts";
 /** What a run needs from the client that opened it. */
 export interface RunOwner {
   /** Flushes the run's records, marks it ended on the server and forgets it as active. */
-  finish(run: Run, status: EndStatus): Promise<void>;
+  finish(run: Run, ref: RunRef, status: EndStatus): Promise<void>;
+  /** Hears of a failure nobody awaits (an end in the background). */
+  reportDetached(error: unknown): void;
+}
+
+/** What creating or resuming a run on the server yields. */
+export interface CreatedRun {
+  /** The run as the server has it. */
+  info: RunInfo;
+  /** When an existing run was continued: its params, and the tags to apply to it. */
+  resumed?: { params: Record<string, string>; tags: Record<string, string> };
 }
 
 const END_STATUSES = new Set(["FINISHED", "FAILED", "KILLED"]);
@@ -19,6 +30,9 @@ const END_STATUSES = new Set(["FINISHED", "FAILED", "KILLED"]);
 /**
  * A run that is open for logging. Logging methods validate and queue at once;
  * `end()` (or leaving an `await using` block) delivers and ends it.
+ *
+ * A run opened in the background (`client.openRun`, a sync `@tracked` method)
+ * takes records at once but gets its server id later: `await run.ready`.
  *
  * @example Ending a run when the block exits
  * ```ts
@@ -36,22 +50,46 @@ const END_STATUSES = new Set(["FINISHED", "FAILED", "KILLED"]);
  * ```
  */
 export class Run implements AsyncDisposable {
-  /** The run's identity and state; `status` and `endTime` change when it ends. */
-  readonly info: RunInfo;
+  /** Resolves to the run's info once the server has the run. */
+  readonly ready: Promise<RunInfo>;
+  #info: RunInfo | undefined;
+  readonly #ref: RunRef;
   readonly #recorder: Recorder;
   readonly #owner: RunOwner;
   #ending: Promise<void> | undefined;
 
-  /** Made by {@linkcode TrackingClient.startRun}; not meant to be built by hand. */
-  constructor(info: RunInfo, recorder: Recorder, owner: RunOwner) {
-    this.info = info;
+  /** Made by `TrackingClient.startRun` or `openRun`; not meant to be built by hand. */
+  constructor(created: Promise<CreatedRun>, recorder: Recorder, owner: RunOwner) {
     this.#recorder = recorder;
     this.#owner = owner;
+    this.ready = created.then(({ info, resumed }) => {
+      this.#info = info;
+      if (resumed !== undefined) {
+        recorder.rememberParams(this.#ref, resumed.params);
+        if (Object.keys(resumed.tags).length > 0) recorder.tags(this.#ref, resumed.tags);
+      }
+      return info;
+    });
+    this.ready.catch(() => {}); // whoever awaits it hears of a failure
+    this.#ref = new RunRef(this.ready.then((info) => info.runId));
   }
 
-  /** The run's id. */
+  /** The run's identity and state; throws until the server has the run (see `ready`). */
+  get info(): RunInfo {
+    if (this.#info === undefined) {
+      throw new ValidationError("the run is still being created: await run.ready for its info");
+    }
+    return this.#info;
+  }
+
+  /** The run's id; throws until the server has the run (see `ready`). */
   get runId(): string {
     return this.info.runId;
+  }
+
+  /** Whether the server has the run yet. */
+  get created(): boolean {
+    return this.#info !== undefined;
   }
 
   /** Whether `end()` has been called. */
@@ -59,13 +97,13 @@ export class Run implements AsyncDisposable {
     return this.#ending !== undefined;
   }
 
-  #open(): string {
+  #open(): RunRef {
     if (this.#ending !== undefined) {
       throw new ValidationError(
-        `run ${this.info.runId} has ended; resume it with startRun({ runId }) to log more`,
+        `run ${this.#ref.id ?? ""} has ended; resume it with startRun({ runId }) to log more`,
       );
     }
-    return this.info.runId;
+    return this.#ref;
   }
 
   /** Logs a param; values that are not strings become `String(value)` (JSON for objects). */
@@ -110,9 +148,26 @@ export class Run implements AsyncDisposable {
           `a run ends FINISHED, FAILED or KILLED, got ${JSON.stringify(status)}`,
         );
       }
-      this.#ending = this.#owner.finish(this, status);
+      this.#ending = this.#owner.finish(this, this.#ref, status);
     }
     return this.#ending;
+  }
+
+  /**
+   * Ends the run like {@linkcode Run.end}, but never rejects: a failure goes
+   * to the client's `onError` and rejects its next `flush()` or `close()`.
+   * For code that must not wait on the network or throw (callbacks, sync
+   * methods); the promise resolves when the attempt is over.
+   */
+  endDetached(status: EndStatus = "FINISHED"): Promise<void> {
+    let ending: Promise<void>;
+    try {
+      ending = this.end(status);
+    } catch (err) {
+      this.#owner.reportDetached(err);
+      return Promise.resolve();
+    }
+    return ending.catch((err) => this.#owner.reportDetached(err));
   }
 
   /** Ends the run FINISHED; used by `await using`. */

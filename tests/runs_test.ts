@@ -144,16 +144,16 @@ Deno.test("resume by name picks the newest active run of that name in the active
   await t.client.endRun();
 });
 
-Deno.test("startRun({ runId }) re-attaches and switches to the run's experiment", async () => {
+Deno.test("startRun({ runId }) re-attaches; the active experiment stays as it was", async () => {
   await using t = await setup();
-  await t.client.setExperiment("x");
+  const x = await t.client.setExperiment("x");
   const run = await t.client.startRun();
-  const experimentId = t.client.experimentId;
   await t.client.endRun("KILLED");
-  await t.client.setExperiment("y");
+  const y = await t.client.setExperiment("y");
   const back = await t.client.startRun({ runId: run.runId });
   assert.equal(back.runId, run.runId);
-  assert.equal(t.client.experimentId, experimentId);
+  assert.equal(back.info.experimentId, x.experimentId);
+  assert.equal(t.client.experimentId, y.experimentId);
   assert.equal((await t.client.getRun(run.runId)).info.status, "RUNNING");
   await t.client.endRun();
   const err = await t.client.startRun({ runId: "0123456789abcdef" }).catch((e) => e);
