@@ -19,6 +19,7 @@ import {
   type TrackingClientOptions,
 } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
+import { FileBackend } from "./file_backend.ts";
 import { RestBackend } from "./rest_backend.ts";
 import { DEFAULT_RETRY } from "./retry.ts";
 import { oicmTrackingUri } from "./routes.ts";
@@ -100,19 +101,25 @@ export class TrackingClient {
   /** Builds a client; options are checked at once (a `ValidationError` names a bad one). */
   constructor(options: TrackingClientOptions) {
     const opts = checkOptions(options);
-    this.#endpoint = endpointOf(opts.apiHost);
     this.#workspaceId = opts.workspaceId;
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.workloadId) headers["OIP-Workload-Id"] = opts.workloadId;
-    const transport = new Transport({
-      trackingUri: () => this.#trackingUri(),
-      apiKey: opts.apiKey,
-      headers,
-      fetch: opts.fetch,
-      timeoutMs: opts.timeoutMs ?? 120_000,
-      retry: { ...DEFAULT_RETRY, ...opts.retry },
-    });
-    this.#backend = new RestBackend(transport);
+    if (opts.offline) {
+      const store = new FileBackend(opts.storagePath ?? "./mlruns");
+      this.#endpoint = { kind: "offline", base: store.root };
+      this.#backend = store;
+    } else {
+      this.#endpoint = endpointOf(opts.apiHost!);
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.workloadId) headers["OIP-Workload-Id"] = opts.workloadId;
+      const transport = new Transport({
+        trackingUri: () => this.#trackingUri(),
+        apiKey: opts.apiKey,
+        headers,
+        fetch: opts.fetch,
+        timeoutMs: opts.timeoutMs ?? 120_000,
+        retry: { ...DEFAULT_RETRY, ...opts.retry },
+      });
+      this.#backend = new RestBackend(transport);
+    }
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#batcher = new Batcher({
       backend: this.#backend,
@@ -148,8 +155,8 @@ export class TrackingClient {
     return new TrackingClient(clientFromEnv(overrides));
   }
 
-  /** `"oicm"` when the API host ends in `/api/tracking`, else `"mlflow"`. */
-  get serverKind(): "oicm" | "mlflow" {
+  /** `"oicm"` when the API host ends in `/api/tracking`, `"offline"` for a local store, else `"mlflow"`. */
+  get serverKind(): "oicm" | "mlflow" | "offline" {
     return this.#endpoint.kind;
   }
 
@@ -179,6 +186,7 @@ export class TrackingClient {
 
   async #useWorkspace(workspaceId: string | undefined): Promise<void> {
     if (workspaceId === undefined || workspaceId === this.#workspaceId) return;
+    if (this.#endpoint.kind === "offline") return; // one local store: workspaces do not apply
     validateId("workspaceId", workspaceId);
     // Records still queued belong to the old workspace: deliver them first.
     await this.#batcher.flush();

@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import { ValidationError } from "./errors.ts";
+import { fileURLToPath } from "node:url";
 import type { TrackingClientOptions } from "./options.ts";
 
 /** Reads a variable; `undefined` when unset, empty, or not readable (Deno without --allow-env). */
@@ -22,12 +22,18 @@ function base64(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 
-/** Client options from `OICM_*` / `OIP_*` or `MLFLOW_*` variables, overridden by `overrides`. */
+/**
+ * Client options from `OICM_*` / `OIP_*` or `MLFLOW_*` variables, overridden
+ * by `overrides`; with no server configured, offline into `./mlruns` (or the
+ * path of a `file:` `MLFLOW_TRACKING_URI`).
+ */
 export function clientFromEnv(
   overrides: Partial<TrackingClientOptions> = {},
 ): TrackingClientOptions {
   const oicmHost = read("OICM_TRACKING_API_HOST") ?? read("OIP_TRACKING_SERVER");
-  if (oicmHost !== undefined || overrides.apiHost?.endsWith("/api/tracking")) {
+  if (
+    !overrides.offline && (oicmHost !== undefined || overrides.apiHost?.endsWith("/api/tracking"))
+  ) {
     const options: TrackingClientOptions = { apiHost: oicmHost ?? "" };
     const apiKey = read("OICM_TRACKING_API_KEY") ?? read("OIP_WORKLOAD_ACCESS_KEY");
     if (apiKey) options.apiKey = apiKey;
@@ -38,16 +44,15 @@ export function clientFromEnv(
     return { ...options, ...overrides };
   }
   const uri = overrides.apiHost ?? read("MLFLOW_TRACKING_URI");
-  if (uri === undefined) {
-    throw new ValidationError(
-      "no tracking server configured: set OICM_TRACKING_API_HOST (and OICM_TRACKING_API_KEY, " +
-        "OICM_WORKSPACE_ID) or MLFLOW_TRACKING_URI, or pass apiHost (offline mode is not available yet)",
-    );
-  }
-  if (!/^https?:\/\//.test(uri)) {
-    throw new ValidationError(
-      `MLFLOW_TRACKING_URI '${uri}' is a local store; offline mode is not available yet`,
-    );
+  if (overrides.offline || uri === undefined || !/^https?:\/\//.test(uri)) {
+    // No server configured, or a local store (`file:<path>`, `file:///abs`, a bare path).
+    const storagePath = uri === undefined
+      ? "./mlruns"
+      : uri.startsWith("file://")
+      ? fileURLToPath(uri)
+      : uri.replace(/^file:/, "");
+    const { apiHost: _, ...rest } = overrides;
+    return { offline: true, storagePath, ...rest };
   }
   const options: TrackingClientOptions = { apiHost: uri };
   const token = read("MLFLOW_TRACKING_TOKEN");

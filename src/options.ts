@@ -15,6 +15,12 @@ import type { TagsInput, ViewType } from "./types.ts";
 /**
  * How to reach the tracking server, and how the client behaves.
  *
+ * @example Offline, into a local MLflow FileStore
+ * ```ts
+ * import { TrackingClient } from "@oicm/tracking";
+ * const client = new TrackingClient({ offline: true, storagePath: "./mlruns" });
+ * ```
+ *
  * @example OICM Tracking
  * ```ts
  * import { TrackingClient } from "@oicm/tracking";
@@ -28,9 +34,13 @@ import type { TagsInput, ViewType } from "./types.ts";
 export interface TrackingClientOptions {
   /**
    * An OICM API host (ending in `/api/tracking`), or the URI of a plain MLflow
-   * tracking server such as `http://127.0.0.1:5000`.
+   * tracking server such as `http://127.0.0.1:5000`. Required unless `offline`.
    */
-  apiHost: string;
+  apiHost?: string;
+  /** Record into a local directory (MLflow's FileStore layout) instead of a server. */
+  offline?: boolean;
+  /** The offline store's directory. Default `./mlruns`. */
+  storagePath?: string;
   /** Sent as `Authorization: Bearer <apiKey>`; never printed or put in errors. */
   apiKey?: string;
   /** The OICM workspace; may also be given to `setExperiment`. */
@@ -54,7 +64,9 @@ export interface TrackingClientOptions {
 const optionsSchema = z.object({
   apiHost: z.string().refine((s) => /^https?:\/\/[^/]/.test(s), {
     message: "must be an http(s) URL",
-  }),
+  }).optional(),
+  offline: z.boolean().optional(),
+  storagePath: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
   workspaceId: z.string().min(1).optional(),
   workloadId: z.string().min(1).optional(),
@@ -73,7 +85,10 @@ const optionsSchema = z.object({
     "must be a function",
   )
     .optional(),
-}).strict();
+}).strict().refine((o) => o.offline === true || o.apiHost !== undefined, {
+  message: "apiHost is required (or offline: true with a storagePath)",
+  path: ["apiHost"],
+});
 
 /** Checks options, throwing a {@linkcode ValidationError} naming the bad field. */
 export function checkOptions(options: unknown): TrackingClientOptions {
@@ -85,10 +100,10 @@ export function checkOptions(options: unknown): TrackingClientOptions {
   throw new ValidationError(`TrackingClient option '${field}': ${issue.message}`);
 }
 
-/** Where requests go: an OICM host (workspace-scoped) or a plain MLflow server. */
+/** Where records go: an OICM host (workspace-scoped), a plain MLflow server, or a local store. */
 export interface Endpoint {
-  kind: "oicm" | "mlflow";
-  /** The API host (OICM) or tracking URI (MLflow), without a trailing slash. */
+  kind: "oicm" | "mlflow" | "offline";
+  /** The API host (OICM), tracking URI (MLflow) or store directory (offline). */
   base: string;
 }
 

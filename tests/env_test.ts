@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TrackingClient, ValidationError } from "../mod.ts";
+import { TrackingClient } from "../mod.ts";
 import { clientFromEnv } from "../src/env.ts";
 
 const NAMES = [
@@ -64,17 +64,22 @@ Deno.test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => 
   });
 });
 
-Deno.test("fromEnv with no server configured says which variables to set", () => {
+Deno.test("fromEnv with no server configured is offline in ./mlruns; file: URIs name the store", () => {
   withEnv({}, () => {
-    assert.throws(
-      () => TrackingClient.fromEnv(),
-      (e) =>
-        e instanceof ValidationError && /OICM_TRACKING_API_HOST/.test(e.message) &&
-        /MLFLOW_TRACKING_URI/.test(e.message),
-    );
+    assert.deepEqual(clientFromEnv(), { offline: true, storagePath: "./mlruns" });
+    assert.equal(TrackingClient.fromEnv().serverKind, "offline");
   });
-  withEnv({ MLFLOW_TRACKING_URI: "file:./mlruns" }, () => {
-    assert.throws(() => TrackingClient.fromEnv(), /local store/);
+  withEnv({ MLFLOW_TRACKING_URI: "file:./elsewhere" }, () => {
+    assert.deepEqual(clientFromEnv(), { offline: true, storagePath: "./elsewhere" });
+  });
+  withEnv({ MLFLOW_TRACKING_URI: "file:///tmp/store" }, () => {
+    assert.equal(clientFromEnv().storagePath, "/tmp/store");
+  });
+  withEnv({ MLFLOW_TRACKING_URI: "/data/runs" }, () => {
+    assert.equal(clientFromEnv().storagePath, "/data/runs");
+  });
+  withEnv({ OICM_TRACKING_API_HOST: "https://h/api/tracking" }, () => {
+    assert.equal(clientFromEnv({ offline: true, storagePath: "x" }).offline, true);
   });
 });
 

@@ -1,0 +1,484 @@
+/**
+ * The offline {@linkcode Backend}: MLflow's FileStore layout on disk, readable
+ * by `mlflow ui` and `MlflowClient("file:...")`.
+ *
+ * ```
+ * <root>/<experiment>/meta.yaml, tags/<key>
+ * <root>/<experiment>/<run>/meta.yaml, metrics/<key>, params/<key>, tags/<key>, artifacts/
+ * <root>/.trash/<experiment>      deleted experiments
+ * ```
+ *
+ * A metric file holds lines `<timestamp_ms> <value> <step>`, appended once per
+ * batch with a single write; params, tags and `meta.yaml` are replaced by
+ * rename, so no file is ever left half-written.
+ *
+ * @module
+ */
+import { appendFile, mkdir, readdir, readFile, rename } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
+import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
+import { exists, keyPath, listKeys, parseMetricLines, writeAtomic } from "./file_io.ts";
+import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
+import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
+import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
+
+const STATUS_CODES: Record<RunStatus, number> = {
+  RUNNING: 1,
+  SCHEDULED: 2,
+  FINISHED: 3,
+  FAILED: 4,
+  KILLED: 5,
+};
+const STATUS_NAMES = Object.fromEntries(
+  Object.entries(STATUS_CODES).map(([k, v]) => [v, k as RunStatus]),
+);
+const TRASH = ".trash";
+
+/** A {@linkcode Backend} over a local directory in MLflow's FileStore layout. */
+export class FileBackend implements Backend {
+  /** The store's root directory, absolute. */
+  readonly root: string;
+  readonly #runDirs = new Map<string, string>();
+  #init: Promise<void> | undefined;
+
+  /** A store at `root` (created, with the Default experiment, on first use). */
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  #ready(): Promise<void> {
+    this.#init ??= (async () => {
+      await mkdir(join(this.root, TRASH), { recursive: true });
+      if (!(await exists(join(this.root, "0")))) await this.#writeExperiment("0", "Default", {});
+    })();
+    return this.#init;
+  }
+
+  async #writeExperiment(id: string, name: string, tags: Record<string, string>): Promise<void> {
+    const dir = join(this.root, id);
+    await mkdir(dir, { recursive: false });
+    const now = Date.now();
+    await this.#putTags(join(dir, "tags"), tags);
+    await writeAtomic(
+      join(dir, "meta.yaml"),
+      writeMeta({
+        artifact_location: pathToFileURL(dir).href,
+        creation_time: now,
+        experiment_id: id,
+        last_update_time: now,
+        lifecycle_stage: "active",
+        name,
+      }),
+    );
+  }
+
+  async #putTags(dir: string, tags: Record<string, string>): Promise<void> {
+    for (const [key, value] of Object.entries(tags)) {
+      const path = keyPath(dir, key);
+      await mkdir(join(path, ".."), { recursive: true });
+      await writeAtomic(path, value);
+    }
+  }
+
+  async #readKeyValues(dir: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const key of await listKeys(dir)) out[key] = await readFile(keyPath(dir, key), "utf8");
+    return out;
+  }
+
+  async #readMetaFile(path: string): Promise<Record<string, MetaValue>> {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (err) {
+      throw new NotFoundError(`${path} does not exist`, {
+        code: "RESOURCE_DOES_NOT_EXIST",
+        cause: err,
+      });
+    }
+    try {
+      return readMeta(text);
+    } catch (err) {
+      throw new TrackingError(`the store file ${path} is corrupt: ${(err as Error).message}`, {
+        code: "CORRUPT_STORE",
+      });
+    }
+  }
+
+  async #experimentDirs(): Promise<{ id: string; dir: string }[]> {
+    await this.#ready();
+    const out: { id: string; dir: string }[] = [];
+    for (const base of [this.root, join(this.root, TRASH)]) {
+      for (const e of await readdir(base, { withFileTypes: true })) {
+        if (e.isDirectory() && e.name !== TRASH && !e.name.startsWith(".")) {
+          out.push({ id: e.name, dir: join(base, e.name) });
+        }
+      }
+    }
+    return out;
+  }
+
+  async #readExperiment(dir: string): Promise<Experiment> {
+    const m = await this.#readMetaFile(join(dir, "meta.yaml"));
+    const out: Experiment = {
+      experimentId: String(m.experiment_id),
+      name: String(m.name),
+      lifecycleStage: m.lifecycle_stage === "deleted" ? "deleted" : "active",
+      tags: await this.#readKeyValues(join(dir, "tags")),
+    };
+    if (typeof m.artifact_location === "string") out.artifactLocation = m.artifact_location;
+    if (typeof m.creation_time === "number") out.creationTime = m.creation_time;
+    if (typeof m.last_update_time === "number") out.lastUpdateTime = m.last_update_time;
+    return out;
+  }
+
+  async #experimentDir(id: string): Promise<string> {
+    await this.#ready();
+    for (const dir of [join(this.root, id), join(this.root, TRASH, id)]) {
+      if (await exists(dir)) return dir;
+    }
+    throw new NotFoundError(`no experiment with id ${id} in ${this.root}`, {
+      code: "RESOURCE_DOES_NOT_EXIST",
+    });
+  }
+
+  async #allExperiments(): Promise<{ experiment: Experiment; dir: string }[]> {
+    const out = [];
+    for (const { dir } of await this.#experimentDirs()) {
+      try {
+        out.push({ experiment: await this.#readExperiment(dir), dir });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err; // a folder that is no experiment
+      }
+    }
+    return out;
+  }
+
+  async createExperiment(name: string, tags: Record<string, string>): Promise<string> {
+    const all = await this.#allExperiments();
+    if (all.some((e) => e.experiment.name === name)) {
+      throw new AlreadyExistsError(`experiment '${name}' already exists`, {
+        code: "RESOURCE_ALREADY_EXISTS",
+      });
+    }
+    let next = Math.max(0, ...all.map((e) => Number(e.experiment.experimentId) || 0)) + 1;
+    for (;;) {
+      try {
+        await this.#writeExperiment(String(next), name, tags);
+        return String(next);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "EEXIST") throw err;
+        next++; // another process took this id
+      }
+    }
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    return await this.#readExperiment(await this.#experimentDir(experimentId));
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return (await this.#allExperiments()).find((e) => e.experiment.name === name)?.experiment;
+  }
+
+  async searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+    const clauses = parseFilter(query.filter);
+    const view = query.viewType ?? "ACTIVE_ONLY";
+    const read = (e: Experiment): FieldReader => (kind, key) =>
+      kind === "tag"
+        ? e.tags[key]
+        : kind !== "attribute"
+        ? undefined
+        : key === "name"
+        ? e.name
+        : key === "experiment_id"
+        ? e.experimentId
+        : key === "creation_time"
+        ? e.creationTime
+        : key === "last_update_time"
+        ? e.lastUpdateTime
+        : undefined;
+    const found = (await this.#allExperiments()).map((e) => e.experiment).filter((e) =>
+      (view === "ALL" || (view === "ACTIVE_ONLY") === (e.lifecycleStage === "active")) &&
+      matches(clauses, read(e))
+    );
+    const order = parseOrderBy(query.orderBy);
+    found.sort(comparator(
+      order.length > 0 ? order : [{ kind: "attribute", key: "experiment_id", ascending: true }],
+      read,
+    ));
+    return found.slice(0, query.maxResults ?? Infinity);
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    if (experimentId === "0") {
+      throw new TrackingError("the Default experiment cannot be deleted", {
+        code: "INVALID_PARAMETER_VALUE",
+      });
+    }
+    const dir = await this.#experimentDir(experimentId);
+    const metaPath = join(dir, "meta.yaml");
+    const meta = await this.#readMetaFile(metaPath);
+    await writeAtomic(
+      metaPath,
+      writeMeta({ ...meta, lifecycle_stage: "deleted", last_update_time: Date.now() }),
+    );
+    const trashed = join(this.root, TRASH, experimentId);
+    if (dir !== trashed) await rename(dir, trashed);
+    this.#runDirs.clear();
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.#putTags(join(await this.#experimentDir(experimentId), "tags"), { [key]: value });
+  }
+
+  async createRun(run: NewRun): Promise<RunRecord> {
+    const expDir = await this.#experimentDir(run.experimentId);
+    const experiment = await this.#readExperiment(expDir);
+    if (experiment.lifecycleStage !== "active") {
+      throw new TrackingError(`experiment ${run.experimentId} is deleted`, {
+        code: "INVALID_PARAMETER_VALUE",
+      });
+    }
+    const runId = crypto.randomUUID().replace(/-/g, "");
+    const dir = join(expDir, runId);
+    for (const sub of ["metrics", "params", "tags", "artifacts"]) {
+      await mkdir(join(dir, sub), { recursive: true });
+    }
+    const runName = run.runName ?? run.tags["mlflow.runName"] ?? `run-${runId.slice(0, 8)}`;
+    const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
+    await this.#putTags(join(dir, "tags"), tags);
+    const info: RunInfo = {
+      runId,
+      runName,
+      experimentId: run.experimentId,
+      status: "RUNNING",
+      startTime: run.startTime,
+      lifecycleStage: "active",
+      artifactUri: pathToFileURL(join(dir, "artifacts")).href,
+    };
+    await this.#writeRunMeta(dir, info, tags["mlflow.user"] ?? "");
+    this.#runDirs.set(runId, dir);
+    return { info, data: { metrics: {}, params: {}, tags } };
+  }
+
+  async #writeRunMeta(dir: string, info: RunInfo, user: string): Promise<void> {
+    await writeAtomic(
+      join(dir, "meta.yaml"),
+      writeMeta({
+        artifact_uri: info.artifactUri ?? pathToFileURL(join(dir, "artifacts")).href,
+        end_time: info.endTime ?? null,
+        entry_point_name: "",
+        experiment_id: info.experimentId,
+        lifecycle_stage: info.lifecycleStage,
+        run_id: info.runId,
+        run_name: info.runName,
+        run_uuid: info.runId,
+        source_name: "",
+        source_type: 4,
+        source_version: "",
+        start_time: info.startTime,
+        status: STATUS_CODES[info.status],
+        tags: [],
+        user_id: user,
+      }),
+    );
+  }
+
+  async #runDir(runId: string): Promise<string> {
+    const known = this.#runDirs.get(runId);
+    if (known !== undefined && await exists(known)) return known;
+    if (/^[\w-]+$/.test(runId)) {
+      for (const { dir } of await this.#experimentDirs()) {
+        const candidate = join(dir, runId);
+        if (await exists(candidate)) {
+          this.#runDirs.set(runId, candidate);
+          return candidate;
+        }
+      }
+    }
+    throw new NotFoundError(`no run with id ${runId} in ${this.root}`, {
+      code: "RESOURCE_DOES_NOT_EXIST",
+    });
+  }
+
+  async #readRunInfo(dir: string): Promise<{ info: RunInfo; user: string }> {
+    const m = await this.#readMetaFile(join(dir, "meta.yaml"));
+    const info: RunInfo = {
+      runId: String(m.run_id ?? m.run_uuid),
+      runName: String(m.run_name ?? ""),
+      experimentId: String(m.experiment_id),
+      status: STATUS_NAMES[Number(m.status)] ?? "RUNNING",
+      startTime: Number(m.start_time ?? 0),
+      lifecycleStage: m.lifecycle_stage === "deleted" ? "deleted" : "active",
+    };
+    if (typeof m.end_time === "number") info.endTime = m.end_time;
+    if (typeof m.artifact_uri === "string") info.artifactUri = m.artifact_uri;
+    return { info, user: String(m.user_id ?? "") };
+  }
+
+  async #readRun(dir: string): Promise<RunRecord> {
+    const { info } = await this.#readRunInfo(dir);
+    const metrics: Record<string, number> = {};
+    for (const key of await listKeys(join(dir, "metrics"))) {
+      const points = parseMetricLines(
+        key,
+        await readFile(keyPath(join(dir, "metrics"), key), "utf8"),
+      );
+      let latest: MetricPoint | undefined;
+      for (const p of points) {
+        if (
+          !latest || p.step > latest.step ||
+          (p.step === latest.step && p.timestamp >= latest.timestamp)
+        ) {
+          latest = p;
+        }
+      }
+      if (latest) metrics[key] = latest.value;
+    }
+    return {
+      info,
+      data: {
+        metrics,
+        params: await this.#readKeyValues(join(dir, "params")),
+        tags: await this.#readKeyValues(join(dir, "tags")),
+      },
+    };
+  }
+
+  async updateRun(runId: string, update: RunUpdate): Promise<void> {
+    const dir = await this.#runDir(runId);
+    const { info, user } = await this.#readRunInfo(dir);
+    if (update.status !== undefined) {
+      info.status = update.status;
+      if (update.status === "RUNNING") delete info.endTime;
+    }
+    if (update.endTime !== undefined) info.endTime = update.endTime;
+    if (update.runName !== undefined) {
+      info.runName = update.runName;
+      await this.#putTags(join(dir, "tags"), { "mlflow.runName": update.runName });
+    }
+    await this.#writeRunMeta(dir, info, user);
+  }
+
+  async getRun(runId: string): Promise<RunRecord> {
+    return await this.#readRun(await this.#runDir(runId));
+  }
+
+  /** Deletes a run softly (its lifecycle becomes `deleted`). */
+  async deleteRun(runId: string): Promise<void> {
+    const dir = await this.#runDir(runId);
+    const { info, user } = await this.#readRunInfo(dir);
+    info.lifecycleStage = "deleted";
+    await this.#writeRunMeta(dir, info, user);
+  }
+
+  /** The directory of a run, to read its files (used by sync). */
+  runDirectory(runId: string): Promise<string> {
+    return this.#runDir(runId);
+  }
+
+  async searchRuns(query: RunQuery): Promise<RunRecord[]> {
+    const clauses = parseFilter(query.filter);
+    const view = query.viewType ?? "ACTIVE_ONLY";
+    const found: RunRecord[] = [];
+    for (const experimentId of query.experimentIds) {
+      let expDir: string;
+      try {
+        expDir = await this.#experimentDir(experimentId);
+      } catch {
+        continue;
+      }
+      for (const e of await readdir(expDir, { withFileTypes: true })) {
+        if (!e.isDirectory() || e.name === "tags") continue;
+        const dir = join(expDir, e.name);
+        let run: RunRecord;
+        try {
+          run = await this.#readRun(dir);
+        } catch (err) {
+          if (err instanceof NotFoundError) continue; // not a run folder
+          throw err;
+        }
+        this.#runDirs.set(run.info.runId, dir);
+        const stage = run.info.lifecycleStage;
+        if (view !== "ALL" && (view === "ACTIVE_ONLY") !== (stage === "active")) continue;
+        if (matches(clauses, runReader(run))) found.push(run);
+      }
+    }
+    const order = parseOrderBy(query.orderBy);
+    found.sort(comparator(
+      [...order, { kind: "attribute", key: "start_time", ascending: false }],
+      runReader,
+    ));
+    return found.slice(0, query.maxResults ?? Infinity);
+  }
+
+  async logBatch(batch: Batch): Promise<void> {
+    const dir = await this.#runDir(batch.runId);
+    const { info } = await this.#readRunInfo(dir);
+    if (info.lifecycleStage !== "active") {
+      throw new TrackingError(`run ${batch.runId} is deleted`, { code: "INVALID_PARAMETER_VALUE" });
+    }
+    const paramsDir = join(dir, "params");
+    for (const { key, value } of batch.params) {
+      const path = keyPath(paramsDir, key);
+      const old = await readFile(path, "utf8").catch(() => undefined);
+      if (old === value) continue;
+      if (old !== undefined) {
+        throw new TrackingError(
+          `param '${key}' of run ${batch.runId} is '${old}'; it cannot change to '${value}'`,
+          { code: "INVALID_PARAMETER_VALUE" },
+        );
+      }
+      await mkdir(join(path, ".."), { recursive: true });
+      await writeAtomic(path, value);
+    }
+    await this.#putTags(
+      join(dir, "tags"),
+      Object.fromEntries(batch.tags.map((t) => [t.key, t.value])),
+    );
+    const lines = new Map<string, string>();
+    for (const m of batch.metrics) {
+      lines.set(m.key, (lines.get(m.key) ?? "") + `${m.timestamp} ${m.value} ${m.step}\n`);
+    }
+    for (const [key, text] of lines) {
+      const path = keyPath(join(dir, "metrics"), key);
+      if (key.includes("/")) await mkdir(join(path, ".."), { recursive: true });
+      await appendFile(path, text); // one write: whole lines or nothing
+    }
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const path = keyPath(join(await this.#runDir(runId), "metrics"), key);
+    const text = await readFile(path, "utf8").catch(() => "");
+    return parseMetricLines(key, text).sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+  }
+}
+
+function runReader(run: RunRecord): FieldReader {
+  return (kind, key) => {
+    if (kind === "tag") return run.data.tags[key];
+    if (kind === "param") return run.data.params[key];
+    if (kind === "metric") return run.data.metrics[key];
+    switch (key) {
+      case "run_name":
+      case "name":
+        return run.info.runName;
+      case "run_id":
+      case "id":
+        return run.info.runId;
+      case "status":
+        return run.info.status;
+      case "start_time":
+        return run.info.startTime;
+      case "end_time":
+        return run.info.endTime;
+      case "lifecycle_stage":
+        return run.info.lifecycleStage;
+      default:
+        return undefined;
+    }
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Real MLflow reads the offline store: MLflow's Python client (from PyPI, in
+ * the venv .ci/run makes) lists what our client wrote and it must match.
+ * Set MLFLOW_PYTHON to a Python with mlflow installed; .ci/run does.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { TrackingClient } from "../mod.ts";
+
+const python = process.env.MLFLOW_PYTHON ??
+  (existsSync(".venv/bin/python") ? ".venv/bin/python" : "");
+
+function encode(v: number): number | string {
+  return Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : v;
+}
+
+Deno.test({
+  name: "MLflow's own client reads our store identically (NaN, infinities, slashes, deletions)",
+  ignore: python === "",
+  async fn() {
+    const dir = mkdtempSync(join(tmpdir(), "mlruns-real-"));
+    try {
+      const client = new TrackingClient({ offline: true, storagePath: dir });
+      await client.setExperiment("vision/resnet", { tags: { team: "ml", "a/b": "c" } });
+      const written: Record<string, { points: [number, number, number][] }> = {};
+      const run = await client.startRun({ runName: "run one", tags: ["baseline"] });
+      run.logParams({ lr: 0.001, "opt/name": "adam", layers: [64, 32] });
+      let ts = 1_700_000_000_000;
+      for (
+        const [key, values] of Object.entries({
+          "train/loss": [1.5, 0.75, NaN, 0.25],
+          acc: [0.1, Infinity, -Infinity, 1e-7],
+        })
+      ) {
+        written[key] = { points: [] };
+        values.forEach((value, step) => {
+          run.logMetric(key, value, { step, timestamp: ts });
+          written[key].points.push([ts++, value, step]);
+        });
+      }
+      await run.end("FAILED");
+      const gone = await client.createExperiment("to delete");
+      await client.deleteExperiment(gone);
+      const other = await client.startRun({ runName: "second" });
+      await other.end();
+      await client.close();
+
+      const json = execFileSync(python, ["tests/fixtures/read_store.py", dir], {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONWARNINGS: "ignore" },
+      });
+      const seen = JSON.parse(json);
+      const byName = Object.fromEntries(
+        seen.experiments.map((e: { name: string }) => [e.name, e]),
+      );
+      assert.equal(byName["vision/resnet"].stage, "active");
+      assert.deepEqual(byName["vision/resnet"].tags, { team: "ml", "a/b": "c" });
+      assert.equal(byName["to delete"].stage, "deleted");
+      assert.equal(byName["Default"].id, "0");
+      const mine = seen.runs.find((r: { id: string }) => r.id === run.runId);
+      assert.equal(mine.name, "run one");
+      assert.equal(mine.status, "FAILED");
+      assert.equal(mine.start, run.info.startTime);
+      assert.equal(mine.end, run.info.endTime);
+      assert.equal(mine.experiment, run.info.experimentId);
+      assert.deepEqual(mine.params, { lr: "0.001", "opt/name": "adam", layers: "[64,32]" });
+      assert.equal(mine.tags.baseline, "_OI_USER_TAG");
+      assert.equal(mine.tags["mlflow.runName"], "run one");
+      for (const [key, { points }] of Object.entries(written)) {
+        assert.deepEqual(
+          mine.history[key],
+          points.map(([t, v, s]) => [t, encode(v), s]),
+          `history of ${key}`,
+        );
+      }
+      const second = seen.runs.find((r: { id: string }) => r.id === other.runId);
+      assert.equal(second.status, "FINISHED");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
