@@ -108,6 +108,10 @@ export interface BatcherOptions {
   flushIntervalMs: number;
   /** Told of every failed delivery, once. */
   onError: (error: DeliveryError) => void;
+  /** The most records held in memory; beyond it, batches go to `spill`. */
+  maxQueue?: number;
+  /** Where batches go when the queue is over `maxQueue` (to disk). */
+  spill?: (batch: Batch) => Promise<void>;
 }
 
 /** Queues records per run and delivers them as batches. */
@@ -118,6 +122,9 @@ export class Batcher {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #draining: Promise<void> | undefined;
   #kickScheduled = false;
+  /** Records held in memory (kept as a count: the hot path must not sum queues). */
+  #size = 0;
+  readonly #spilling = new Set<Promise<void>>();
 
   constructor(opts: BatcherOptions) {
     this.#opts = opts;
@@ -134,6 +141,7 @@ export class Batcher {
           const queue = this.#queues.get(ref);
           this.#queues.delete(ref);
           if (queue !== undefined && queue.size > 0) {
+            this.#size -= queue.size;
             this.#fail(ref, toTrackingError(err), queue.size);
           }
         });
@@ -166,14 +174,35 @@ export class Batcher {
     this.#queued(q);
   }
 
-  /** How many records wait to be sent. */
+  /** How many records wait in memory to be sent. */
   get pending(): number {
-    let n = 0;
-    for (const q of this.#queues.values()) n += q.size;
-    return n;
+    return this.#size;
+  }
+
+  /** Cuts the next batch of a run, keeping the count right. */
+  #take(q: RunQueue, runId: string): Batch {
+    const batch = q.take(runId);
+    this.#size -= batch.metrics.length + batch.params.length + batch.tags.length;
+    return batch;
+  }
+
+  /** Over `maxQueue`: move whole batches of runs that exist to disk, oldest first. */
+  #overflow(): void {
+    const { spill, maxQueue = Infinity } = this.#opts;
+    if (spill === undefined) return;
+    for (const [ref, q] of this.#queues) {
+      while (ref.id !== undefined && q.size > 0 && this.#size > maxQueue / 2) {
+        const batch = this.#take(q, ref.id);
+        const n = batch.metrics.length + batch.params.length + batch.tags.length;
+        const write = spill(batch).catch((err) => this.#fail(ref, toTrackingError(err), n));
+        this.#spilling.add(write);
+        write.finally(() => this.#spilling.delete(write));
+      }
+    }
   }
 
   #queued(q: RunQueue): void {
+    if (++this.#size > (this.#opts.maxQueue ?? Infinity)) this.#overflow();
     if (q.full) {
       if (!this.#kickScheduled) {
         this.#kickScheduled = true;
@@ -210,7 +239,7 @@ export class Batcher {
           continue;
         }
         if (ref.id === undefined) continue; // sent once the run exists
-        const batch = q.take(ref.id);
+        const batch = this.#take(q, ref.id);
         sent = true;
         try {
           await this.#opts.backend.logBatch(batch);
@@ -220,6 +249,7 @@ export class Batcher {
           if (error instanceof UnavailableError) {
             // The server is gone for the whole retry budget: do not wait that long per batch.
             lost += q.size;
+            this.#size -= q.size;
             this.#queues.delete(ref);
           }
           this.#fail(ref, error, lost);
@@ -273,6 +303,7 @@ export class Batcher {
       const waiting = this.#waiting(ref);
       if (waiting.length > 0) await Promise.all(waiting);
       else if (this.#sendable() > 0 || this.#draining !== undefined) await this.#kick();
+      else if (this.#spilling.size > 0) await Promise.all([...this.#spilling]);
       else break;
     }
     const failed = ref === undefined

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Backend } from "./backend.ts";
+import type { Backend, Batch } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
 import { AlreadyExistsError, DeliveryError, TrackingError, ValidationError } from "./errors.ts";
@@ -21,6 +21,8 @@ import {
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { FileBackend } from "./file_backend.ts";
 import { RestBackend } from "./rest_backend.ts";
+import { SpoolingBackend } from "./spool.ts";
+import { type SyncProgress, type SyncReport, syncStore } from "./sync.ts";
 import { DEFAULT_RETRY } from "./retry.ts";
 import { oicmTrackingUri } from "./routes.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
@@ -95,6 +97,10 @@ export class TrackingClient {
   /** Failures of background ends, for the next flush(). */
   #detachedFailures: TrackingError[] = [];
   readonly #onError: (error: DeliveryError) => void;
+  readonly #notice: (message: string) => void;
+  #spool: SpoolingBackend | undefined;
+  /** The server itself, without the spool (sync must see its failures). */
+  #remote: Backend | undefined;
   #lastRun: Run | undefined;
   #closed = false;
 
@@ -102,10 +108,14 @@ export class TrackingClient {
   constructor(options: TrackingClientOptions) {
     const opts = checkOptions(options);
     this.#workspaceId = opts.workspaceId;
+    this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
+    this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
+    let spill: (batch: Batch) => Promise<void>;
     if (opts.offline) {
       const store = new FileBackend(opts.storagePath ?? "./mlruns");
       this.#endpoint = { kind: "offline", base: store.root };
       this.#backend = store;
+      spill = (batch) => store.logBatch(batch);
     } else {
       this.#endpoint = endpointOf(opts.apiHost!);
       const headers: Record<string, string> = { ...opts.headers };
@@ -118,13 +128,23 @@ export class TrackingClient {
         timeoutMs: opts.timeoutMs ?? 120_000,
         retry: { ...DEFAULT_RETRY, ...opts.retry },
       });
-      this.#backend = new RestBackend(transport);
+      this.#remote = new RestBackend(transport);
+      this.#spool = new SpoolingBackend(this.#remote, {
+        path: opts.spoolPath ?? "./.tracking-spool",
+        targetKey: () => this.#syncKey(),
+        retryMs: opts.spoolRetryMs ?? 5000,
+        notify: this.#notice,
+      });
+      this.#backend = this.#spool;
+      const spool = this.#spool;
+      spill = (batch) => spool.spill(batch);
     }
-    this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#batcher = new Batcher({
       backend: this.#backend,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       onError: this.#onError,
+      maxQueue: opts.maxQueue ?? 1_000_000,
+      spill,
     });
     this.#recorder = new Recorder(this.#batcher);
     this.#owner = {
@@ -168,6 +188,12 @@ export class TrackingClient {
   /** The active OICM workspace, if one was set. */
   get workspaceId(): string | undefined {
     return this.#workspaceId;
+  }
+
+  /** Names this client's server in sync records: kind, address and OICM workspace. */
+  #syncKey(): string {
+    const { kind, base } = this.#endpoint;
+    return kind === "oicm" ? `${base}#${this.#workspaceId ?? ""}` : base;
   }
 
   #trackingUri(): string {
@@ -569,6 +595,41 @@ export class TrackingClient {
   }
 
   /**
+   * Uploads this client's offline store to a server (an OICM workspace or a
+   * plain MLflow server): experiments by name, runs with their names, tags,
+   * params, metric histories, statuses and times. A sync record per run makes
+   * it idempotent and resumable: a second sync sends nothing new.
+   *
+   * @example
+   * ```ts ignore
+   * import { TrackingClient } from "@oicm/tracking";
+   * const local = new TrackingClient({ offline: true, storagePath: "./mlruns" });
+   * const report = await local.sync({
+   *   to: { apiHost: "https://oicm.example.com/api/tracking", apiKey: "...", workspaceId: "ws-1" },
+   * });
+   * console.log(`${report.created} runs created, ${report.metrics} points sent`);
+   * ```
+   */
+  async sync(options: {
+    to: TrackingClientOptions | TrackingClient;
+    onProgress?: (progress: SyncProgress) => void;
+  }): Promise<SyncReport> {
+    const store = this.#backend;
+    if (!(store instanceof FileBackend)) {
+      throw new ValidationError("sync uploads an offline store: build this client with offline: true");
+    }
+    await this.flush();
+    const target = options.to instanceof TrackingClient ? options.to : new TrackingClient(options.to);
+    if (target.#endpoint.kind === "offline") {
+      throw new ValidationError("sync needs a server to upload to, not another local store");
+    }
+    if (target.#endpoint.kind === "oicm" && target.#workspaceId === undefined) {
+      throw new ValidationError("syncing to OICM needs the target's workspaceId");
+    }
+    return await syncStore(store, target.#remote!, target.#syncKey(), options.onProgress);
+  }
+
+  /**
    * Waits for runs being created or ended in the background, then delivers
    * everything queued; rejects with a `DeliveryError` when anything failed.
    */
@@ -609,6 +670,18 @@ export class TrackingClient {
     while (this.#active.length > 0) await this.#active.at(-1)!.end("FINISHED").catch(note);
     for (const run of [...this.#open]) await run.end("KILLED").catch(note);
     await this.flush().catch(note);
+    const spool = this.#spool;
+    if (spool !== undefined && spool.spooledRuns > 0) {
+      await spool.drain().catch(note);
+      if (spool.spooledRuns > 0) {
+        this.#notice(
+          `records of ${spool.spooledRuns} run(s) wait in ${spool.path}; send them with: ` +
+            `deno run -A jsr:@oicm/tracking/cli sync ${spool.path} --to ${this.#endpoint.base}` +
+            (this.#endpoint.kind === "oicm" ? ` --workspace ${this.#workspaceId}` : ""),
+        );
+      }
+      spool.stop();
+    }
     this.#closed = true;
     if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
   }

@@ -59,6 +59,14 @@ export interface TrackingClientOptions {
   flushIntervalMs?: number;
   /** Told of every failed background delivery. Default: a line on stderr. */
   onError?: (error: DeliveryError) => void;
+  /** Told of things worth knowing that are no failure (records spooled, spool drained). */
+  onNotice?: (message: string) => void;
+  /** Where records wait when the server is unavailable. Default `./.tracking-spool`. */
+  spoolPath?: string;
+  /** The most records held in memory; beyond it they go to disk. Default 1 000 000. */
+  maxQueue?: number;
+  /** First wait before a spooled record is tried again, in ms (doubling to 60 s). Default 5000. */
+  spoolRetryMs?: number;
 }
 
 const optionsSchema = z.object({
@@ -85,6 +93,11 @@ const optionsSchema = z.object({
     "must be a function",
   )
     .optional(),
+  onNotice: z.custom<(m: string) => void>((f) => typeof f === "function", "must be a function")
+    .optional(),
+  spoolPath: z.string().min(1).optional(),
+  maxQueue: z.number().int().positive().optional(),
+  spoolRetryMs: z.number().int().min(0).optional(),
 }).strict().refine((o) => o.offline === true || o.apiHost !== undefined, {
   message: "apiHost is required (or offline: true with a storagePath)",
   path: ["apiHost"],

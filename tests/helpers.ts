@@ -1,4 +1,7 @@
 /** Shared set-up for the tests: a fake server on a loopback port and a client for it. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { TrackingClient, type TrackingClientOptions } from "../mod.ts";
 import { FakeMlflowServer, type FakeServerOptions } from "../src/testing/mod.ts";
 
@@ -10,6 +13,8 @@ export interface Setup extends AsyncDisposable {
   client: TrackingClient;
   url: string;
   errors: Error[];
+  notices: string[];
+  spoolPath: string;
 }
 
 /** A fake server on 127.0.0.1 and a client pointed at it over real HTTP. */
@@ -20,11 +25,15 @@ export async function setup(
   const server = new FakeMlflowServer(opts.server);
   const { url } = await server.listen();
   const errors: Error[] = [];
+  const notices: string[] = [];
+  const spoolPath = mkdtempSync(join(tmpdir(), "spool-"));
   const client = new TrackingClient({
     apiHost: opts.oicm ? `${url}/api/tracking` : url,
     retry: FAST_RETRY,
     flushIntervalMs: 20,
+    spoolPath,
     onError: (e) => errors.push(e),
+    onNotice: (m) => notices.push(m),
     ...opts.client,
   });
   return {
@@ -32,9 +41,12 @@ export async function setup(
     client,
     url,
     errors,
+    notices,
+    spoolPath,
     async [Symbol.asyncDispose]() {
       await client.close().catch(() => {});
       await server.close();
+      rmSync(spoolPath, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,222 @@
+/**
+ * Nothing lost when the server fails: {@linkcode SpoolingBackend} wraps the
+ * REST backend; records that the server cannot take after the whole retry
+ * budget (and records beyond the in-memory bound) go to a local spool, a
+ * FileStore whose runs carry a sync record naming their run on the server.
+ * A background drainer sends them with `syncRun` once the server answers
+ * again, in order and each point once, then removes them from disk.
+ *
+ * @module
+ */
+import { rm } from "node:fs/promises";
+import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
+import { UnavailableError } from "./errors.ts";
+import { FileBackend } from "./file_backend.ts";
+import { type SyncReport, syncRun, unsent, writeSyncState } from "./sync.ts";
+import { unrefTimer } from "./timers.ts";
+import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
+
+/** How the spool behaves. */
+export interface SpoolConfig {
+  /** The spool's directory. */
+  path: string;
+  /** Names the server (and workspace) in sync records. */
+  targetKey: () => string;
+  /** First wait before trying the server again, in ms; doubles up to 60 s. */
+  retryMs: number;
+  /** Told when records first go to disk, and when the spool drains. */
+  notify: (message: string) => void;
+}
+
+/** A {@linkcode Backend} over the server that spills to disk instead of losing records. */
+export class SpoolingBackend implements Backend {
+  readonly #remote: Backend;
+  readonly #config: SpoolConfig;
+  readonly #store: FileBackend;
+  /** Server run id → spool run id, for runs with records on disk. */
+  readonly #spooled = new Map<string, string>();
+  #writing: Promise<unknown> = Promise.resolve();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #draining: Promise<void> | undefined;
+  #delay: number;
+  #stopped = false;
+  /** Set when the server gave up on us; batches then go to disk at once until it answers. */
+  #down = false;
+
+  constructor(remote: Backend, config: SpoolConfig) {
+    this.#remote = remote;
+    this.#config = config;
+    this.#store = new FileBackend(config.path);
+    this.#delay = config.retryMs;
+  }
+
+  /** The spool's directory. */
+  get path(): string {
+    return this.#store.root;
+  }
+
+  /** How many server runs have records waiting on disk. */
+  get spooledRuns(): number {
+    return this.#spooled.size;
+  }
+
+  /** Writes a batch to the spool (in order with earlier spooled batches of its run). */
+  spill(batch: Batch): Promise<void> {
+    const write = this.#writing.then(() => this.#append(batch));
+    this.#writing = write.catch(() => {});
+    this.#schedule();
+    return write;
+  }
+
+  async #append(batch: Batch): Promise<void> {
+    const local = await this.#localRun(batch.runId);
+    await this.#store.logBatch({ ...batch, runId: local });
+  }
+
+  async #localRun(remoteRunId: string): Promise<string> {
+    let local = this.#spooled.get(remoteRunId);
+    if (local !== undefined) return local;
+    if (this.#spooled.size === 0) {
+      this.#config.notify(`the server is unavailable; records are kept in ${this.path} until it answers`);
+    }
+    const created = await this.#store.createRun({
+      experimentId: "0",
+      runName: `spool-${remoteRunId}`,
+      startTime: Date.now(),
+      tags: {},
+    });
+    local = created.info.runId;
+    // The run exists on the server: the sync record says so, and nothing of it is sent yet.
+    await writeSyncState(await this.#store.runDirectory(local), this.#config.targetKey(), {
+      remoteRunId,
+      params: [],
+      tags: {},
+      metrics: {},
+    });
+    this.#spooled.set(remoteRunId, local);
+    return local;
+  }
+
+  async logBatch(batch: Batch): Promise<void> {
+    // Behind records already on disk (keep the order), or while the server is down.
+    if (this.#down || this.#spooled.has(batch.runId)) return await this.spill(batch);
+    try {
+      await this.#remote.logBatch(batch);
+    } catch (err) {
+      if (!(err instanceof UnavailableError)) throw err;
+      this.#down = true;
+      await this.spill(batch);
+    }
+  }
+
+  async updateRun(runId: string, update: RunUpdate): Promise<void> {
+    if (!this.#spooled.has(runId)) {
+      try {
+        return await this.#remote.updateRun(runId, update);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+      }
+    }
+    // The end waits on disk with the records, and goes when they have gone.
+    await this.#writing;
+    const local = await this.#localRun(runId);
+    await this.#store.updateRun(local, update);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped || this.#timer !== undefined || this.#draining !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.drain().catch((err) => this.#config.notify(`spool: ${String(err)}`));
+    }, this.#delay);
+    unrefTimer(this.#timer); // what is on disk stays there if the process exits
+  }
+
+  /**
+   * Sends what the spool holds; resolves when the spool is empty or the server
+   * is still unavailable (then another try is scheduled, with a longer wait).
+   */
+  drain(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#draining ??= this.#drainOnce().finally(() => {
+      this.#draining = undefined;
+      if (this.#spooled.size > 0) this.#schedule();
+    });
+    return this.#draining;
+  }
+
+  async #drainOnce(): Promise<void> {
+    await this.#writing;
+    const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
+    for (const [remote, local] of [...this.#spooled]) {
+      try {
+        const run = await this.#store.getRun(local);
+        await syncRun(this.#store, this.#remote, this.#config.targetKey(), run, () => {
+          throw new Error("a spooled run always exists on the server");
+        }, report);
+        // Sent in full, unless more arrived meanwhile: then forget it (no spill runs meanwhile).
+        const forget = this.#writing.then(async () => {
+          if (await unsent(this.#store, local, this.#config.targetKey()) > 0) return;
+          this.#spooled.delete(remote);
+          await rm(await this.#store.runDirectory(local), { recursive: true, force: true });
+        });
+        this.#writing = forget.catch(() => {});
+        await forget;
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        this.#delay = Math.min(this.#delay * 2, 60_000);
+        return;
+      }
+    }
+    this.#delay = this.#config.retryMs;
+    this.#down = false;
+    if (this.#spooled.size === 0 && report.metrics + report.params + report.tags > 0) {
+      this.#config.notify(
+        `the server answers again: ${report.metrics} spooled points were delivered`,
+      );
+    }
+  }
+
+  /** Stops retrying in the background (what is on disk stays there). */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // Everything else goes straight to the server.
+  createExperiment(name: string, tags: Record<string, string>): Promise<string> {
+    return this.#remote.createExperiment(name, tags);
+  }
+  getExperiment(experimentId: string): Promise<Experiment> {
+    return this.#remote.getExperiment(experimentId);
+  }
+  getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return this.#remote.getExperimentByName(name);
+  }
+  searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+    return this.#remote.searchExperiments(query);
+  }
+  deleteExperiment(experimentId: string): Promise<void> {
+    return this.#remote.deleteExperiment(experimentId);
+  }
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.#remote.setExperimentTag(experimentId, key, value);
+  }
+  createRun(run: NewRun): Promise<RunRecord> {
+    return this.#remote.createRun(run);
+  }
+  getRun(runId: string): Promise<RunRecord> {
+    return this.#remote.getRun(runId);
+  }
+  searchRuns(query: RunQuery): Promise<RunRecord[]> {
+    return this.#remote.searchRuns(query);
+  }
+  getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return this.#remote.getMetricHistory(runId, key);
+  }
+}
