@@ -616,10 +616,14 @@ export class TrackingClient {
   }): Promise<SyncReport> {
     const store = this.#backend;
     if (!(store instanceof FileBackend)) {
-      throw new ValidationError("sync uploads an offline store: build this client with offline: true");
+      throw new ValidationError(
+        "sync uploads an offline store: build this client with offline: true",
+      );
     }
     await this.flush();
-    const target = options.to instanceof TrackingClient ? options.to : new TrackingClient(options.to);
+    const target = options.to instanceof TrackingClient
+      ? options.to
+      : new TrackingClient(options.to);
     if (target.#endpoint.kind === "offline") {
       throw new ValidationError("sync needs a server to upload to, not another local store");
     }

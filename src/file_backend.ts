@@ -88,7 +88,7 @@ export class FileBackend implements Backend {
     return out;
   }
 
-  async #readMetaFile(path: string): Promise<Record<string, MetaValue>> {
+  async #readMetaFile(path: string, required: string[]): Promise<Record<string, MetaValue>> {
     let text: string;
     try {
       text = await readFile(path, "utf8");
@@ -98,13 +98,21 @@ export class FileBackend implements Backend {
         cause: err,
       });
     }
+    let meta: Record<string, MetaValue>;
     try {
-      return readMeta(text);
+      meta = readMeta(text);
     } catch (err) {
       throw new TrackingError(`the store file ${path} is corrupt: ${(err as Error).message}`, {
         code: "CORRUPT_STORE",
       });
     }
+    const absent = required.filter((k) => meta[k] === undefined || meta[k] === null);
+    if (absent.length > 0) {
+      throw new TrackingError(`the store file ${path} is corrupt: no ${absent.join(", ")}`, {
+        code: "CORRUPT_STORE",
+      });
+    }
+    return meta;
   }
 
   async #experimentDirs(): Promise<{ id: string; dir: string }[]> {
@@ -121,7 +129,7 @@ export class FileBackend implements Backend {
   }
 
   async #readExperiment(dir: string): Promise<Experiment> {
-    const m = await this.#readMetaFile(join(dir, "meta.yaml"));
+    const m = await this.#readMetaFile(join(dir, "meta.yaml"), ["experiment_id", "name"]);
     const out: Experiment = {
       experimentId: String(m.experiment_id),
       name: String(m.name),
@@ -220,7 +228,7 @@ export class FileBackend implements Backend {
     }
     const dir = await this.#experimentDir(experimentId);
     const metaPath = join(dir, "meta.yaml");
-    const meta = await this.#readMetaFile(metaPath);
+    const meta = await this.#readMetaFile(metaPath, ["experiment_id", "name"]);
     await writeAtomic(
       metaPath,
       writeMeta({ ...meta, lifecycle_stage: "deleted", last_update_time: Date.now() }),
@@ -305,7 +313,7 @@ export class FileBackend implements Backend {
   }
 
   async #readRunInfo(dir: string): Promise<{ info: RunInfo; user: string }> {
-    const m = await this.#readMetaFile(join(dir, "meta.yaml"));
+    const m = await this.#readMetaFile(join(dir, "meta.yaml"), ["run_uuid", "experiment_id"]);
     const info: RunInfo = {
       runId: String(m.run_id ?? m.run_uuid),
       runName: String(m.run_name ?? ""),

@@ -42,6 +42,8 @@ export class SpoolingBackend implements Backend {
   #stopped = false;
   /** Set when the server gave up on us; batches then go to disk at once until it answers. */
   #down = false;
+  /** Points delivered from disk since the spool was last empty. */
+  #delivered = 0;
 
   constructor(remote: Backend, config: SpoolConfig) {
     this.#remote = remote;
@@ -77,7 +79,9 @@ export class SpoolingBackend implements Backend {
     let local = this.#spooled.get(remoteRunId);
     if (local !== undefined) return local;
     if (this.#spooled.size === 0) {
-      this.#config.notify(`the server is unavailable; records are kept in ${this.path} until it answers`);
+      this.#config.notify(
+        `the server is unavailable; records are kept in ${this.path} until it answers`,
+      );
     }
     const created = await this.#store.createRun({
       experimentId: "0",
@@ -142,7 +146,9 @@ export class SpoolingBackend implements Backend {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    this.#draining ??= this.#drainOnce().finally(() => {
+    this.#draining ??= this.#drainOnce().catch((err) => {
+      if (!(err instanceof UnavailableError)) throw err; // still down: try again later
+    }).finally(() => {
       this.#draining = undefined;
       if (this.#spooled.size > 0) this.#schedule();
     });
@@ -152,6 +158,23 @@ export class SpoolingBackend implements Backend {
   async #drainOnce(): Promise<void> {
     await this.#writing;
     const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
+    try {
+      await this.#sendAll(report);
+    } finally {
+      this.#delivered += report.metrics;
+    }
+    this.#delay = this.#config.retryMs;
+    this.#down = false;
+    if (this.#spooled.size === 0 && this.#delivered > 0) {
+      this.#config.notify(
+        `the server answers again: ${this.#delivered} spooled points were delivered`,
+      );
+      this.#delivered = 0;
+    }
+  }
+
+  /** One pass over the spooled runs; stops at the first sign the server is still down. */
+  async #sendAll(report: SyncReport): Promise<void> {
     for (const [remote, local] of [...this.#spooled]) {
       try {
         const run = await this.#store.getRun(local);
@@ -169,15 +192,8 @@ export class SpoolingBackend implements Backend {
       } catch (err) {
         if (!(err instanceof UnavailableError)) throw err;
         this.#delay = Math.min(this.#delay * 2, 60_000);
-        return;
+        throw err;
       }
-    }
-    this.#delay = this.#config.retryMs;
-    this.#down = false;
-    if (this.#spooled.size === 0 && report.metrics + report.params + report.tags > 0) {
-      this.#config.notify(
-        `the server answers again: ${report.metrics} spooled points were delivered`,
-      );
     }
   }
 

@@ -85,7 +85,11 @@ export async function readSyncRecord(runDir: string): Promise<Record<string, Syn
 }
 
 /** Writes one target's state into a run's sync record (atomically). */
-export async function writeSyncState(runDir: string, target: string, state: SyncState): Promise<void> {
+export async function writeSyncState(
+  runDir: string,
+  target: string,
+  state: SyncState,
+): Promise<void> {
   const record = await readSyncRecord(runDir);
   record[target] = state;
   await writeAtomic(join(runDir, RECORD), JSON.stringify(record, null, 1));
@@ -133,7 +137,12 @@ export async function syncRun(
       startTime: run.info.startTime,
       tags: run.data.tags,
     });
-    state = { remoteRunId: created.info.runId, params: [], tags: { ...run.data.tags }, metrics: {} };
+    state = {
+      remoteRunId: created.info.runId,
+      params: [],
+      tags: { ...run.data.tags },
+      metrics: {},
+    };
     report.created++;
     await save();
   }
@@ -182,7 +191,11 @@ export async function syncRun(
  * How many records of a local run the target still lacks (metric points,
  * params, tags, and 1 for an end not yet sent).
  */
-export async function unsent(source: FileBackend, runId: string, targetKey: string): Promise<number> {
+export async function unsent(
+  source: FileBackend,
+  runId: string,
+  targetKey: string,
+): Promise<number> {
   const run = await source.getRun(runId);
   const dir = await source.runDirectory(runId);
   const state = (await readSyncRecord(dir))[targetKey];

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TrackingClient } from "../mod.ts";
+import { main, sparkline } from "../src/cli.ts";
+import { FakeMlflowServer } from "../src/testing/mod.ts";
+
+async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  try {
+    const code = await main(args);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+async function store() {
+  const dir = mkdtempSync(join(tmpdir(), "cli-"));
+  const client = new TrackingClient({ offline: true, storagePath: dir });
+  await client.setExperiment("cli-exp");
+  const run = await client.startRun({ runName: "trained", tags: { note: "hi" } });
+  run.logParams({ lr: 0.01, epochs: 5 });
+  for (let s = 0; s < 5; s++) run.logMetric("loss", 1 / (s + 1), { step: s });
+  await run.end();
+  await client.close();
+  return { dir, run, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+Deno.test("cli runs: a table of experiments and runs with status, params and metrics", async () => {
+  using s = await store();
+  const { code, out } = await capture(["runs", "--store", s.dir]);
+  assert.equal(code, 0);
+  const [header, row] = out.split("\n");
+  assert.match(header, /^EXPERIMENT\s+RUN\s+ID\s+STATUS\s+DURATION\s+PARAMS\s+METRICS$/);
+  assert.match(
+    row,
+    /^cli-exp\s+trained\s+\w{8}\s+FINISHED\s+\d+s\s+epochs=5 lr=0.01\s+loss=0.2000$/,
+  );
+});
+
+Deno.test("cli show: one run with a sparkline per metric, by full or short id", async () => {
+  using s = await store();
+  for (const id of [s.run.runId, s.run.runId.slice(0, 8)]) {
+    const { code, out } = await capture(["show", id, "--store", s.dir]);
+    assert.equal(code, 0);
+    assert.match(out, /run trained/);
+    assert.match(out, /lr = 0\.01/);
+    assert.match(out, /note = hi/);
+    assert.match(out, /loss {2}█▄▂▁▁ {2}last 0\.2000 \(5 points\)/);
+  }
+});
+
+Deno.test("sparklines scale to their range and mark non-finite values", () => {
+  assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7]), "▁▂▃▄▅▆▇█");
+  assert.equal(sparkline([1, NaN, 1]), "▄ ▄");
+  assert.equal(sparkline(Array.from({ length: 1000 }, (_, i) => i), 10).length, 10);
+});
+
+Deno.test("cli sync uploads to a server; a second run sends nothing", async () => {
+  using s = await store();
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  try {
+    const first = await capture(["sync", s.dir, "--to", url]);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /synced 1 run\(s\) to .*: 1 created, 5 points/);
+    const second = await capture(["sync", s.dir, "--to", url]);
+    assert.match(second.out, /0 created, 0 points, 0 params, 0 tags, 0 end\(s\)/);
+    const [remote] = server.store().runs.values();
+    assert.equal(remote.history.get("loss")?.length, 5);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("cli errors are clear: missing store, corrupt store, bad usage, missing --to", async () => {
+  const missing = await capture(["runs", "--store", "/nonexistent/store"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /no store at \/nonexistent\/store/);
+  using s = await store();
+  const notStore = mkdtempSync(join(tmpdir(), "cli-empty-"));
+  const empty = await capture(["runs", "--store", notStore]);
+  assert.match(empty.err, /not an MLflow FileStore/);
+  rmSync(notStore, { recursive: true });
+  writeFileSync(join(s.dir, "0", "meta.yaml"), ":::");
+  const corrupt = await capture(["runs", "--store", s.dir]);
+  assert.equal(corrupt.code, 1);
+  assert.match(corrupt.err, /corrupt/);
+  assert.equal((await capture(["frobnicate"])).code, 2);
+  assert.match((await capture(["sync", s.dir])).err, /--to/);
+});

@@ -1,0 +1,91 @@
+/** Nothing lost when the server fails: the spool, the drainer, maxQueue. */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { setup } from "./helpers.ts";
+
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function spooledRuns(spoolPath: string): string[] {
+  const dir = join(spoolPath, "0");
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n !== "meta.yaml" && n !== "tags") : [];
+}
+
+Deno.test("server down longer than the retry budget mid-run: every point arrives exactly once", async () => {
+  await using t = await setup({ client: { spoolRetryMs: 30 } });
+  const run = await t.client.startRun({ runName: "outage" });
+  for (let step = 0; step < 3000; step++) run.logMetric("loss", step, { step });
+  await t.client.flush(); // the first 3000 went straight to the server
+  t.server.faults.failNext(1_000_000, 503); // down: every request fails
+  for (let step = 3000; step < 8000; step++) run.logMetric("loss", step, { step });
+  run.logParam("phase", "during outage");
+  await t.client.flush(); // resolves: the records are safe on disk, not lost
+  assert.equal(t.errors.length, 0, "no delivery error: nothing was lost");
+  assert.ok(spooledRuns(t.spoolPath).length === 1, "records wait in the spool");
+  assert.match(t.notices[0], /unavailable; records are kept in/);
+  await run.end(); // the end waits in the spool too
+  const stored = t.server.store().runs.get(run.runId)!;
+  assert.equal(stored.info.status, "RUNNING", "the server has not heard of the end yet");
+  t.server.faults.clear(); // the server is back
+  await until(() => stored.info.status === "FINISHED");
+  const steps = stored.history.get("loss")!.map((p) => p.step).sort((a, b) => a - b);
+  assert.equal(steps.length, 8000, "each point once");
+  assert.deepEqual(steps, Array.from({ length: 8000 }, (_, i) => i));
+  assert.equal(stored.params.get("phase"), "during outage");
+  await until(() => spooledRuns(t.spoolPath).length === 0);
+  await until(() => t.notices.some((n) => n.includes("answers again")));
+  assert.ok(t.notices.includes("the server answers again: 5000 spooled points were delivered"));
+});
+
+Deno.test("dropped connections count as an outage too, and the spool drains after", async () => {
+  await using t = await setup({ client: { spoolRetryMs: 20 } });
+  const run = await t.client.startRun();
+  t.server.faults.dropNext(1_000_000);
+  for (let i = 0; i < 500; i++) run.logMetric("m", i, { step: i });
+  await t.client.flush();
+  t.server.faults.clear();
+  await run.end();
+  const stored = t.server.store().runs.get(run.runId)!;
+  await until(() => stored.info.status === "FINISHED");
+  assert.equal(stored.history.get("m")!.length, 500);
+});
+
+Deno.test("maxQueue bounds memory: over it, records go to disk, and all arrive once", async () => {
+  await using t = await setup({
+    client: { maxQueue: 2_000, spoolRetryMs: 10, flushIntervalMs: 5 },
+  });
+  t.server.faults.latency(5); // a slow server
+  const run = await t.client.startRun();
+  let peak = 0;
+  for (let i = 0; i < 20_000; i++) {
+    run.logMetric("x", i, { step: i });
+    peak = Math.max(peak, t.client.pending);
+  }
+  assert.ok(peak <= 2_000, `in memory at most maxQueue (peak ${peak})`);
+  await t.client.flush();
+  t.server.faults.latency(0);
+  await run.end();
+  const stored = t.server.store().runs.get(run.runId)!;
+  await until(() => stored.info.status === "FINISHED" && stored.history.get("x")!.length >= 20_000);
+  const steps = new Set(stored.history.get("x")!.map((p) => p.step));
+  assert.equal(stored.history.get("x")!.length, 20_000, "no duplicates");
+  assert.equal(steps.size, 20_000, "none missing");
+});
+
+Deno.test("close() while the server is still down says where the records are and how to send them", async () => {
+  await using t = await setup({ client: { spoolRetryMs: 60_000 } });
+  const run = await t.client.startRun();
+  t.server.faults.failNext(1_000_000, 503);
+  run.logMetric("m", 1);
+  await t.client.close();
+  const last = t.notices.at(-1)!;
+  assert.ok(last.includes(t.spoolPath), last);
+  assert.match(last, /sync .* --to http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(spooledRuns(t.spoolPath).length, 1, "still on disk");
+});
