@@ -139,7 +139,11 @@ async function showRun(client: TrackingClient, id: string): Promise<string> {
   const params = Object.entries(run.data.params);
   if (params.length) lines.push("params:", ...params.map(([k, v]) => `  ${k} = ${v}`));
   const tags = Object.entries(run.data.tags).filter(([k]) => !k.startsWith("mlflow."));
-  if (tags.length) lines.push("tags:", ...tags.map(([k, v]) => `  ${k} = ${v}`));
+  const oneLine = (v: string) => {
+    const first = v.split("\n")[0];
+    return first.length > 80 || first !== v ? `${first.slice(0, 80)} ...` : v;
+  };
+  if (tags.length) lines.push("tags:", ...tags.map(([k, v]) => `  ${k} = ${oneLine(v)}`));
   const keys = Object.keys(run.data.metrics);
   if (keys.length) lines.push("metrics:");
   const width = Math.max(0, ...keys.map((k) => k.length));
