@@ -127,6 +127,8 @@ export interface TrackingCallbackOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** Other plain callbacks to call after ours, in order. */
   callbacks?: TfCallbacks[];
+  /** Sample system metrics while the run the callback opens is open. */
+  logSystemMetrics?: boolean;
 }
 
 /**
@@ -312,6 +314,7 @@ export function trackingCallback(
           runName: options.runName,
           experimentName: options.experiment,
           tags: options.tags,
+          logSystemMetrics: options.logSystemMetrics,
         });
       });
       guard("logging fit params", () => run?.logParams(fitParams(params, model)));

@@ -27,6 +27,7 @@ import { DEFAULT_RETRY } from "./retry.ts";
 import { oicmTrackingUri } from "./routes.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
 import { runContextTags } from "./run_context.ts";
+import { type SystemMetricsOptions, SystemMonitor } from "./system_metrics.ts";
 import { Transport } from "./transport.ts";
 import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
 import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
@@ -98,6 +99,8 @@ export class TrackingClient {
   #detachedFailures: TrackingError[] = [];
   readonly #onError: (error: DeliveryError) => void;
   readonly #notice: (message: string) => void;
+  readonly #systemMetrics: { enabled: boolean; options: SystemMetricsOptions };
+  readonly #monitors = new Map<Run, SystemMonitor>();
   #spool: SpoolingBackend | undefined;
   /** The server itself, without the spool (sync must see its failures). */
   #remote: Backend | undefined;
@@ -110,6 +113,10 @@ export class TrackingClient {
     this.#workspaceId = opts.workspaceId;
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
+    this.#systemMetrics = {
+      enabled: opts.logSystemMetrics ?? false,
+      options: opts.systemMetrics ?? {},
+    };
     let spill: (batch: Batch) => Promise<void>;
     if (opts.offline) {
       const store = new FileBackend(opts.storagePath ?? "./mlruns");
@@ -390,6 +397,12 @@ export class TrackingClient {
     const created = this.#track(this.#createOrResume(options, tags, parent, experiment));
     const run = new Run(created, this.#recorder, this.#owner);
     this.#open.add(run);
+    if (options.logSystemMetrics ?? this.#systemMetrics.enabled) {
+      const sampling = { ...this.#systemMetrics.options, ...options.systemMetrics };
+      run.ready.then(() => {
+        if (!run.ended) this.#monitors.set(run, new SystemMonitor(run, sampling));
+      }, () => {});
+    }
     return run;
   }
 
@@ -486,6 +499,8 @@ export class TrackingClient {
   }
 
   async #end(run: Run, ref: RunRef, status: EndStatus): Promise<void> {
+    await this.#monitors.get(run)?.stop();
+    this.#monitors.delete(run);
     let info: RunInfo | undefined;
     let failure: unknown;
     try {

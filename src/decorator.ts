@@ -37,6 +37,8 @@ export interface TrackedOptions {
   logReturn?: boolean;
   /** Tags for every run, as labels or a record. */
   tags?: TagsInput;
+  /** Sample system metrics while each run is open. */
+  logSystemMetrics?: boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ function wrap<F extends TrackableFunction>(
       nested: true,
       tags: options.tags,
       experimentName: options.experiment,
+      logSystemMetrics: options.logSystemMetrics,
     });
     const captured = captureParams(fn, args, options.params, options.redact ?? []);
     for (const reason of captured.skipped) warnOnce(`${runName}: param skipped: ${reason}`);

@@ -30,6 +30,9 @@ function base64(text: string): string {
 export function clientFromEnv(
   overrides: Partial<TrackingClientOptions> = {},
 ): TrackingClientOptions {
+  if (/^(true|1)$/i.test(read("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING") ?? "")) {
+    overrides = { logSystemMetrics: true, ...overrides };
+  }
   const oicmHost = read("OICM_TRACKING_API_HOST") ?? read("OIP_TRACKING_SERVER");
   if (
     !overrides.offline && (oicmHost !== undefined || overrides.apiHost?.endsWith("/api/tracking"))

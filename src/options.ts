@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { DeliveryError } from "./errors.ts";
 import { ValidationError } from "./errors.ts";
 import type { RetryOptions } from "./retry.ts";
+import type { SystemMetricsOptions } from "./system_metrics.ts";
 import { OICM_HOST_SUFFIX } from "./routes.ts";
 import type { FetchFn } from "./transport.ts";
 import type { TagsInput, ViewType } from "./types.ts";
@@ -67,6 +68,10 @@ export interface TrackingClientOptions {
   maxQueue?: number;
   /** First wait before a spooled record is tried again, in ms (doubling to 60 s). Default 5000. */
   spoolRetryMs?: number;
+  /** Sample system metrics (CPU, memory, disk, network, GPU) in every run. Default false. */
+  logSystemMetrics?: boolean;
+  /** How system metrics are sampled (`intervalMs`, default 10 000). */
+  systemMetrics?: SystemMetricsOptions;
 }
 
 const optionsSchema = z.object({
@@ -98,6 +103,9 @@ const optionsSchema = z.object({
   spoolPath: z.string().min(1).optional(),
   maxQueue: z.number().int().positive().optional(),
   spoolRetryMs: z.number().int().min(0).optional(),
+  logSystemMetrics: z.boolean().optional(),
+  systemMetrics: z.object({ intervalMs: z.number().int().positive().optional() }).strict()
+    .optional(),
 }).strict().refine((o) => o.offline === true || o.apiHost !== undefined, {
   message: "apiHost is required (or offline: true with a storagePath)",
   path: ["apiHost"],
@@ -164,6 +172,10 @@ export interface StartRunOptions {
   experimentId?: string;
   /** Put the run in the experiment of this name (created when absent); the active one stays. */
   experimentName?: string;
+  /** Sample system metrics while the run is open (overrides the client's option). */
+  logSystemMetrics?: boolean;
+  /** How this run's system metrics are sampled. */
+  systemMetrics?: SystemMetricsOptions;
 }
 
 /**

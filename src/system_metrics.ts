@@ -1,0 +1,251 @@
+/**
+ * System metrics while a run is open, under MLflow's names: CPU, memory,
+ * disk, network, this process's RSS, and NVIDIA (`nvidia-smi`) or AMD
+ * (`rocm-smi`) GPUs when their tool is on PATH. The first sample comes one
+ * interval after the run starts (CPU needs a baseline); steps count 0, 1, 2...
+ * Timers never keep the process alive; a missing permission or tool turns
+ * that metric off with one warning.
+ *
+ * @module
+ */
+import { execFile } from "node:child_process";
+import { readFile, statfs } from "node:fs/promises";
+import { cpus, freemem, totalmem } from "node:os";
+import process from "node:process";
+import { unrefTimer } from "./timers.ts";
+
+/** How a run's system metrics are sampled. */
+export interface SystemMetricsOptions {
+  /** Time between samples, in ms. Default 10 000, as MLflow. */
+  intervalMs?: number;
+}
+
+/** Where samples go. */
+export interface SampleSink {
+  logMetrics(metrics: Record<string, number>, options: { step: number }): void;
+}
+
+const MB = 1024 * 1024;
+
+function cpuTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const cpu of cpus()) {
+    const t = cpu.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  return { idle, total };
+}
+
+async function networkBytes(): Promise<{ rx: number; tx: number }> {
+  const text = await readFile("/proc/net/dev", "utf8");
+  let rx = 0;
+  let tx = 0;
+  for (const line of text.split("\n").slice(2)) {
+    const [name, rest] = line.split(":");
+    if (!rest || name.trim() === "lo") continue;
+    const f = rest.trim().split(/\s+/).map(Number);
+    rx += f[0];
+    tx += f[8];
+  }
+  return { rx, tx };
+}
+
+async function memory(): Promise<{ used: number; total: number }> {
+  try {
+    const text = await readFile("/proc/meminfo", "utf8");
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1]) * 1024;
+    const total = kb("MemTotal");
+    const available = kb("MemAvailable");
+    if (Number.isFinite(total) && Number.isFinite(available)) {
+      return { used: total - available, total };
+    }
+  } catch { /* not Linux: os module below */ }
+  return { used: totalmem() - freemem(), total: totalmem() };
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      cmd,
+      args,
+      { timeout: 5_000 },
+      (err, stdout) => err ? reject(err) : resolve(String(stdout)),
+    );
+  });
+}
+
+/** Parses `nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total,power.draw,power.limit --format=csv,noheader,nounits`. */
+export function parseNvidiaSmi(csv: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  csv.trim().split("\n").filter((l) => l.trim()).forEach((line, i) => {
+    const [util, used, total, power, limit] = line.split(",").map((s) => Number(s.trim()));
+    const put = (k: string, v: number) => {
+      if (Number.isFinite(v)) out[`system/gpu_${i}_${k}`] = v;
+    };
+    put("utilization_percentage", util);
+    put("memory_usage_megabytes", used);
+    put("memory_usage_percentage", total > 0 ? used / total * 100 : NaN);
+    put("power_usage_watts", power);
+    put("power_usage_percentage", limit > 0 ? power / limit * 100 : NaN);
+  });
+  return out;
+}
+
+/** Parses `rocm-smi --showuse --showmemuse --json`. */
+export function parseRocmSmi(json: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const cards = JSON.parse(json) as Record<string, Record<string, string>>;
+  Object.keys(cards).filter((k) => /^card\d+$/.test(k)).sort().forEach((card, i) => {
+    const util = Number(cards[card]["GPU use (%)"]);
+    const mem = Number(
+      cards[card]["GPU Memory Allocated (VRAM%)"] ?? cards[card]["GPU memory use (%)"],
+    );
+    if (Number.isFinite(util)) out[`system/gpu_${i}_utilization_percentage`] = util;
+    if (Number.isFinite(mem)) out[`system/gpu_${i}_memory_usage_percentage`] = mem;
+  });
+  return out;
+}
+
+const NVIDIA_ARGS = [
+  "--query-gpu=utilization.gpu,memory.used,memory.total,power.draw,power.limit",
+  "--format=csv,noheader,nounits",
+];
+
+const warned = new Set<string>();
+function warnOnce(what: string, err: unknown): void {
+  if (warned.has(what)) return;
+  warned.add(what);
+  const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  console.warn(`[tracking] system metric '${what}' is off: ${reason}`);
+}
+
+/** Samples system metrics into a run until stopped. */
+export class SystemMonitor {
+  readonly #sink: SampleSink;
+  readonly #intervalMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #step = 0;
+  #cpu = cpuTimes();
+  #net: { rx: number; tx: number } | undefined;
+  readonly #off = new Set<string>();
+  #gpu: "nvidia" | "amd" | "none" | undefined;
+  #sampling: Promise<void> | undefined;
+  #stopped = false;
+
+  /** Starts sampling into `sink` every `intervalMs` (first sample after one interval). */
+  constructor(sink: SampleSink, options: SystemMetricsOptions = {}) {
+    this.#sink = sink;
+    this.#intervalMs = options.intervalMs ?? 10_000;
+    networkBytes().then((n) => this.#net = n, (err) => this.#disable("network", err));
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#sampling = this.#sample().finally(() => {
+        this.#sampling = undefined;
+        this.#schedule();
+      });
+    }, this.#intervalMs);
+    unrefTimer(this.#timer);
+  }
+
+  #disable(what: string, err: unknown): void {
+    if (this.#off.has(what)) return;
+    this.#off.add(what);
+    warnOnce(what, err);
+  }
+
+  async #part(
+    what: string,
+    fn: () => Promise<Record<string, number>> | Record<string, number>,
+  ): Promise<Record<string, number>> {
+    if (this.#off.has(what)) return {};
+    try {
+      return await fn();
+    } catch (err) {
+      this.#disable(what, err);
+      return {};
+    }
+  }
+
+  async #gpus(): Promise<Record<string, number>> {
+    if (this.#gpu === undefined) {
+      this.#gpu = await run("nvidia-smi", NVIDIA_ARGS).then(
+        () => "nvidia" as const,
+        () =>
+          run("rocm-smi", ["--showuse", "--showmemuse", "--json"]).then(
+            () => "amd" as const,
+            () => "none" as const,
+          ),
+      );
+    }
+    if (this.#gpu === "nvidia") return parseNvidiaSmi(await run("nvidia-smi", NVIDIA_ARGS));
+    if (this.#gpu === "amd") {
+      return parseRocmSmi(await run("rocm-smi", ["--showuse", "--showmemuse", "--json"]));
+    }
+    return {};
+  }
+
+  /** Takes one sample now and logs it at the next step. */
+  async #sample(): Promise<void> {
+    const values: Record<string, number> = {};
+    Object.assign(
+      values,
+      await this.#part("cpu", (): Record<string, number> => {
+        const now = cpuTimes();
+        const total = now.total - this.#cpu.total;
+        const busy = total - (now.idle - this.#cpu.idle);
+        this.#cpu = now;
+        return total > 0 ? { "system/cpu_utilization_percentage": busy / total * 100 } : {};
+      }),
+      await this.#part("memory", async () => {
+        const m = await memory();
+        return {
+          "system/system_memory_usage_megabytes": m.used / MB,
+          "system/system_memory_usage_percentage": m.used / m.total * 100,
+        };
+      }),
+      await this.#part("disk", async () => {
+        const s = await statfs(process.cwd());
+        const total = s.blocks * s.bsize;
+        const available = s.bavail * s.bsize;
+        const used = total - s.bfree * s.bsize;
+        return {
+          "system/disk_usage_megabytes": used / MB,
+          "system/disk_available_megabytes": available / MB,
+          "system/disk_usage_percentage": used / (used + available) * 100,
+        };
+      }),
+      await this.#part("network", async () => {
+        const now = await networkBytes();
+        const base = this.#net ?? now;
+        return {
+          "system/network_receive_megabytes": (now.rx - base.rx) / MB,
+          "system/network_transmit_megabytes": (now.tx - base.tx) / MB,
+        };
+      }),
+      await this.#part("process", () => ({
+        "system/process_memory_rss_megabytes": process.memoryUsage().rss / MB,
+      })),
+      await this.#part("gpu", () => this.#gpus()),
+    );
+    if (this.#stopped || Object.keys(values).length === 0) return;
+    try {
+      this.#sink.logMetrics(values, { step: this.#step++ });
+    } catch (err) {
+      this.#disable("logging", err);
+    }
+  }
+
+  /** Stops sampling; resolves once a sample in progress is done. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    await this.#sampling;
+  }
+}

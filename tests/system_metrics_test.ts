@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import process from "node:process";
+import { TrackingClient } from "../mod.ts";
+import { parseNvidiaSmi, parseRocmSmi } from "../src/system_metrics.ts";
+import { FakeMlflowServer, type StoredRun } from "../src/testing/mod.ts";
+
+function fixture(opts: { logSystemMetrics?: boolean } = {}) {
+  const server = new FakeMlflowServer();
+  const client = new TrackingClient({
+    apiHost: "http://fake",
+    fetch: server.fetch,
+    flushIntervalMs: 10,
+    systemMetrics: { intervalMs: 40 },
+    ...opts,
+  });
+  const runs = (): StoredRun[] => [...server.store().runs.values()];
+  return { client, runs };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const EXPECTED = [
+  "system/cpu_utilization_percentage",
+  "system/system_memory_usage_megabytes",
+  "system/system_memory_usage_percentage",
+  "system/disk_usage_megabytes",
+  "system/disk_available_megabytes",
+  "system/disk_usage_percentage",
+  "system/network_receive_megabytes",
+  "system/network_transmit_megabytes",
+  "system/process_memory_rss_megabytes",
+];
+
+Deno.test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and stop at the end", async () => {
+  const { client, runs } = fixture();
+  const run = await client.startRun({ logSystemMetrics: true });
+  await sleep(230);
+  await run.end();
+  const [stored] = runs();
+  for (const key of EXPECTED) assert.ok(stored.history.has(key), `missing ${key}`);
+  const cpu = stored.history.get("system/cpu_utilization_percentage")!;
+  assert.ok(cpu.length >= 2, `${cpu.length} samples`);
+  assert.deepEqual(cpu.map((p) => p.step), cpu.map((_, i) => i));
+  const v = (k: string) => stored.latest.get(k)!.value;
+  assert.ok(cpu.every((p) => p.value >= 0 && p.value <= 100));
+  assert.ok(
+    v("system/system_memory_usage_percentage") > 0 &&
+      v("system/system_memory_usage_percentage") < 100,
+  );
+  assert.ok(v("system/process_memory_rss_megabytes") > 10);
+  assert.ok(v("system/disk_usage_percentage") > 0 && v("system/disk_usage_percentage") <= 100);
+  assert.ok(v("system/network_receive_megabytes") >= 0, "cumulative since the run started");
+  const count = cpu.length;
+  await sleep(120);
+  await client.flush();
+  assert.equal(stored.history.get("system/cpu_utilization_percentage")!.length, count, "stopped");
+  await client.close();
+});
+
+Deno.test("the first sample comes one interval after the start; none when off", async () => {
+  const { client, runs } = fixture();
+  const quick = await client.startRun({
+    logSystemMetrics: true,
+    systemMetrics: { intervalMs: 10_000 },
+  });
+  await quick.end();
+  const plain = await client.startRun();
+  await sleep(100);
+  await plain.end();
+  for (const r of runs()) {
+    assert.equal([...r.history.keys()].some((k) => k.startsWith("system/")), false);
+  }
+  await client.close();
+});
+
+Deno.test("the client option turns it on for every run, and it stops on FAILED too", async () => {
+  const { client, runs } = fixture({ logSystemMetrics: true });
+  await client.withRun({}, async () => {
+    await sleep(100);
+  });
+  await assert.rejects(client.withRun({}, async () => {
+    await sleep(100);
+    throw new Error("boom");
+  }));
+  for (const r of runs()) assert.ok(r.history.has("system/process_memory_rss_megabytes"));
+  await client.close();
+});
+
+Deno.test("GPUs through a stand-in nvidia-smi on PATH: one GPU and two", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nvsmi-"));
+  const saved = process.env.PATH;
+  try {
+    for (
+      const csv of [
+        "37, 1024, 16384, 70.5, 300\n",
+        "10, 512, 8192, 50, 250\n90, 8000, 8192, 240, 250\n",
+      ]
+    ) {
+      const script = join(dir, "nvidia-smi");
+      writeFileSync(script, `#!/bin/sh\nprintf '${csv.replace(/\n/g, "\\n")}'\n`);
+      chmodSync(script, 0o755);
+      process.env.PATH = `${dir}${delimiter}${saved}`;
+      const { client, runs } = fixture();
+      const run = await client.startRun({ logSystemMetrics: true });
+      await sleep(150);
+      await run.end();
+      const [stored] = runs();
+      const expected = parseNvidiaSmi(csv);
+      for (const [k, v] of Object.entries(expected)) {
+        assert.equal(stored.latest.get(k)?.value, v, k);
+      }
+      const gpus = new Set(
+        [...stored.history.keys()].filter((k) => /gpu_\d/.test(k)).map((k) => k.split("_")[1]),
+      );
+      assert.equal(gpus.size, csv.trim().split("\n").length);
+      await client.close();
+    }
+  } finally {
+    process.env.PATH = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("nvidia-smi and rocm-smi outputs parse into MLflow's GPU keys", () => {
+  assert.deepEqual(parseNvidiaSmi("37, 1024, 16384, 70.5, 300\n"), {
+    "system/gpu_0_utilization_percentage": 37,
+    "system/gpu_0_memory_usage_megabytes": 1024,
+    "system/gpu_0_memory_usage_percentage": 6.25,
+    "system/gpu_0_power_usage_watts": 70.5,
+    "system/gpu_0_power_usage_percentage": 23.5,
+  });
+  assert.deepEqual(Object.keys(parseNvidiaSmi("1, 2, 4, [N/A], [N/A]\n")).sort(), [
+    "system/gpu_0_memory_usage_megabytes",
+    "system/gpu_0_memory_usage_percentage",
+    "system/gpu_0_utilization_percentage",
+  ]);
+  const rocm = JSON.stringify({
+    card0: { "GPU use (%)": "12", "GPU Memory Allocated (VRAM%)": "30" },
+    card1: { "GPU use (%)": "99", "GPU Memory Allocated (VRAM%)": "80" },
+  });
+  assert.deepEqual(parseRocmSmi(rocm), {
+    "system/gpu_0_utilization_percentage": 12,
+    "system/gpu_0_memory_usage_percentage": 30,
+    "system/gpu_1_utilization_percentage": 99,
+    "system/gpu_1_memory_usage_percentage": 80,
+  });
+});
+
+Deno.test("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true turns it on from the environment", async () => {
+  const saved = process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;
+  process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING = "true";
+  try {
+    const { clientFromEnv } = await import("../src/env.ts");
+    assert.equal(clientFromEnv({ apiHost: "http://x" }).logSystemMetrics, true);
+  } finally {
+    if (saved === undefined) delete process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;
+    else process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING = saved;
+  }
+});
