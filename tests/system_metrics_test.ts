@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import process from "node:process";
@@ -34,13 +34,26 @@ const EXPECTED = [
   "system/process_memory_rss_megabytes",
 ];
 
+/** Deno lets only --allow-all read /proc/net/dev; without it the network metrics are off. */
+const networkReadable = (() => {
+  try {
+    readFileSync("/proc/net/dev");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 Deno.test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and stop at the end", async () => {
   const { client, runs } = fixture();
   const run = await client.startRun({ logSystemMetrics: true });
   await sleep(230);
   await run.end();
   const [stored] = runs();
-  for (const key of EXPECTED) assert.ok(stored.history.has(key), `missing ${key}`);
+  for (const key of EXPECTED) {
+    const wanted = networkReadable || !key.includes("network");
+    assert.equal(stored.history.has(key), wanted, `${key} ${wanted ? "missing" : "unexpected"}`);
+  }
   const cpu = stored.history.get("system/cpu_utilization_percentage")!;
   assert.ok(cpu.length >= 2, `${cpu.length} samples`);
   assert.deepEqual(cpu.map((p) => p.step), cpu.map((_, i) => i));
@@ -52,7 +65,9 @@ Deno.test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and st
   );
   assert.ok(v("system/process_memory_rss_megabytes") > 10);
   assert.ok(v("system/disk_usage_percentage") > 0 && v("system/disk_usage_percentage") <= 100);
-  assert.ok(v("system/network_receive_megabytes") >= 0, "cumulative since the run started");
+  if (networkReadable) {
+    assert.ok(v("system/network_receive_megabytes") >= 0, "since the run started");
+  }
   const count = cpu.length;
   await sleep(120);
   await client.flush();
