@@ -20,6 +20,7 @@ import {
 } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { FileBackend } from "./file_backend.ts";
+import { withPermissionErrors } from "./permissions.ts";
 import { RestBackend } from "./rest_backend.ts";
 import { SpoolingBackend } from "./spool.ts";
 import { type SyncProgress, type SyncReport, syncStore } from "./sync.ts";
@@ -119,8 +120,9 @@ export class TrackingClient {
     };
     let spill: (batch: Batch) => Promise<void>;
     if (opts.offline) {
-      const store = new FileBackend(opts.storagePath ?? "./mlruns");
-      this.#endpoint = { kind: "offline", base: store.root };
+      const files = new FileBackend(opts.storagePath ?? "./mlruns");
+      const store = withPermissionErrors(files, `the offline store ${files.root}`);
+      this.#endpoint = { kind: "offline", base: files.root };
       this.#backend = store;
       spill = (batch) => store.logBatch(batch);
     } else {

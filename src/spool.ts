@@ -12,6 +12,7 @@ import { rm } from "node:fs/promises";
 import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
 import { UnavailableError } from "./errors.ts";
 import { FileBackend } from "./file_backend.ts";
+import { withPermissionErrors } from "./permissions.ts";
 import { type SyncReport, syncRun, unsent, writeSyncState } from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
 import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
@@ -48,7 +49,7 @@ export class SpoolingBackend implements Backend {
   constructor(remote: Backend, config: SpoolConfig) {
     this.#remote = remote;
     this.#config = config;
-    this.#store = new FileBackend(config.path);
+    this.#store = withPermissionErrors(new FileBackend(config.path), `the spool ${config.path}`);
     this.#delay = config.retryMs;
   }
 

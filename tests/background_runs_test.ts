@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { DeliveryError, TrackingClient, ValidationError } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
-Deno.test("openRun returns at once; records logged before the run exists are delivered", async () => {
+test("openRun returns at once; records logged before the run exists are delivered", async () => {
   await using t = await setup();
   t.server.faults.latency(30);
   const run = t.client.openRun({ runName: "bg" });
@@ -21,7 +22,7 @@ Deno.test("openRun returns at once; records logged before the run exists are del
   assert.equal(t.client.activeRun(), undefined, "an opened run is not the active run");
 });
 
-Deno.test("openRun checks its options before any request", async () => {
+test("openRun checks its options before any request", async () => {
   await using t = await setup();
   assert.throws(() => t.client.openRun({ runName: "" }), ValidationError);
   assert.throws(() => t.client.openRun({ tags: { "bad//key": "x" } }), ValidationError);
@@ -29,7 +30,7 @@ Deno.test("openRun checks its options before any request", async () => {
   assert.equal(t.server.requests.length, 0);
 });
 
-Deno.test("flush() waits for runs created and ended in the background", async () => {
+test("flush() waits for runs created and ended in the background", async () => {
   await using t = await setup();
   t.server.faults.latency(20);
   const run = t.client.openRun({ experimentName: "elsewhere" });
@@ -42,7 +43,7 @@ Deno.test("flush() waits for runs created and ended in the background", async ()
   assert.equal(t.client.experimentId, undefined, "active experiment untouched");
 });
 
-Deno.test("a run that cannot be created: records reported undelivered, flush rejects, no crash", async () => {
+test("a run that cannot be created: records reported undelivered, flush rejects, no crash", async () => {
   const seen: DeliveryError[] = [];
   const server = new FakeMlflowServer();
   const client = new TrackingClient({
@@ -65,7 +66,7 @@ Deno.test("a run that cannot be created: records reported undelivered, flush rej
   await client.close();
 });
 
-Deno.test("close() ends runs opened in the background and never ended as KILLED", async () => {
+test("close() ends runs opened in the background and never ended as KILLED", async () => {
   await using t = await setup();
   const run = t.client.openRun();
   const started = await t.client.startRun();
@@ -76,7 +77,7 @@ Deno.test("close() ends runs opened in the background and never ended as KILLED"
   assert.equal(store.runs.get(started.runId)?.info.status, "FINISHED");
 });
 
-Deno.test("resume: false makes a new run even when the name exists", async () => {
+test("resume: false makes a new run even when the name exists", async () => {
   await using t = await setup();
   const a = await t.client.startRun({ runName: "same" });
   await a.end();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { RecordedRequest } from "../src/testing/mod.ts";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
 interface WireMetric {
   key: string;
@@ -17,7 +18,7 @@ function batches(requests: RecordedRequest[]) {
   }));
 }
 
-Deno.test("2,500 metrics and 150 params arrive whole, within limits, steps in order", async () => {
+test("2,500 metrics and 150 params arrive whole, within limits, steps in order", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   for (let i = 0; i < 150; i++) run.logParam(`p${i}`, i);
@@ -40,7 +41,7 @@ Deno.test("2,500 metrics and 150 params arrive whole, within limits, steps in or
   assert.equal(history[2499].value, 1 / 2500);
 });
 
-Deno.test("100,000 metrics enqueue without awaiting and arrive in at most 110 requests", async () => {
+test("100,000 metrics enqueue without awaiting and arrive in at most 110 requests", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   for (let i = 0; i < 100_000; i++) run.logMetric("m", i, { step: i });
@@ -53,7 +54,7 @@ Deno.test("100,000 metrics enqueue without awaiting and arrive in at most 110 re
   await run.end();
 });
 
-Deno.test("large tag values split batches to stay under 1 MB", async () => {
+test("large tag values split batches to stay under 1 MB", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   // 100 tags of 8000 characters, plus params of 6000: far over 1 MB in one request.
@@ -68,7 +69,7 @@ Deno.test("large tag values split batches to stay under 1 MB", async () => {
   assert.equal(Object.keys(got.data.tags).filter((k) => /^t\d+$/.test(k)).length, 100);
 });
 
-Deno.test("records of two runs go to their own runs", async () => {
+test("records of two runs go to their own runs", async () => {
   await using t = await setup();
   const a = await t.client.startRun();
   const b = await t.client.startRun({ nested: true });

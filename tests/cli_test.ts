@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { TrackingClient } from "../mod.ts";
 import { main, sparkline } from "../src/cli.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { test } from "./harness.ts";
 
 async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -33,7 +34,7 @@ async function store() {
   return { dir, run, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-Deno.test("cli runs: a table of experiments and runs with status, params and metrics", async () => {
+test("cli runs: a table of experiments and runs with status, params and metrics", async () => {
   using s = await store();
   const { code, out } = await capture(["runs", "--store", s.dir]);
   assert.equal(code, 0);
@@ -45,7 +46,7 @@ Deno.test("cli runs: a table of experiments and runs with status, params and met
   );
 });
 
-Deno.test("cli show: one run with a sparkline per metric, by full or short id", async () => {
+test("cli show: one run with a sparkline per metric, by full or short id", async () => {
   using s = await store();
   for (const id of [s.run.runId, s.run.runId.slice(0, 8)]) {
     const { code, out } = await capture(["show", id, "--store", s.dir]);
@@ -57,13 +58,13 @@ Deno.test("cli show: one run with a sparkline per metric, by full or short id", 
   }
 });
 
-Deno.test("sparklines scale to their range and mark non-finite values", () => {
+test("sparklines scale to their range and mark non-finite values", () => {
   assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7]), "▁▂▃▄▅▆▇█");
   assert.equal(sparkline([1, NaN, 1]), "▄ ▄");
   assert.equal(sparkline(Array.from({ length: 1000 }, (_, i) => i), 10).length, 10);
 });
 
-Deno.test("cli sync uploads to a server; a second run sends nothing", async () => {
+test("cli sync uploads to a server; a second run sends nothing", async () => {
   using s = await store();
   const server = new FakeMlflowServer();
   const { url } = await server.listen();
@@ -80,7 +81,7 @@ Deno.test("cli sync uploads to a server; a second run sends nothing", async () =
   }
 });
 
-Deno.test("cli errors are clear: missing store, corrupt store, bad usage, missing --to", async () => {
+test("cli errors are clear: missing store, corrupt store, bad usage, missing --to", async () => {
   const missing = await capture(["runs", "--store", "/nonexistent/store"]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /no store at \/nonexistent\/store/);

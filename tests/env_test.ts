@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { TrackingClient } from "../mod.ts";
 import { clientFromEnv } from "../src/env.ts";
+import process from "node:process";
+import { test } from "./harness.ts";
 
 const NAMES = [
   "OICM_TRACKING_API_HOST",
@@ -16,19 +18,20 @@ const NAMES = [
 ];
 
 function withEnv(vars: Record<string, string>, fn: () => void): void {
-  const saved = Object.fromEntries(NAMES.map((n) => [n, Deno.env.get(n)]));
-  for (const n of NAMES) Deno.env.delete(n);
-  for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
+  const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
+  for (const n of NAMES) delete process.env[n];
+  for (const [k, v] of Object.entries(vars)) process.env[k] = v;
   try {
     fn();
   } finally {
     for (const [k, v] of Object.entries(saved)) {
-      v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     }
   }
 }
 
-Deno.test("fromEnv reads OICM variables (and the Python client's OIP_ names)", () => {
+test("fromEnv reads OICM variables (and the Python client's OIP_ names)", () => {
   withEnv({
     OICM_TRACKING_API_HOST: "https://oicm.example/api/tracking",
     OICM_TRACKING_API_KEY: "k1",
@@ -50,7 +53,7 @@ Deno.test("fromEnv reads OICM variables (and the Python client's OIP_ names)", (
   });
 });
 
-Deno.test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => {
+test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => {
   withEnv({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5000", MLFLOW_TRACKING_TOKEN: "t" }, () => {
     assert.deepEqual(clientFromEnv(), { apiHost: "http://127.0.0.1:5000", apiKey: "t" });
     assert.equal(TrackingClient.fromEnv().serverKind, "mlflow");
@@ -64,7 +67,7 @@ Deno.test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => 
   });
 });
 
-Deno.test("fromEnv with no server configured is offline in ./mlruns; file: URIs name the store", () => {
+test("fromEnv with no server configured is offline in ./mlruns; file: URIs name the store", () => {
   withEnv({}, () => {
     assert.deepEqual(clientFromEnv(), { offline: true, storagePath: "./mlruns" });
     assert.equal(TrackingClient.fromEnv().serverKind, "offline");
@@ -83,7 +86,7 @@ Deno.test("fromEnv with no server configured is offline in ./mlruns; file: URIs 
   });
 });
 
-Deno.test("fromEnv overrides win over the environment", () => {
+test("fromEnv overrides win over the environment", () => {
   withEnv({ MLFLOW_TRACKING_URI: "http://h" }, () => {
     assert.equal(clientFromEnv({ timeoutMs: 5 }).timeoutMs, 5);
     assert.equal(clientFromEnv({ apiHost: "http://other" }).apiHost, "http://other");

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { AlreadyExistsError, NotFoundError, TrackingError, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
-Deno.test("setExperiment creates the experiment once and reuses it after", async () => {
+test("setExperiment creates the experiment once and reuses it after", async () => {
   await using t = await setup();
   const first = await t.client.setExperiment("mnist");
   const again = await t.client.setExperiment("mnist");
@@ -13,7 +14,7 @@ Deno.test("setExperiment creates the experiment once and reuses it after", async
   assert.equal(first.lifecycleStage, "active");
 });
 
-Deno.test("setExperiment survives a create race: RESOURCE_ALREADY_EXISTS means get it", async () => {
+test("setExperiment survives a create race: RESOURCE_ALREADY_EXISTS means get it", async () => {
   await using t = await setup();
   // Two setExperiment calls in flight: both find no experiment, both create, one loses.
   const [a, b] = await Promise.all([
@@ -26,7 +27,7 @@ Deno.test("setExperiment survives a create race: RESOURCE_ALREADY_EXISTS means g
   assert.equal(t.server.count("experiments/create"), 2, "both tried to create, one lost the race");
 });
 
-Deno.test("setExperiment applies tags given as labels and as a record", async () => {
+test("setExperiment applies tags given as labels and as a record", async () => {
   await using t = await setup();
   await t.client.setExperiment("tagged", { tags: ["vision", "baseline"] });
   await t.client.setExperimentTags({ team: "ml" });
@@ -34,7 +35,7 @@ Deno.test("setExperiment applies tags given as labels and as a record", async ()
   assert.deepEqual(exp?.tags, { vision: "_OI_USER_TAG", baseline: "_OI_USER_TAG", team: "ml" });
 });
 
-Deno.test("createExperiment resolves to the id and refuses a taken name", async () => {
+test("createExperiment resolves to the id and refuses a taken name", async () => {
   await using t = await setup();
   const id = await t.client.createExperiment("fresh", { tags: { owner: "me" } });
   const exp = await t.client.getExperiment(id);
@@ -48,7 +49,7 @@ Deno.test("createExperiment resolves to the id and refuses a taken name", async 
   assert.equal(err.route, "experiments/create");
 });
 
-Deno.test("getExperimentByName resolves undefined when absent; getExperiment throws NotFound", async () => {
+test("getExperimentByName resolves undefined when absent; getExperiment throws NotFound", async () => {
   await using t = await setup();
   assert.equal(await t.client.getExperimentByName("nope"), undefined);
   const err = await t.client.getExperiment("999").catch((e) => e);
@@ -56,7 +57,7 @@ Deno.test("getExperimentByName resolves undefined when absent; getExperiment thr
   assert.equal(err.code, "RESOURCE_DOES_NOT_EXIST");
 });
 
-Deno.test("searchExperiments follows page tokens up to maxResults and applies filters", async () => {
+test("searchExperiments follows page tokens up to maxResults and applies filters", async () => {
   await using t = await setup();
   for (let i = 0; i < 1205; i++) t.server.store().createExperiment({ name: `exp-${i}` });
   const all = await t.client.searchExperiments();
@@ -71,7 +72,7 @@ Deno.test("searchExperiments follows page tokens up to maxResults and applies fi
   );
 });
 
-Deno.test("deleteExperiment soft-deletes; setExperiment then refuses the name", async () => {
+test("deleteExperiment soft-deletes; setExperiment then refuses the name", async () => {
   await using t = await setup();
   const exp = await t.client.setExperiment("doomed");
   await t.client.deleteExperiment(exp.experimentId);
@@ -86,7 +87,7 @@ Deno.test("deleteExperiment soft-deletes; setExperiment then refuses the name", 
   assert.match(err.message, /deleted/);
 });
 
-Deno.test("setExperiment refuses while a run is active, and checks the name first", async () => {
+test("setExperiment refuses while a run is active, and checks the name first", async () => {
   await using t = await setup();
   await t.client.setExperiment("a");
   await t.client.startRun();
@@ -98,7 +99,7 @@ Deno.test("setExperiment refuses while a run is active, and checks the name firs
   assert.equal(t.server.requests.length, before, "no request for bad input");
 });
 
-Deno.test("setExperimentTags without an active experiment is a ValidationError", async () => {
+test("setExperimentTags without an active experiment is a ValidationError", async () => {
   await using t = await setup();
   await assert.rejects(t.client.setExperimentTags(["x"]), ValidationError);
 });

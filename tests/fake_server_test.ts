@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { test } from "./harness.ts";
 
 /** Raw HTTP against the fake, as any MLflow client would speak to it. */
 async function call(base: string, path: string, body?: unknown, headers: HeadersInit = {}) {
@@ -11,7 +12,7 @@ async function call(base: string, path: string, body?: unknown, headers: Headers
   return { status: res.status, json: await res.json() };
 }
 
-Deno.test("fake server answers MLflow's status codes and error codes", async () => {
+test("fake server answers MLflow's status codes and error codes", async () => {
   const server = new FakeMlflowServer();
   const { url } = await server.listen();
   try {
@@ -35,7 +36,7 @@ Deno.test("fake server answers MLflow's status codes and error codes", async () 
   }
 });
 
-Deno.test("fake server enforces log-batch limits, key rules and immutable params", async () => {
+test("fake server enforces log-batch limits, key rules and immutable params", async () => {
   const server = new FakeMlflowServer();
   const { url } = await server.listen();
   try {
@@ -79,7 +80,7 @@ Deno.test("fake server enforces log-batch limits, key rules and immutable params
   }
 });
 
-Deno.test("fake server checks the bearer key but leaves liveness open", async () => {
+test("fake server checks the bearer key but leaves liveness open", async () => {
   const server = new FakeMlflowServer({ apiKey: "k" });
   const { url } = await server.listen();
   try {
@@ -99,7 +100,7 @@ Deno.test("fake server checks the bearer key but leaves liveness open", async ()
   }
 });
 
-Deno.test("fake server as a fetch function needs no socket and injects faults", async () => {
+test("fake server as a fetch function needs no socket and injects faults", async () => {
   const server = new FakeMlflowServer();
   server.faults.failNext(1, 503, { route: "experiments/search" });
   const first = await server.fetch("http://x/api/2.0/mlflow/experiments/search", {
@@ -117,7 +118,7 @@ Deno.test("fake server as a fetch function needs no socket and injects faults", 
   await assert.rejects(server.fetch("http://x/api/2.0/mlflow/experiments/search"), TypeError);
 });
 
-Deno.test("fake server drops a loopback connection for real", async () => {
+test("fake server drops a loopback connection for real", async () => {
   const server = new FakeMlflowServer();
   const { url } = await server.listen();
   try {

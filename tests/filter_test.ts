@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type FieldReader, matches, parseFilter, parseOrderBy } from "../src/filter.ts";
 import { ValidationError } from "../mod.ts";
+import { test } from "./harness.ts";
 
 const run: FieldReader = (kind, key) =>
   ({
@@ -10,7 +11,7 @@ const run: FieldReader = (kind, key) =>
     metric: { loss: 0.25 },
   } as Record<string, Record<string, string | number>>)[kind][key];
 
-Deno.test("filters match attributes, tags, params and metrics joined by AND", () => {
+test("filters match attributes, tags, params and metrics joined by AND", () => {
   const yes = [
     "attributes.status = 'FINISHED'",
     "status != 'FAILED'",
@@ -32,13 +33,13 @@ Deno.test("filters match attributes, tags, params and metrics joined by AND", ()
   for (const f of no) assert.ok(!matches(parseFilter(f), run), f);
 });
 
-Deno.test("malformed filters are ValidationErrors naming the clause", () => {
+test("malformed filters are ValidationErrors naming the clause", () => {
   for (const f of ["metrics.loss <", "tags.x ~ 'y'", "= 'x'", "params.a = unquoted"]) {
     assert.throws(() => parseFilter(f), ValidationError, f);
   }
 });
 
-Deno.test("order_by clauses parse with their direction", () => {
+test("order_by clauses parse with their direction", () => {
   assert.deepEqual(parseOrderBy(["metrics.loss DESC", "attributes.start_time", "name asc"]), [
     { kind: "metric", key: "loss", ascending: false },
     { kind: "attribute", key: "start_time", ascending: true },

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
-Deno.test("params, metrics with steps and tags all arrive on the active run", async () => {
+test("params, metrics with steps and tags all arrive on the active run", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   t.client.logParam("lr", 0.001);
@@ -28,7 +29,7 @@ Deno.test("params, metrics with steps and tags all arrive on the active run", as
   await run.end();
 });
 
-Deno.test("logging calls return at once, before any request", async () => {
+test("logging calls return at once, before any request", async () => {
   await using t = await setup({ client: { flushIntervalMs: 10_000 } });
   const run = await t.client.startRun();
   const before = t.server.count("runs/log-batch");
@@ -43,7 +44,7 @@ Deno.test("logging calls return at once, before any request", async () => {
   await run.end();
 });
 
-Deno.test("queued records go out on their own within flushIntervalMs", async () => {
+test("queued records go out on their own within flushIntervalMs", async () => {
   await using t = await setup({ client: { flushIntervalMs: 30 } });
   const run = await t.client.startRun();
   run.logMetric("m", 1);
@@ -55,7 +56,7 @@ Deno.test("queued records go out on their own within flushIntervalMs", async () 
   await run.end();
 });
 
-Deno.test("NaN and ±Infinity are sent as MLflow spells them and read back as numbers", async () => {
+test("NaN and ±Infinity are sent as MLflow spells them and read back as numbers", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   run.logMetrics({ nan: NaN, pos: Infinity, neg: -Infinity, zero: -0 });
@@ -72,7 +73,7 @@ Deno.test("NaN and ±Infinity are sent as MLflow spells them and read back as nu
   await run.end();
 });
 
-Deno.test("explicit timestamps are kept; default ones are the logging time", async () => {
+test("explicit timestamps are kept; default ones are the logging time", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   const before = Date.now();
@@ -86,7 +87,7 @@ Deno.test("explicit timestamps are kept; default ones are the logging time", asy
   await run.end();
 });
 
-Deno.test("a param re-logged with the same value is skipped; another value throws at once", async () => {
+test("a param re-logged with the same value is skipped; another value throws at once", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   run.logParam("seed", 1);
@@ -105,7 +106,7 @@ Deno.test("a param re-logged with the same value is skipped; another value throw
   await run.end();
 });
 
-Deno.test("logging with no active run or on an ended run is a clear error", async () => {
+test("logging with no active run or on an ended run is a clear error", async () => {
   await using t = await setup();
   assert.throws(() => t.client.logMetric("m", 1), /no active run: call startRun/);
   assert.throws(() => t.client.logParam("p", 1), ValidationError);
@@ -115,13 +116,13 @@ Deno.test("logging with no active run or on an ended run is a clear error", asyn
   assert.throws(() => run.logMetric("m", 1), /has ended/);
 });
 
-Deno.test("a closed client refuses new work", async () => {
+test("a closed client refuses new work", async () => {
   await using t = await setup();
   await t.client.close();
   await assert.rejects(t.client.startRun(), /closed/);
 });
 
-Deno.test("close() ends every active run and delivers what was queued", async () => {
+test("close() ends every active run and delivers what was queued", async () => {
   await using t = await setup({ client: { flushIntervalMs: 60_000 } });
   const parent = await t.client.startRun();
   const child = await t.client.startRun({ nested: true });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AlreadyExistsError, NotFoundError, TrackingClient, ValidationError } from "../mod.ts";
+import { test } from "./harness.ts";
 
 function offline(): { client: TrackingClient; dir: string } & AsyncDisposable {
   const dir = mkdtempSync(join(tmpdir(), "mlruns-"));
@@ -17,7 +18,7 @@ function offline(): { client: TrackingClient; dir: string } & AsyncDisposable {
   };
 }
 
-Deno.test("offline: experiments and runs land in MLflow's FileStore layout", async () => {
+test("offline: experiments and runs land in MLflow's FileStore layout", async () => {
   await using t = offline();
   assert.equal(t.client.serverKind, "offline");
   const exp = await t.client.setExperiment("local", { tags: ["laptop"] });
@@ -44,7 +45,7 @@ Deno.test("offline: experiments and runs land in MLflow's FileStore layout", asy
   );
 });
 
-Deno.test("offline: every read works: getRun, history, search, lookups", async () => {
+test("offline: every read works: getRun, history, search, lookups", async () => {
   await using t = offline();
   await t.client.setExperiment("reads");
   for (let i = 0; i < 3; i++) {
@@ -76,7 +77,7 @@ Deno.test("offline: every read works: getRun, history, search, lookups", async (
   await assert.rejects(t.client.getRun("0123456789abcdef0123456789abcdef"), NotFoundError);
 });
 
-Deno.test("offline: resume by name or id, params immutable, labels, nested runs", async () => {
+test("offline: resume by name or id, params immutable, labels, nested runs", async () => {
   await using t = offline();
   await t.client.setExperiment("resume");
   const first = await t.client.startRun({ runName: "daily" });
@@ -101,7 +102,7 @@ Deno.test("offline: resume by name or id, params immutable, labels, nested runs"
   await again.close();
 });
 
-Deno.test("offline: deleting an experiment moves it to .trash and keeps its name taken", async () => {
+test("offline: deleting an experiment moves it to .trash and keeps its name taken", async () => {
   await using t = offline();
   const id = await t.client.createExperiment("gone");
   await assert.rejects(t.client.createExperiment("gone"), AlreadyExistsError);
@@ -113,7 +114,7 @@ Deno.test("offline: deleting an experiment moves it to .trash and keeps its name
   await assert.rejects(t.client.setExperiment("gone"), /deleted/);
 });
 
-Deno.test("offline: odd experiment names survive meta.yaml", async () => {
+test("offline: odd experiment names survive meta.yaml", async () => {
   await using t = offline();
   for (const name of ["yes", "with: colon", "quote ' and \" too", "null", "123", "ünïcode ✓"]) {
     const exp = await t.client.setExperiment(name);
@@ -121,7 +122,7 @@ Deno.test("offline: odd experiment names survive meta.yaml", async () => {
   }
 });
 
-Deno.test("offline: a corrupt meta.yaml is a clear error naming the file", async () => {
+test("offline: a corrupt meta.yaml is a clear error naming the file", async () => {
   await using t = offline();
   const run = await t.client.startRun();
   await run.end();
@@ -132,7 +133,7 @@ Deno.test("offline: a corrupt meta.yaml is a clear error naming the file", async
   assert.ok(err.message.includes(metaPath));
 });
 
-Deno.test("offline: validation still happens before anything is written", async () => {
+test("offline: validation still happens before anything is written", async () => {
   await using t = offline();
   const run = await t.client.startRun();
   assert.throws(() => run.logMetric("bad//key", 1), ValidationError);

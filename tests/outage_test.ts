@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
 async function until(cond: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -17,7 +18,7 @@ function spooledRuns(spoolPath: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((n) => n !== "meta.yaml" && n !== "tags") : [];
 }
 
-Deno.test("server down longer than the retry budget mid-run: every point arrives exactly once", async () => {
+test("server down longer than the retry budget mid-run: every point arrives exactly once", async () => {
   await using t = await setup({ client: { spoolRetryMs: 30 } });
   const run = await t.client.startRun({ runName: "outage" });
   for (let step = 0; step < 3000; step++) run.logMetric("loss", step, { step });
@@ -43,7 +44,7 @@ Deno.test("server down longer than the retry budget mid-run: every point arrives
   assert.ok(t.notices.includes("the server answers again: 5000 spooled points were delivered"));
 });
 
-Deno.test("dropped connections count as an outage too, and the spool drains after", async () => {
+test("dropped connections count as an outage too, and the spool drains after", async () => {
   await using t = await setup({ client: { spoolRetryMs: 20 } });
   const run = await t.client.startRun();
   t.server.faults.dropNext(1_000_000);
@@ -56,7 +57,7 @@ Deno.test("dropped connections count as an outage too, and the spool drains afte
   assert.equal(stored.history.get("m")!.length, 500);
 });
 
-Deno.test("maxQueue bounds memory: over it, records go to disk, and all arrive once", async () => {
+test("maxQueue bounds memory: over it, records go to disk, and all arrive once", async () => {
   await using t = await setup({
     client: { maxQueue: 2_000, spoolRetryMs: 10, flushIntervalMs: 5 },
   });
@@ -78,7 +79,7 @@ Deno.test("maxQueue bounds memory: over it, records go to disk, and all arrive o
   assert.equal(steps.size, 20_000, "none missing");
 });
 
-Deno.test("close() while the server is still down says where the records are and how to send them", async () => {
+test("close() while the server is still down says where the records are and how to send them", async () => {
   await using t = await setup({ client: { spoolRetryMs: 60_000 } });
   const run = await t.client.startRun();
   t.server.faults.failNext(1_000_000, 503);

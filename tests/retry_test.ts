@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter } from "../src/retry.ts";
+import { test } from "./harness.ts";
 
-Deno.test("backoff doubles per retry, with jitter, capped by maxDelayMs", () => {
+test("backoff doubles per retry, with jitter, capped by maxDelayMs", () => {
   const policy = { ...DEFAULT_RETRY, initialDelayMs: 100, maxDelayMs: 1000 };
   assert.equal(backoffDelay(policy, 1, undefined, () => 1), 100);
   assert.equal(backoffDelay(policy, 1, undefined, () => 0), 50);
@@ -13,7 +14,7 @@ Deno.test("backoff doubles per retry, with jitter, capped by maxDelayMs", () => 
   }
 });
 
-Deno.test("Retry-After wins, in seconds or as an HTTP date, bounded by the time budget", () => {
+test("Retry-After wins, in seconds or as an HTTP date, bounded by the time budget", () => {
   const policy = { ...DEFAULT_RETRY, maxElapsedMs: 10_000 };
   assert.equal(backoffDelay(policy, 1, 3000), 3000);
   assert.equal(backoffDelay(policy, 1, 60_000), 10_000);
@@ -25,7 +26,7 @@ Deno.test("Retry-After wins, in seconds or as an HTTP date, bounded by the time 
   assert.equal(parseRetryAfter("soon"), undefined);
 });
 
-Deno.test("only timeouts, rate limits and server errors are retried", () => {
+test("only timeouts, rate limits and server errors are retried", () => {
   for (const s of [408, 429, 500, 502, 503, 504]) assert.ok(isRetryableStatus(s), `${s}`);
   for (const s of [400, 401, 403, 404, 409, 501]) assert.ok(!isRetryableStatus(s), `${s}`);
 });

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { NotFoundError, TrackingError, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
-Deno.test("startRun creates a RUNNING run with MLflow's reserved tags", async () => {
+test("startRun creates a RUNNING run with MLflow's reserved tags", async () => {
   await using t = await setup();
   await t.client.setExperiment("runs");
   const run = await t.client.startRun({
@@ -24,7 +25,7 @@ Deno.test("startRun creates a RUNNING run with MLflow's reserved tags", async ()
   assert.equal(data.tags["baseline"], "_OI_USER_TAG");
 });
 
-Deno.test("await using ends the run FINISHED with an end time", async () => {
+test("await using ends the run FINISHED with an end time", async () => {
   await using t = await setup();
   let runId = "";
   {
@@ -40,7 +41,7 @@ Deno.test("await using ends the run FINISHED with an end time", async () => {
   assert.equal(t.client.lastActiveRun()?.runId, runId);
 });
 
-Deno.test("withRun ends FAILED, tags the error and rethrows the very same error", async () => {
+test("withRun ends FAILED, tags the error and rethrows the very same error", async () => {
   await using t = await setup();
   const boom = new RangeError("diverged");
   let runId = "";
@@ -57,7 +58,7 @@ Deno.test("withRun ends FAILED, tags the error and rethrows the very same error"
   assert.equal(got.data.metrics.loss, Infinity);
 });
 
-Deno.test("withRun resolves to the work's value and ends FINISHED", async () => {
+test("withRun resolves to the work's value and ends FINISHED", async () => {
   await using t = await setup();
   const value = await t.client.withRun({}, async (run) => {
     await Promise.resolve();
@@ -69,7 +70,7 @@ Deno.test("withRun resolves to the work's value and ends FINISHED", async () => 
   assert.equal((await t.client.getRun(last.runId)).info.status, "FINISHED");
 });
 
-Deno.test("endRun takes FINISHED, FAILED or KILLED and rejects anything else", async () => {
+test("endRun takes FINISHED, FAILED or KILLED and rejects anything else", async () => {
   await using t = await setup();
   for (const status of ["FINISHED", "FAILED", "KILLED"] as const) {
     const run = await t.client.startRun();
@@ -84,7 +85,7 @@ Deno.test("endRun takes FINISHED, FAILED or KILLED and rejects anything else", a
   await assert.rejects(t.client.endRun(), ValidationError);
 });
 
-Deno.test("a second startRun throws unless nested; nested runs are children", async () => {
+test("a second startRun throws unless nested; nested runs are children", async () => {
   await using t = await setup();
   const parent = await t.client.startRun({ runName: "parent" });
   await assert.rejects(t.client.startRun(), /already active/);
@@ -99,7 +100,7 @@ Deno.test("a second startRun throws unless nested; nested runs are children", as
   await t.client.endRun();
 });
 
-Deno.test("startRun with an existing runName continues that run, as the Python v2 client", async () => {
+test("startRun with an existing runName continues that run, as the Python v2 client", async () => {
   await using t = await setup();
   await t.client.setExperiment("resume");
   const first = await t.client.startRun({ runName: "daily" });
@@ -122,7 +123,7 @@ Deno.test("startRun with an existing runName continues that run, as the Python v
   assert.equal(runs.length, 1, "no second run was created");
 });
 
-Deno.test("resume by name picks the newest active run of that name in the active experiment", async () => {
+test("resume by name picks the newest active run of that name in the active experiment", async () => {
   await using t = await setup();
   await t.client.setExperiment("one");
   const old = await t.client.startRun({ runName: "same" });
@@ -144,7 +145,7 @@ Deno.test("resume by name picks the newest active run of that name in the active
   await t.client.endRun();
 });
 
-Deno.test("startRun({ runId }) re-attaches; the active experiment stays as it was", async () => {
+test("startRun({ runId }) re-attaches; the active experiment stays as it was", async () => {
   await using t = await setup();
   const x = await t.client.setExperiment("x");
   const run = await t.client.startRun();
@@ -160,7 +161,7 @@ Deno.test("startRun({ runId }) re-attaches; the active experiment stays as it wa
   assert.ok(err instanceof NotFoundError);
 });
 
-Deno.test("a deleted run cannot be resumed by id", async () => {
+test("a deleted run cannot be resumed by id", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   await t.client.endRun();
@@ -170,7 +171,7 @@ Deno.test("a deleted run cannot be resumed by id", async () => {
   assert.match(err.message, /deleted/);
 });
 
-Deno.test("searchRuns filters, orders and follows pages", async () => {
+test("searchRuns filters, orders and follows pages", async () => {
   await using t = await setup();
   await t.client.setExperiment("search");
   for (let i = 0; i < 3; i++) {
@@ -190,7 +191,7 @@ Deno.test("searchRuns filters, orders and follows pages", async () => {
   assert.equal(new Set(all.map((r) => r.info.runId)).size, 1503, "no page read twice");
 });
 
-Deno.test("getMetricHistory reads every page, in step order, with NaN and infinities", async () => {
+test("getMetricHistory reads every page, in step order, with NaN and infinities", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   const n = 30_000;
@@ -207,14 +208,14 @@ Deno.test("getMetricHistory reads every page, in step order, with NaN and infini
   await run.end();
 });
 
-Deno.test("OICM needs an experiment (with a workspace) before a run", async () => {
+test("OICM needs an experiment (with a workspace) before a run", async () => {
   await using t = await setup({ oicm: true });
   await assert.rejects(t.client.startRun(), /setExperiment/);
   await assert.rejects(t.client.setExperiment("e"), /workspace/);
   assert.equal(t.server.requests.length, 0);
 });
 
-Deno.test("on plain MLflow a run without setExperiment goes to the Default experiment", async () => {
+test("on plain MLflow a run without setExperiment goes to the Default experiment", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   assert.equal(run.info.experimentId, "0");

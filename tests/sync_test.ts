@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TrackingClient, ValidationError } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { test } from "./harness.ts";
 
 async function localStore() {
   const dir = mkdtempSync(join(tmpdir(), "sync-src-"));
@@ -26,7 +27,7 @@ async function localStore() {
   };
 }
 
-Deno.test("sync uploads runs with names, tags, params, histories, statuses and times", async () => {
+test("sync uploads runs with names, tags, params, histories, statuses and times", async () => {
   using s = await localStore();
   const server = new FakeMlflowServer();
   const to = { apiHost: "http://fake", fetch: server.fetch };
@@ -57,7 +58,7 @@ Deno.test("sync uploads runs with names, tags, params, histories, statuses and t
   assert.deepEqual(b.history.get("acc"), [{ key: "acc", value: 0.5, step: 1, timestamp: 77 }]);
 });
 
-Deno.test("a second sync sends nothing; new points after it are sent once", async () => {
+test("a second sync sends nothing; new points after it are sent once", async () => {
   using s = await localStore();
   const server = new FakeMlflowServer();
   const to = { apiHost: "http://fake", fetch: server.fetch };
@@ -83,7 +84,7 @@ Deno.test("a second sync sends nothing; new points after it are sent once", asyn
   assert.equal(b.info.status, "KILLED");
 });
 
-Deno.test("an interrupted sync resumes without duplicating a point", async () => {
+test("an interrupted sync resumes without duplicating a point", async () => {
   using s = await localStore();
   const server = new FakeMlflowServer();
   let batches = 0;
@@ -104,7 +105,7 @@ Deno.test("an interrupted sync resumes without duplicating a point", async () =>
   assert.equal(server.store().runs.size, 2, "no run created twice");
 });
 
-Deno.test("sync to OICM creates experiments by name in the target workspace", async () => {
+test("sync to OICM creates experiments by name in the target workspace", async () => {
   using s = await localStore();
   const server = new FakeMlflowServer({ apiKey: "k", workspaces: ["ws-9"] });
   const to = {
@@ -122,7 +123,7 @@ Deno.test("sync to OICM creates experiments by name in the target workspace", as
   );
 });
 
-Deno.test("only an offline client syncs, and only to a server", async () => {
+test("only an offline client syncs, and only to a server", async () => {
   using s = await localStore();
   const online = new TrackingClient({
     apiHost: "http://fake",

@@ -6,6 +6,7 @@ import process from "node:process";
 import { TrackingClient } from "../mod.ts";
 import { parseNvidiaSmi, parseRocmSmi } from "../src/system_metrics.ts";
 import { FakeMlflowServer, type StoredRun } from "../src/testing/mod.ts";
+import { test } from "./harness.ts";
 
 function fixture(opts: { logSystemMetrics?: boolean } = {}) {
   const server = new FakeMlflowServer();
@@ -44,7 +45,7 @@ const networkReadable = (() => {
   }
 })();
 
-Deno.test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and stop at the end", async () => {
+test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and stop at the end", async () => {
   const { client, runs } = fixture();
   const run = await client.startRun({ logSystemMetrics: true });
   await sleep(230);
@@ -75,7 +76,7 @@ Deno.test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and st
   await client.close();
 });
 
-Deno.test("the first sample comes one interval after the start; none when off", async () => {
+test("the first sample comes one interval after the start; none when off", async () => {
   const { client, runs } = fixture();
   const quick = await client.startRun({
     logSystemMetrics: true,
@@ -91,7 +92,7 @@ Deno.test("the first sample comes one interval after the start; none when off", 
   await client.close();
 });
 
-Deno.test("the client option turns it on for every run, and it stops on FAILED too", async () => {
+test("the client option turns it on for every run, and it stops on FAILED too", async () => {
   const { client, runs } = fixture({ logSystemMetrics: true });
   await client.withRun({}, async () => {
     await sleep(100);
@@ -104,7 +105,7 @@ Deno.test("the client option turns it on for every run, and it stops on FAILED t
   await client.close();
 });
 
-Deno.test("GPUs through a stand-in nvidia-smi on PATH: one GPU and two", async () => {
+test("GPUs through a stand-in nvidia-smi on PATH: one GPU and two", async () => {
   const dir = mkdtempSync(join(tmpdir(), "nvsmi-"));
   const saved = process.env.PATH;
   try {
@@ -139,7 +140,7 @@ Deno.test("GPUs through a stand-in nvidia-smi on PATH: one GPU and two", async (
   }
 });
 
-Deno.test("nvidia-smi and rocm-smi outputs parse into MLflow's GPU keys", () => {
+test("nvidia-smi and rocm-smi outputs parse into MLflow's GPU keys", () => {
   assert.deepEqual(parseNvidiaSmi("37, 1024, 16384, 70.5, 300\n"), {
     "system/gpu_0_utilization_percentage": 37,
     "system/gpu_0_memory_usage_megabytes": 1024,
@@ -164,7 +165,7 @@ Deno.test("nvidia-smi and rocm-smi outputs parse into MLflow's GPU keys", () => 
   });
 });
 
-Deno.test("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true turns it on from the environment", async () => {
+test("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true turns it on from the environment", async () => {
   const saved = process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;
   process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING = "true";
   try {

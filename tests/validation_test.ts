@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { TrackingClient as TrackingClientCtor, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
 
-Deno.test("invalid keys are refused at the call, before any request", async () => {
+test("invalid keys are refused at the call, before any request", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   const sent = t.server.requests.length;
@@ -34,7 +35,7 @@ Deno.test("invalid keys are refused at the call, before any request", async () =
   await run.end();
 });
 
-Deno.test("keys MLflow accepts pass: slashes, dots, dashes, spaces, colons", async () => {
+test("keys MLflow accepts pass: slashes, dots, dashes, spaces, colons", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   const good = ["loss", "val/loss", "a.b-c_d", "with space", "ns:metric", "x".repeat(250)];
@@ -44,7 +45,7 @@ Deno.test("keys MLflow accepts pass: slashes, dots, dashes, spaces, colons", asy
   assert.deepEqual(Object.keys(got.data.metrics).sort(), [...good].sort());
 });
 
-Deno.test("metric values must be numbers; steps and timestamps integers", async () => {
+test("metric values must be numbers; steps and timestamps integers", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   for (const value of ["1", true, null, undefined, 1n, {}]) {
@@ -63,7 +64,7 @@ Deno.test("metric values must be numbers; steps and timestamps integers", async 
   await run.end();
 });
 
-Deno.test("values over MLflow's limits are refused with the size and the limit", async () => {
+test("values over MLflow's limits are refused with the size and the limit", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
   run.logParam("ok", "p".repeat(6000));
@@ -75,7 +76,7 @@ Deno.test("values over MLflow's limits are refused with the size and the limit",
   await run.end();
 });
 
-Deno.test("bad client options are named without echoing their values", () => {
+test("bad client options are named without echoing their values", () => {
   assert.throws(
     () => new TrackingClientCtor({ apiHost: "ftp://x", apiKey: "sekrit" }),
     (e) => e instanceof ValidationError && /apiHost/.test(e.message) && !/sekrit/.test(e.message),
