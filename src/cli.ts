@@ -208,4 +208,4 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) process.exit(await main(process.argv.slice(2)));
+if ((import.meta as { main?: boolean }).main) process.exit(await main(process.argv.slice(2)));
