@@ -35,6 +35,7 @@ export {
 export type { ParamSelection, RedactOption } from "./src/param_capture.ts";
 export type { MetricOptions } from "./src/recorder.ts";
 export type { SyncProgress, SyncReport } from "./src/sync.ts";
+export type { SystemMetricsOptions } from "./src/system_metrics.ts";
 export type { RetryOptions } from "./src/retry.ts";
 export type { FetchFn } from "./src/transport.ts";
 export {

@@ -8,6 +8,7 @@
  */
 import { tracked, TrackingClient } from "../mod.ts";
 import { main as cli } from "../src/cli.ts";
+import process from "node:process";
 
 const client = TrackingClient.fromEnv({ onNotice: () => {} });
 await client.setExperiment("logistic-regression-demo");
@@ -65,5 +66,5 @@ console.log(`recorded into ${client.serverKind === "offline" ? "./mlruns" : "the
 await cli([
   "runs",
   "--store",
-  Deno.env.get("MLFLOW_TRACKING_URI")?.replace(/^file:/, "") ?? "./mlruns",
+  process.env.MLFLOW_TRACKING_URI?.replace(/^file:/, "") ?? "./mlruns",
 ]);

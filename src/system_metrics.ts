@@ -14,7 +14,15 @@ import { cpus, freemem, totalmem } from "node:os";
 import process from "node:process";
 import { unrefTimer } from "./timers.ts";
 
-/** How a run's system metrics are sampled. */
+/**
+ * How a run's system metrics are sampled.
+ *
+ * @example
+ * ```ts
+ * import type { SystemMetricsOptions } from "@oicm/tracking";
+ * const every5s: SystemMetricsOptions = { intervalMs: 5_000 };
+ * ```
+ */
 export interface SystemMetricsOptions {
   /** Time between samples, in ms. Default 10 000, as MLflow. */
   intervalMs?: number;

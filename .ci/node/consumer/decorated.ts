@@ -9,7 +9,10 @@ const client = new TrackingClient({ apiHost: "http://fake", fetch: server.fetch 
 class Trainer {
   @tracked({ client, logReturn: true })
   async train(epochs: number, opts: { lr: number; apiKey: string }): Promise<{ accuracy: number }> {
-    for (let e = 0; e < epochs; e++) client.logMetric("loss", 1 / (e + 1), { step: e });
+    for (let e = 0; e < epochs; e++) {
+      await Promise.resolve(); // an epoch of real work would await here
+      client.logMetric("loss", 1 / (e + 1), { step: e });
+    }
     return { accuracy: 0.9 + opts.lr };
   }
 
