@@ -383,6 +383,37 @@ export class FileBackend implements Backend {
     await this.#writeRunMeta(dir, info, user);
   }
 
+  /** A run's info, params and tags, without reading its metric files (used by sync). */
+  async getRunMeta(runId: string): Promise<RunRecord> {
+    const dir = await this.#runDir(runId);
+    const { info } = await this.#readRunInfo(dir);
+    return {
+      info,
+      data: {
+        metrics: {},
+        params: await this.#readKeyValues(join(dir, "params")),
+        tags: await this.#readKeyValues(join(dir, "tags")),
+      },
+    };
+  }
+
+  /** The ids of an experiment's active runs, oldest first, without reading them whole. */
+  async listRunIds(experimentId: string): Promise<string[]> {
+    const expDir = await this.#experimentDir(experimentId);
+    const runs: { id: string; start: number }[] = [];
+    for (const e of await readdir(expDir, { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name === "tags") continue;
+      try {
+        const { info } = await this.#readRunInfo(join(expDir, e.name));
+        this.#runDirs.set(info.runId, join(expDir, e.name));
+        if (info.lifecycleStage === "active") runs.push({ id: info.runId, start: info.startTime });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err; // not a run folder
+      }
+    }
+    return runs.sort((a, b) => a.start - b.start).map((r) => r.id);
+  }
+
   /** The directory of a run, to read its files (used by sync). */
   runDirectory(runId: string): Promise<string> {
     return this.#runDir(runId);

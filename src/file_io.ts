@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readdir, rename, writeFile } from "node:fs/promises";
+import { open, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import type { MetricPoint } from "./types.ts";
@@ -72,4 +72,47 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = join(path, "..", `.tmp-${process.pid}-${tmpCounter++}`);
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/**
+ * Reads a metric file from byte `from` in bounded chunks, yielding batches of
+ * at most `maxLines` whole lines as points, each with the byte offset just
+ * past its last line (metric lines are ASCII: one character, one byte). A
+ * torn last line is left for the next read.
+ */
+export async function* readMetricChunks(
+  path: string,
+  key: string,
+  from: number,
+  maxLines = 1000,
+  chunkBytes = 4 * 1024 * 1024,
+): AsyncGenerator<{ points: MetricPoint[]; end: number }> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch {
+    return;
+  }
+  try {
+    let offset = from; // the file position the next batch starts at
+    let carry = "";
+    let readAt = from;
+    const buffer = new Uint8Array(chunkBytes);
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, readAt);
+      if (bytesRead === 0) return;
+      readAt += bytesRead;
+      const text = carry + decoder.decode(buffer.subarray(0, bytesRead));
+      const lines = text.split("\n");
+      carry = lines.pop()!; // no newline yet: the rest of a line, or a torn one
+      for (let i = 0; i < lines.length; i += maxLines) {
+        const batch = lines.slice(i, i + maxLines);
+        offset += batch.reduce((n, l) => n + l.length + 1, 0);
+        yield { points: parseMetricLines(key, batch.join("\n") + "\n"), end: offset };
+      }
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -13,7 +13,7 @@ import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } fro
 import { UnavailableError } from "./errors.ts";
 import { FileBackend } from "./file_backend.ts";
 import { withPermissionErrors } from "./permissions.ts";
-import { type SyncReport, syncRun, unsent, writeSyncState } from "./sync.ts";
+import { hasUnsent, type SyncReport, syncRun, writeSyncState } from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
 import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
 
@@ -96,7 +96,7 @@ export class SpoolingBackend implements Backend {
       remoteRunId,
       params: [],
       tags: {},
-      metrics: {},
+      metricBytes: {},
     });
     this.#spooled.set(remoteRunId, local);
     return local;
@@ -178,13 +178,12 @@ export class SpoolingBackend implements Backend {
   async #sendAll(report: SyncReport): Promise<void> {
     for (const [remote, local] of [...this.#spooled]) {
       try {
-        const run = await this.#store.getRun(local);
-        await syncRun(this.#store, this.#remote, this.#config.targetKey(), run, () => {
+        await syncRun(this.#store, this.#remote, this.#config.targetKey(), local, () => {
           throw new Error("a spooled run always exists on the server");
         }, report);
         // Sent in full, unless more arrived meanwhile: then forget it (no spill runs meanwhile).
         const forget = this.#writing.then(async () => {
-          if (await unsent(this.#store, local, this.#config.targetKey()) > 0) return;
+          if (await hasUnsent(this.#store, local, this.#config.targetKey())) return;
           this.#spooled.delete(remote);
           await rm(await this.#store.runDirectory(local), { recursive: true, force: true });
         });

@@ -7,13 +7,12 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Backend, KeyValue, MetricRecord } from "./backend.ts";
 import { AlreadyExistsError } from "./errors.ts";
 import type { FileBackend } from "./file_backend.ts";
-import { keyPath, listKeys, parseMetricLines, writeAtomic } from "./file_io.ts";
-import type { RunRecord } from "./types.ts";
+import { keyPath, listKeys, readMetricChunks, writeAtomic } from "./file_io.ts";
 import { LIMITS } from "./validate.ts";
 
 /** What one target knows of one local run. */
@@ -24,8 +23,8 @@ export interface SyncState {
   params: string[];
   /** Tags already sent, with the value sent. */
   tags: Record<string, string>;
-  /** Per metric key, how many lines of its file were sent. */
-  metrics: Record<string, number>;
+  /** Per metric key, how many bytes of its file were sent (whole lines). */
+  metricBytes: Record<string, number>;
   /** The status and end time last sent. */
   status?: string;
   endTime?: number;
@@ -117,17 +116,22 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Sends what the target lacks of one local run, saving progress after each batch. */
+/**
+ * Sends what the target lacks of one local run, saving progress after each
+ * batch. Metric files are read in bounded chunks from where the last sync
+ * stopped, so a large store or spool never has to fit in memory.
+ */
 export async function syncRun(
   source: FileBackend,
   target: Backend,
   targetKey: string,
-  run: RunRecord,
+  runId: string,
   remoteExperimentId: () => Promise<string>,
   report: SyncReport,
   onBatch: (points: number) => void = () => {},
 ): Promise<SyncState> {
-  const dir = await source.runDirectory(run.info.runId);
+  const run = await source.getRunMeta(runId);
+  const dir = await source.runDirectory(runId);
   let state = (await readSyncRecord(dir))[targetKey];
   const save = () => writeSyncState(dir, targetKey, state);
   if (state === undefined) {
@@ -141,16 +145,16 @@ export async function syncRun(
       remoteRunId: created.info.runId,
       params: [],
       tags: { ...run.data.tags },
-      metrics: {},
+      metricBytes: {},
     };
     report.created++;
     await save();
   }
-  const runId = state.remoteRunId;
+  const remote = state.remoteRunId;
   const params: KeyValue[] = Object.entries(run.data.params)
     .filter(([k]) => !state.params.includes(k)).map(([key, value]) => ({ key, value }));
   for (const part of chunks(params, LIMITS.batchParams)) {
-    await target.logBatch({ runId, metrics: [], params: part, tags: [] });
+    await target.logBatch({ runId: remote, metrics: [], params: part, tags: [] });
     state.params.push(...part.map((p) => p.key));
     report.params += part.length;
     await save();
@@ -158,27 +162,27 @@ export async function syncRun(
   const tags: KeyValue[] = Object.entries(run.data.tags)
     .filter(([k, v]) => state.tags[k] !== v).map(([key, value]) => ({ key, value }));
   for (const part of chunks(tags, LIMITS.batchTags)) {
-    await target.logBatch({ runId, metrics: [], params: [], tags: part });
+    await target.logBatch({ runId: remote, metrics: [], params: [], tags: part });
     for (const t of part) state.tags[t.key] = t.value;
     report.tags += part.length;
     await save();
   }
   const metricsDir = join(dir, "metrics");
   for (const key of await listKeys(metricsDir)) {
-    const points = parseMetricLines(key, await readFile(keyPath(metricsDir, key), "utf8"));
-    const from = state.metrics[key] ?? 0;
-    const fresh: MetricRecord[] = points.slice(from);
-    for (const part of chunks(fresh, LIMITS.batchMetrics)) {
-      await target.logBatch({ runId, metrics: part, params: [], tags: [] });
-      state.metrics[key] = (state.metrics[key] ?? 0) + part.length;
-      report.metrics += part.length;
+    const path = keyPath(metricsDir, key);
+    const from = state.metricBytes[key] ?? 0;
+    for await (const { points, end } of readMetricChunks(path, key, from, LIMITS.batchMetrics)) {
+      const metrics: MetricRecord[] = points;
+      await target.logBatch({ runId: remote, metrics, params: [], tags: [] });
+      state.metricBytes[key] = end; // sent: the record moves past these lines
+      report.metrics += points.length;
       await save();
-      onBatch(part.length);
+      onBatch(points.length);
     }
   }
   const { status, endTime } = run.info;
   if (status !== "RUNNING" && (state.status !== status || state.endTime !== endTime)) {
-    await target.updateRun(runId, { status, endTime });
+    await target.updateRun(remote, { status, endTime });
     state.status = status;
     state.endTime = endTime;
     report.ended++;
@@ -187,27 +191,23 @@ export async function syncRun(
   return state;
 }
 
-/**
- * How many records of a local run the target still lacks (metric points,
- * params, tags, and 1 for an end not yet sent).
- */
-export async function unsent(
+/** Whether the target still lacks anything of a local run (points, params, tags or its end). */
+export async function hasUnsent(
   source: FileBackend,
   runId: string,
   targetKey: string,
-): Promise<number> {
-  const run = await source.getRun(runId);
+): Promise<boolean> {
+  const run = await source.getRunMeta(runId);
   const dir = await source.runDirectory(runId);
   const state = (await readSyncRecord(dir))[targetKey];
-  let n = Object.keys(run.data.params).filter((k) => !state?.params.includes(k)).length +
-    Object.entries(run.data.tags).filter(([k, v]) => state?.tags[k] !== v).length;
+  if (state === undefined) return true;
+  if (Object.keys(run.data.params).some((k) => !state.params.includes(k))) return true;
+  if (Object.entries(run.data.tags).some(([k, v]) => state.tags[k] !== v)) return true;
   const metricsDir = join(dir, "metrics");
   for (const key of await listKeys(metricsDir)) {
-    const lines = parseMetricLines(key, await readFile(keyPath(metricsDir, key), "utf8")).length;
-    n += Math.max(0, lines - (state?.metrics[key] ?? 0));
+    if ((await stat(keyPath(metricsDir, key))).size > (state.metricBytes[key] ?? 0)) return true;
   }
-  if (run.info.status !== "RUNNING" && state?.status !== run.info.status) n++;
-  return n;
+  return run.info.status !== "RUNNING" && state.status !== run.info.status;
 }
 
 /** Uploads every active run of a local store to `target`; see the module docs. */
@@ -219,14 +219,15 @@ export async function syncStore(
 ): Promise<SyncReport> {
   const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
   const experiments = await source.searchExperiments({});
-  const work: { run: RunRecord; experiment: (typeof experiments)[number] }[] = [];
+  const work: { runId: string; experiment: (typeof experiments)[number] }[] = [];
   for (const experiment of experiments) {
-    const runs = await source.searchRuns({ experimentIds: [experiment.experimentId] });
-    for (const run of runs.reverse()) work.push({ run, experiment }); // oldest first
+    for (const runId of await source.listRunIds(experiment.experimentId)) {
+      work.push({ runId, experiment });
+    }
   }
   const progress: SyncProgress = { runsDone: 0, runsTotal: work.length, pointsSent: 0 };
   const remoteIds = new Map<string, Promise<string>>();
-  for (const { run, experiment } of work) {
+  for (const { runId, experiment } of work) {
     const remoteId = () => {
       let id = remoteIds.get(experiment.name);
       if (id === undefined) {
@@ -235,7 +236,7 @@ export async function syncStore(
       }
       return id;
     };
-    await syncRun(source, target, targetKey, run, remoteId, report, (n) => {
+    await syncRun(source, target, targetKey, runId, remoteId, report, (n) => {
       progress.pointsSent += n;
       onProgress({ ...progress });
     });
