@@ -71,6 +71,11 @@ export interface RunUpdate {
 
 /** Where experiments and runs are kept. */
 export interface Backend {
+  /**
+   * How many `logBatch` calls may run at once (1 when absent). A server gains
+   * from 2 (encoding overlaps its work); a local store keeps its files in order with 1.
+   */
+  readonly maxInFlight?: number;
   createExperiment(name: string, tags: Record<string, string>): Promise<string>;
   getExperiment(experimentId: string): Promise<Experiment>;
   /** Resolves to `undefined` when no experiment has that name. */

@@ -230,32 +230,62 @@ export class Batcher {
     return this.#draining;
   }
 
-  async #drain(): Promise<void> {
-    for (;;) {
-      let sent = false;
-      for (const [ref, q] of this.#queues) {
-        if (q.size === 0) {
-          if (ref.id !== undefined) this.#queues.delete(ref);
-          continue;
-        }
-        if (ref.id === undefined) continue; // sent once the run exists
-        const batch = this.#take(q, ref.id);
-        sent = true;
-        try {
-          await this.#opts.backend.logBatch(batch);
-        } catch (err) {
-          const error = toTrackingError(err);
-          let lost = batch.metrics.length + batch.params.length + batch.tags.length;
-          if (error instanceof UnavailableError) {
-            // The server is gone for the whole retry budget: do not wait that long per batch.
-            lost += q.size;
-            this.#size -= q.size;
-            this.#queues.delete(ref);
-          }
-          this.#fail(ref, error, lost);
-        }
+  /** The next batch to send, round-robin over runs that exist; undefined when none. */
+  #next(): { ref: RunRef; q: RunQueue; batch: Batch } | undefined {
+    for (const [ref, q] of this.#queues) {
+      if (q.size === 0) {
+        if (ref.id !== undefined) this.#queues.delete(ref);
+        continue;
       }
-      if (!sent) return;
+      if (ref.id === undefined) continue; // sent once the run exists
+      // Move this run behind the others, so one busy run does not starve the rest.
+      this.#queues.delete(ref);
+      this.#queues.set(ref, q);
+      return { ref, q, batch: this.#take(q, ref.id) };
+    }
+    return undefined;
+  }
+
+  /**
+   * Sends batches until the queues are empty, with up to the backend's
+   * `maxInFlight` requests at once, so encoding the next batch overlaps the
+   * server's work on the last. A batch holding tags waits for those in flight: a tag set twice
+   * must land in order (metrics and params are order-free: a param is logged once).
+   */
+  async #drain(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const most = this.#opts.backend.maxInFlight ?? 1;
+    for (;;) {
+      const next = this.#next();
+      if (next === undefined) {
+        if (inFlight.size === 0) return;
+        await Promise.race(inFlight);
+        continue;
+      }
+      if (next.batch.tags.length > 0) await Promise.all(inFlight);
+      const sending: Promise<void> = this.#send(next.ref, next.q, next.batch).finally(() => {
+        inFlight.delete(sending);
+      });
+      inFlight.add(sending);
+      if (inFlight.size >= most || next.batch.tags.length > 0) {
+        await Promise.race(inFlight);
+      }
+    }
+  }
+
+  async #send(ref: RunRef, q: RunQueue, batch: Batch): Promise<void> {
+    try {
+      await this.#opts.backend.logBatch(batch);
+    } catch (err) {
+      const error = toTrackingError(err);
+      let lost = batch.metrics.length + batch.params.length + batch.tags.length;
+      if (error instanceof UnavailableError && this.#queues.get(ref) === q) {
+        // The server is gone for the whole retry budget: do not wait that long per batch.
+        lost += q.size;
+        this.#size -= q.size;
+        this.#queues.delete(ref);
+      }
+      this.#fail(ref, error, lost);
     }
   }
 

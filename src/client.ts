@@ -674,9 +674,14 @@ export class TrackingClient {
     if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
   }
 
-  /** Records logged but not yet delivered. */
+  /** Records logged and held in memory, not yet delivered. */
   get pending(): number {
     return this.#batcher.pending;
+  }
+
+  /** Metric points that went to the spool on disk (server unavailable, or over `maxQueue`). */
+  get spilled(): number {
+    return this.#spool?.spilledPoints ?? 0;
   }
 
   /**

@@ -44,6 +44,8 @@ export function encodeBatch(batch: Batch): string {
 
 /** A {@linkcode Backend} over MLflow's REST API. */
 export class RestBackend implements Backend {
+  /** Two batches at once: the next is encoded while the server stores the last. */
+  readonly maxInFlight = 2;
   readonly #t: Transport;
 
   constructor(transport: Transport) {

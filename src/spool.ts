@@ -32,6 +32,8 @@ export interface SpoolConfig {
 /** A {@linkcode Backend} over the server that spills to disk instead of losing records. */
 export class SpoolingBackend implements Backend {
   readonly #remote: Backend;
+  /** As the server's: spilled batches are written in order by the spool's own chain. */
+  readonly maxInFlight: number;
   readonly #config: SpoolConfig;
   readonly #store: FileBackend;
   /** Server run id → spool run id, for runs with records on disk. */
@@ -48,6 +50,7 @@ export class SpoolingBackend implements Backend {
 
   constructor(remote: Backend, config: SpoolConfig) {
     this.#remote = remote;
+    this.maxInFlight = remote.maxInFlight ?? 1;
     this.#config = config;
     this.#store = withPermissionErrors(new FileBackend(config.path), `the spool ${config.path}`);
     this.#delay = config.retryMs;
@@ -57,6 +60,9 @@ export class SpoolingBackend implements Backend {
   get path(): string {
     return this.#store.root;
   }
+
+  /** Metric points written to the spool since the client started. */
+  spilledPoints = 0;
 
   /** How many server runs have records waiting on disk. */
   get spooledRuns(): number {
@@ -74,6 +80,7 @@ export class SpoolingBackend implements Backend {
   async #append(batch: Batch): Promise<void> {
     const local = await this.#localRun(batch.runId);
     await this.#store.logBatch({ ...batch, runId: local });
+    this.spilledPoints += batch.metrics.length;
   }
 
   async #localRun(remoteRunId: string): Promise<string> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { RecordedRequest } from "../src/testing/mod.ts";
+import { TrackingClient } from "../mod.ts";
+import { FakeMlflowServer, type RecordedRequest } from "../src/testing/mod.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
@@ -82,4 +83,35 @@ test("records of two runs go to their own runs", async () => {
   assert.equal(store.runs.get(a.runId)?.history.get("a")?.length, 1200);
   assert.equal(store.runs.get(b.runId)?.history.get("b")?.length, 1200);
   assert.equal(store.runs.get(a.runId)?.history.get("b"), undefined);
+});
+
+test("two batches go at once to a server; a tag set twice still lands in order", async () => {
+  const server = new FakeMlflowServer();
+  server.faults.latency(10);
+  let inFlight = 0;
+  let most = 0;
+  const counting = async (input: Request | URL | string, init?: RequestInit) => {
+    most = Math.max(most, ++inFlight);
+    try {
+      return await server.fetch(input, init);
+    } finally {
+      inFlight--;
+    }
+  };
+  const client = new TrackingClient({
+    apiHost: "http://fake",
+    fetch: counting,
+    flushIntervalMs: 5,
+  });
+  const run = await client.startRun();
+  run.setTag("stage", "first");
+  for (let i = 0; i < 5000; i++) run.logMetric("m", i, { step: i });
+  run.setTag("stage", "second");
+  for (let i = 5000; i < 9000; i++) run.logMetric("m", i, { step: i });
+  await run.end();
+  assert.equal(most, 2, "two requests in flight at most, and at some point two");
+  const stored = server.store().runs.get(run.runId)!;
+  assert.equal(stored.tags.get("stage"), "second");
+  assert.equal(stored.history.get("m")!.length, 9000);
+  await client.close();
 });

@@ -29,6 +29,8 @@ export interface FakeServerOptions {
   workspaces?: string[];
   /** What `GET /api/tracking/version` answers. Default `1.13.0`. */
   version?: string;
+  /** Keep every request in `requests` (default true; benchmarks sending millions turn it off). */
+  recordRequests?: boolean;
 }
 
 /**
@@ -146,17 +148,19 @@ export class FakeMlflowServer {
     const route = mlflowPath.startsWith(MLFLOW_API_PREFIX)
       ? mlflowPath.slice(MLFLOW_API_PREFIX.length)
       : undefined;
-    const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => headers[k] = v);
-    let body: Record<string, unknown> = Object.fromEntries(url.searchParams);
-    if (request.method === "POST") {
-      try {
-        body = await request.clone().json();
-      } catch {
-        body = {};
+    if (this.#options.recordRequests !== false) {
+      const headers: Record<string, string> = {};
+      request.headers.forEach((v, k) => headers[k] = v);
+      let body: Record<string, unknown> = Object.fromEntries(url.searchParams);
+      if (request.method === "POST") {
+        try {
+          body = await request.clone().json();
+        } catch {
+          body = {};
+        }
       }
+      this.requests.push({ method: request.method, route, workspace: oicm?.[1], headers, body });
     }
-    this.requests.push({ method: request.method, route, workspace: oicm?.[1], headers, body });
     if (this.faults.latencyMs > 0) {
       await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     }

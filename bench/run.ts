@@ -1,0 +1,404 @@
+/**
+ * The benchmarks, side by side with the peers, in one run: prints one table
+ * (and writes .bench-out/results.json) with the machine, runtime versions, N,
+ * medians over repetitions and ratios computed within this run.
+ *
+ *   deno task bench            full sizes
+ *   deno task bench --smoke    small N, one repetition (CI keeps it working; no time is asserted)
+ *
+ * The real-MLflow part needs a Python with mlflow (MLFLOW_PYTHON, or .venv/bin/python); it is
+ * skipped, with a message, when there is none.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { TrackingClient } from "../mod.ts";
+import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { benchDecorator, benchOnnx, benchTfjs } from "./integrations.ts";
+
+const smoke = Deno.args.includes("--smoke");
+const REPS = smoke ? 1 : 5;
+
+/** One line of the table. */
+export interface Row {
+  section: string;
+  what: string;
+  n: number;
+  ours: number;
+  peer?: number;
+  peerName?: string;
+  unit: string;
+  /** ours / peer, or peer / ours for "x faster" rows. */
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function repeat(fn: () => Promise<number> | number, reps = REPS): Promise<number> {
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) out.push(await fn());
+  return median(out);
+}
+
+function version(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8" }).trim().split("\n")[0];
+  } catch {
+    return "absent";
+  }
+}
+
+// ---- 1. hot path -------------------------------------------------------------------------
+async function hotPath(): Promise<void> {
+  const ok = () => Promise.resolve(new Response("{}"));
+  const server = new FakeMlflowServer({ recordRequests: false });
+  const client = new TrackingClient({
+    apiHost: "http://fake",
+    fetch: (input, init) =>
+      String(input instanceof Request ? input.url : input).endsWith("log-batch")
+        ? ok()
+        : server.fetch(input, init),
+    flushIntervalMs: 3_600_000,
+    maxQueue: 1e9,
+  });
+  const run = await client.startRun();
+  const n = smoke ? 100_000 : 1_000_000;
+  const one = await repeat(async () => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) run.logMetric("loss", i * 1e-3, { step: i });
+    const ns = (performance.now() - t0) * 1e6 / n;
+    await client.flush();
+    return ns;
+  });
+  rows.push({
+    section: "1 hot path",
+    what: "logMetric (enqueue only)",
+    n,
+    ours: one,
+    unit: "ns/call",
+    target: "<= 300 ns",
+    met: one <= 300,
+  });
+  const keys = Array.from({ length: 10 }, (_, k) => `m${k}`);
+  const record: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
+  const ten = await repeat(async () => {
+    const calls = n / 10;
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) {
+      record.m0 = i;
+      run.logMetrics(record, { step: i });
+    }
+    const ns = (performance.now() - t0) * 1e6 / calls;
+    await client.flush();
+    return ns;
+  });
+  rows.push({
+    section: "1 hot path",
+    what: "logMetrics, 10 keys",
+    n: n / 10,
+    ours: ten,
+    unit: "ns/call",
+  });
+  await client.close();
+}
+
+// ---- a fake server in its own process ----------------------------------------------------
+interface ServerProcess {
+  url: string;
+  count(run: string, key: string): Promise<{ points: number; steps: number }>;
+  stop(): void;
+}
+
+function startServerProcess(latencyMs = 0): Promise<ServerProcess> {
+  const child = spawn(
+    Deno.execPath(),
+    ["run", "-A", "bench/server_process.ts", String(latencyMs)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /READY (\S+) (\S+)/.exec(out);
+      if (!m) return;
+      resolve({
+        url: m[1],
+        count: async (run, key) =>
+          await (await fetch(`${m[2]}/count?run=${run}&key=${key}`)).json(),
+        stop: () => child.kill(),
+      });
+    });
+    child.on("exit", (code) => reject(new Error(`server process exited (${code})`)));
+  });
+}
+
+// ---- 2. end to end over loopback -------------------------------------------------------------
+async function endToEnd(): Promise<void> {
+  const server = await startServerProcess();
+  try {
+    const n = smoke ? 50_000 : 1_000_000;
+    const client = new TrackingClient({ apiHost: server.url, flushIntervalMs: 1000 });
+    const ours = await repeat(async () => {
+      const run = await client.startRun();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) run.logMetric("loss", i * 1e-3, { step: i });
+      await client.flush();
+      const ms = performance.now() - t0;
+      await run.end();
+      const got = await server.count(run.runId, "loss");
+      if (got.points !== n) throw new Error(`ours: ${got.points} of ${n} points arrived`);
+      return ms;
+    });
+    const raw = await repeat(async () => {
+      const run = await client.startRun();
+      const t0 = performance.now();
+      for (let b = 0; b < n / 1000; b++) {
+        const metrics = Array.from({ length: 1000 }, (_, j) => {
+          const i = b * 1000 + j;
+          return { key: "loss", value: i * 1e-3, timestamp: Date.now(), step: i };
+        });
+        const res = await fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ run_id: run.runId, metrics }),
+        });
+        await res.arrayBuffer();
+      }
+      const ms = performance.now() - t0;
+      await run.end();
+      return ms;
+    });
+    const ratio = ours / raw;
+    rows.push({
+      section: "2 end to end",
+      what: `${n} points to a fake server process`,
+      n,
+      ours,
+      peer: raw,
+      peerName: "raw fetch, 1000/request",
+      unit: "ms",
+      ratio,
+      target: "<= 1.15x raw",
+      met: ratio <= 1.15,
+    });
+    // The npm `mlflow` client: one request per point.
+    type NpmMlflow = { Runs: { logMetric(m: Record<string, unknown>): Promise<unknown> } };
+    const mod = await import("npm:mlflow@2.0.7");
+    const MLflow = mod.default as unknown as new (o: { endpoint: string }) => NpmMlflow;
+    const npm = new MLflow({ endpoint: server.url });
+    const log = console.log;
+    console.log = () => {}; // that client prints every request body
+    const m = smoke ? 1_000 : 10_000;
+    const run = await client.startRun();
+    const t0 = performance.now();
+    for (let i = 0; i < m; i++) {
+      await npm.Runs.logMetric({
+        run_id: run.runId,
+        key: "loss",
+        value: i,
+        timestamp: Date.now(),
+        step: i,
+      });
+    }
+    const npmPer = (performance.now() - t0) * 1000 / m;
+    console.log = log;
+    await run.end();
+    const oursPer = ours * 1000 / n;
+    rows.push({
+      section: "2 end to end",
+      what: "per point delivered",
+      n: m,
+      ours: oursPer,
+      peer: npmPer,
+      peerName: "npm mlflow 2.0.7 logMetric",
+      unit: "us/point",
+      ratio: npmPer / oursPer,
+      note: "ratio = how many times faster ours is",
+    });
+    await client.close();
+  } finally {
+    server.stop();
+  }
+}
+
+// ---- 3. a real mlflow server -----------------------------------------------------------------
+async function realMlflow(): Promise<void> {
+  const python = process.env.MLFLOW_PYTHON ??
+    (existsSync(".venv/bin/python") ? ".venv/bin/python" : undefined);
+  if (
+    python === undefined ||
+    version(python, ["-c", "import mlflow; print(mlflow.__version__)"]) === "absent"
+  ) {
+    console.log(
+      "skipping the real-MLflow part: no Python with mlflow (set MLFLOW_PYTHON, or make .venv)",
+    );
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "mlflow-bench-"));
+  const port = 5000 + Math.floor(Math.random() * 1000);
+  const bin = python.replace(/python3?$/, "mlflow");
+  const server = spawn(bin, [
+    "server",
+    "--backend-store-uri",
+    `sqlite:///${dir}/mlflow.db`,
+    "--default-artifact-root",
+    `${dir}/artifacts`,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--workers",
+    "1",
+  ], { stdio: "ignore", env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" } });
+  const uri = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${uri}/health`)).ok) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error("mlflow server did not start");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const n = smoke ? 5_000 : 100_000;
+    const client = new TrackingClient({ apiHost: uri });
+    await client.setExperiment("bench-ours");
+    const ours = await repeat(async () => {
+      const run = await client.startRun();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) run.logMetric("loss", 1 / (i + 1), { step: i });
+      await client.flush();
+      const ms = performance.now() - t0;
+      await run.end();
+      return ms;
+    }, smoke ? 1 : 3);
+    await client.close();
+    const syncN = smoke ? 200 : 2_000;
+    const out = JSON.parse(
+      execFileSync(python, ["bench/python_clients.py", uri, String(n), String(syncN)], {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONWARNINGS: "ignore" },
+      }).trim().split("\n").pop()!,
+    );
+    const asyncMs = out.async_seconds * 1000;
+    rows.push({
+      section: "3 real mlflow",
+      what: `${n} points, sqlite backend`,
+      n,
+      ours,
+      peer: asyncMs,
+      peerName: "python log_metric(synchronous=False)",
+      unit: "ms",
+      ratio: asyncMs / ours,
+      target: ">= 5x faster",
+      met: asyncMs / ours >= 5,
+    });
+    rows.push({
+      section: "3 real mlflow",
+      what: "per point delivered",
+      n: syncN,
+      ours: ours * 1000 / n,
+      peer: out.sync_seconds * 1e6 / syncN,
+      peerName: "python log_metric (sync)",
+      unit: "us/point",
+      ratio: (out.sync_seconds * 1e6 / syncN) / (ours * 1000 / n),
+      note: "ratio = how many times faster ours is",
+    });
+  } finally {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- 4. memory under a slow server ---------------------------------------------------------------
+async function memory(): Promise<void> {
+  const n = smoke ? 200_000 : 10_000_000;
+  const server = await startServerProcess(5);
+  const spool = mkdtempSync(join(tmpdir(), "bench-spool-"));
+  try {
+    const out = execFileSync(Deno.execPath(), [
+      "run",
+      "-A",
+      "bench/memory_child.ts",
+      server.url,
+      String(n),
+      spool,
+    ], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
+    const result = JSON.parse(out.trim().split("\n").pop()!);
+    const got = await server.count(result.runId, "loss");
+    rows.push({
+      section: "4 memory",
+      what: `${n} points, server +5 ms/request`,
+      n,
+      ours: result.peakRssMb,
+      unit: "MB peak RSS",
+      target: "<= 200 MB, nothing lost",
+      met: result.peakRssMb <= 200 && got.steps === n && got.points === n,
+      note:
+        `${result.spilled} points spilled to disk; ${got.points} arrived, ${got.steps} distinct; ${result.seconds} s`,
+    });
+  } finally {
+    server.stop();
+    rmSync(spool, { recursive: true, force: true });
+  }
+}
+
+// ---- run ------------------------------------------------------------------------------------------
+const machine = {
+  cpus: `${cpus().length} x ${cpus()[0]?.model ?? "?"}`,
+  memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
+  deno: Deno.version.deno,
+  bun: version("bun", ["--version"]),
+  node: version("node", ["--version"]),
+  smoke,
+};
+console.log(JSON.stringify(machine));
+await hotPath();
+await endToEnd();
+await realMlflow();
+await memory();
+rows.push(...await benchIntegrations());
+
+async function benchIntegrations(): Promise<Row[]> {
+  return [
+    ...await benchDecorator(smoke),
+    ...await benchTfjs(smoke),
+    ...await benchOnnx(smoke),
+  ];
+}
+
+const fmt = (v: number | undefined) =>
+  v === undefined
+    ? ""
+    : Math.abs(v) >= 100
+    ? v.toFixed(0)
+    : Math.abs(v) >= 1
+    ? v.toFixed(2)
+    : v.toPrecision(3);
+const table = [
+  "| section | what | N | ours | peer | unit | ratio | target | met |",
+  "| --- | --- | ---: | ---: | --- | --- | ---: | --- | --- |",
+  ...rows.map((r) =>
+    `| ${r.section} | ${r.what} | ${r.n} | ${fmt(r.ours)} | ${
+      r.peerName ? `${fmt(r.peer)} (${r.peerName})` : ""
+    } | ${r.unit} | ${r.ratio === undefined ? "" : fmt(r.ratio) + "x"} | ${r.target ?? ""} | ${
+      r.met === undefined ? "" : r.met ? "yes" : "NO"
+    } |`
+  ),
+].join("\n");
+console.log(table);
+for (const r of rows.filter((r) => r.note)) console.log(`- ${r.section}, ${r.what}: ${r.note}`);
+mkdirSync(".bench-out", { recursive: true });
+writeFileSync(".bench-out/results.json", JSON.stringify({ machine, rows }, null, 2));
+console.log("bench ok: wrote .bench-out/results.json");
