@@ -191,7 +191,7 @@ async function endToEnd(): Promise<void> {
     });
     // The npm `mlflow` client: one request per point.
     type NpmMlflow = { Runs: { logMetric(m: Record<string, unknown>): Promise<unknown> } };
-    const mod = await import("npm:mlflow@2.0.7");
+    const mod = await import("mlflow");
     const MLflow = mod.default as unknown as new (o: { endpoint: string }) => NpmMlflow;
     const npm = new MLflow({ endpoint: server.url });
     const log = console.log;
