@@ -437,17 +437,13 @@ export async function fitWithTracking<H>(
   args: Record<string, unknown> = {},
   options: TrackingCallbackOptions = {},
 ): Promise<H> {
-  const callbacks = trackingCallback(client, {
-    ...options,
+  return await trainTracked(
+    client,
     model,
-    callbacks: [...(options.callbacks ?? []), ...splitCallbacks(args)],
-  });
-  try {
-    return await model.fit(x as never, y as never, { ...args, callbacks } as never);
-  } catch (err) {
-    await callbacks.fail(err);
-    throw err;
-  }
+    args,
+    options,
+    (withCallbacks) => model.fit(x as never, y as never, withCallbacks as never),
+  );
 }
 
 /**
@@ -466,13 +462,30 @@ export async function fitDatasetWithTracking<H>(
   args: Record<string, unknown>,
   options: TrackingCallbackOptions = {},
 ): Promise<H> {
+  return await trainTracked(
+    client,
+    model,
+    args,
+    options,
+    (withCallbacks) => model.fitDataset(dataset as never, withCallbacks as never),
+  );
+}
+
+/** Runs `train` with the tracking callback in its args; a throw ends the run FAILED and is rethrown. */
+async function trainTracked<H>(
+  client: TrackingClient,
+  model: Omit<TfModelLike, "fit" | "fitDataset">,
+  args: Record<string, unknown>,
+  options: TrackingCallbackOptions,
+  train: (args: Record<string, unknown>) => Promise<H>,
+): Promise<H> {
   const callbacks = trackingCallback(client, {
     ...options,
-    model,
+    model: model as TfModelLike,
     callbacks: [...(options.callbacks ?? []), ...splitCallbacks(args)],
   });
   try {
-    return await model.fitDataset(dataset as never, { ...args, callbacks } as never);
+    return await train({ ...args, callbacks });
   } catch (err) {
     await callbacks.fail(err);
     throw err;

@@ -1,22 +1,10 @@
 /** `@tracked` and `tracked(fn)`; runs under Deno and Bun (see tests/harness.ts). */
 import assert from "node:assert/strict";
-import { tracked, TrackingClient } from "../mod.ts";
-import { FakeMlflowServer, type StoredRun } from "../src/testing/mod.ts";
+import { tracked } from "../mod.ts";
 import { test } from "./harness.ts";
+import { inProcess } from "./helpers.ts";
 
-function fixture() {
-  const server = new FakeMlflowServer();
-  const client = new TrackingClient({
-    apiHost: "http://fake",
-    fetch: server.fetch,
-    flushIntervalMs: 10,
-    retry: { maxRetries: 0 },
-  });
-  const runs = (): StoredRun[] => [...server.store().runs.values()];
-  const byName = (name: string) => runs().filter((r) => r.info.run_name === name);
-  const params = (r: StoredRun) => Object.fromEntries(r.params);
-  return { server, client, runs, byName, params };
-}
+const fixture = () => inProcess({ retry: { maxRetries: 0 } });
 
 test("an async method gets a run: params by name, metrics inside, FINISHED before it resolves", async () => {
   const { client, runs, params } = fixture();

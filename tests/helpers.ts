@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TrackingClient, type TrackingClientOptions } from "../mod.ts";
-import { FakeMlflowServer, type FakeServerOptions } from "../src/testing/mod.ts";
+import { FakeMlflowServer, type FakeServerOptions, type StoredRun } from "../src/testing/mod.ts";
 
 /** Retries fast enough for tests, still with backoff. */
 export const FAST_RETRY = { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20, maxElapsedMs: 5_000 };
@@ -49,4 +49,19 @@ export async function setup(
       rmSync(spoolPath, { recursive: true, force: true });
     },
   };
+}
+
+/** A client wired to an in-process fake server through its `fetch` (no socket). */
+export function inProcess(options: Partial<TrackingClientOptions> = {}) {
+  const server = new FakeMlflowServer();
+  const client = new TrackingClient({
+    apiHost: "http://fake",
+    fetch: server.fetch,
+    flushIntervalMs: 10,
+    ...options,
+  });
+  const runs = (): StoredRun[] => [...server.store().runs.values()];
+  const byName = (name: string) => runs().filter((r) => r.info.run_name === name);
+  const params = (r: StoredRun) => Object.fromEntries(r.params);
+  return { server, client, runs, byName, params };
 }

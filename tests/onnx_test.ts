@@ -4,23 +4,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { TrackingClient, ValidationError } from "../mod.ts";
+import { ValidationError } from "../mod.ts";
 import {
   type EvalBatch,
   evaluateCheckpoints,
   EvaluationError,
   OnnxEvaluator,
 } from "../integrations/onnx.ts";
-import { FakeMlflowServer, type StoredRun } from "../src/testing/mod.ts";
 import { linearModel } from "./fixtures/onnx_models.ts";
 import { test } from "./harness.ts";
+import { inProcess } from "./helpers.ts";
 
-function fixture() {
-  const server = new FakeMlflowServer();
-  const client = new TrackingClient({ apiHost: "http://fake", fetch: server.fetch });
-  const runs = (): StoredRun[] => [...server.store().runs.values()];
-  return { client, runs };
-}
+const fixture = () => inProcess();
 
 const close = (a: number, b: number, eps = 1e-5) =>
   Math.abs(a - b) <= eps * Math.max(1, Math.abs(b));

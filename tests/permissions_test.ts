@@ -38,12 +38,13 @@ Deno.test("talking to one server needs only --allow-net=<host:port>; without it,
   const server = new FakeMlflowServer();
   const { url, port } = await server.listen();
   try {
-    const ok = await deno([`--allow-net=127.0.0.1:${port}`], "tests/fixtures/perm_online.ts", [
+    const ok = await deno([`--allow-net=127.0.0.1:${port}`], "tests/fixtures/perm_client.ts", [
+      "online",
       url,
     ]);
     assert.equal(ok.code, 0, ok.out);
     assert.equal(server.store().runs.size, 1);
-    const denied = await deno([], "tests/fixtures/perm_online.ts", [url]);
+    const denied = await deno([], "tests/fixtures/perm_client.ts", ["online", url]);
     assert.equal(denied.code, 1, denied.out);
     assert.match(denied.out, /TrackingError PERMISSION_DENIED: .*--allow-net/);
   } finally {
@@ -57,11 +58,12 @@ Deno.test("offline needs only --allow-read and --allow-write on the store; witho
     const store = join(dir, "mlruns");
     const ok = await deno(
       [`--allow-read=${dir}`, `--allow-write=${dir}`],
-      "tests/fixtures/perm_offline.ts",
-      [store],
+      "tests/fixtures/perm_client.ts",
+      ["offline", store],
     );
     assert.equal(ok.code, 0, ok.out);
-    const denied = await deno([`--allow-read=${dir}`], "tests/fixtures/perm_offline.ts", [
+    const denied = await deno([`--allow-read=${dir}`], "tests/fixtures/perm_client.ts", [
+      "offline",
       join(dir, "other"),
     ]);
     assert.equal(denied.code, 1);

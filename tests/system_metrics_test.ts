@@ -3,23 +3,12 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-import { TrackingClient } from "../mod.ts";
 import { parseNvidiaSmi, parseRocmSmi } from "../src/system_metrics.ts";
-import { FakeMlflowServer, type StoredRun } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
+import { inProcess } from "./helpers.ts";
 
-function fixture(opts: { logSystemMetrics?: boolean } = {}) {
-  const server = new FakeMlflowServer();
-  const client = new TrackingClient({
-    apiHost: "http://fake",
-    fetch: server.fetch,
-    flushIntervalMs: 10,
-    systemMetrics: { intervalMs: 40 },
-    ...opts,
-  });
-  const runs = (): StoredRun[] => [...server.store().runs.values()];
-  return { client, runs };
-}
+const fixture = (opts: { logSystemMetrics?: boolean } = {}) =>
+  inProcess({ systemMetrics: { intervalMs: 40 }, ...opts });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

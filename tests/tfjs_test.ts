@@ -1,28 +1,19 @@
 /** The tfjs adapter with real training on the CPU backend; runs under Deno and Bun. */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { TrackingClient } from "../mod.ts";
 import {
   fitDatasetWithTracking,
   fitWithTracking,
   type TfLogs,
   trackingCallback,
 } from "../integrations/tfjs.ts";
-import { FakeMlflowServer, type StoredRun } from "../src/testing/mod.ts";
+import type { StoredRun } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
+import { inProcess } from "./helpers.ts";
 
 await tf.setBackend("cpu");
 
-function fixture() {
-  const server = new FakeMlflowServer();
-  const client = new TrackingClient({
-    apiHost: "http://fake",
-    fetch: server.fetch,
-    flushIntervalMs: 10,
-  });
-  const runs = (): StoredRun[] => [...server.store().runs.values()];
-  return { server, client, runs };
-}
+const fixture = () => inProcess();
 
 /** A small classifier on two separable blobs; deterministic enough for a few epochs. */
 function problem(n = 96) {
