@@ -21,7 +21,15 @@ import { type MetricSpec, metricValues, StreamingMetrics } from "./onnx_metrics.
 
 export type { CustomMetric, MetricSpec } from "./onnx_metrics.ts";
 
-/** An ORT tensor, as far as reading outputs goes. */
+/**
+ * An ORT tensor, as far as reading outputs goes.
+ *
+ * @example
+ * ```ts
+ * import type { OrtTensorLike } from "@oicm/tracking/onnx";
+ * const t: OrtTensorLike = { data: new Float32Array([0.1, 0.9]), dims: [1, 2] };
+ * ```
+ */
 export interface OrtTensorLike {
   /** The values, flat. */
   readonly data: ArrayLike<number | bigint> | readonly string[];
@@ -29,7 +37,15 @@ export interface OrtTensorLike {
   readonly dims: readonly number[];
 }
 
-/** What an ORT session tells of an input. */
+/**
+ * What an ORT session tells of an input.
+ *
+ * @example
+ * ```ts
+ * import type { OrtInputMetadata } from "@oicm/tracking/onnx";
+ * const m: OrtInputMetadata = { name: "x", shape: ["N", 3] };
+ * ```
+ */
 export interface OrtInputMetadata {
   /** Input name. */
   name: string;
@@ -39,7 +55,15 @@ export interface OrtInputMetadata {
   shape?: readonly (number | string)[];
 }
 
-/** An ORT `InferenceSession`, as far as this adapter uses it. */
+/**
+ * An ORT `InferenceSession`, as far as this adapter uses it.
+ *
+ * @example
+ * ```ts
+ * import type { OrtSessionLike } from "@oicm/tracking/onnx";
+ * const names = (s: OrtSessionLike) => s.inputNames.join(", ");
+ * ```
+ */
 export interface OrtSessionLike {
   /** Input names. */
   readonly inputNames: readonly string[];
@@ -53,7 +77,15 @@ export interface OrtSessionLike {
   release?(): Promise<void>;
 }
 
-/** The ORT module (`import * as ort from "onnxruntime-node"`), as far as creating sessions goes. */
+/**
+ * The ORT module (`import * as ort from "onnxruntime-node"`), as far as creating sessions goes.
+ *
+ * @example
+ * ```ts
+ * import type { OrtModuleLike } from "@oicm/tracking/onnx";
+ * const load = (ort: OrtModuleLike, path: string) => ort.InferenceSession.create(path as never);
+ * ```
+ */
 export interface OrtModuleLike {
   /** The session class. */
   InferenceSession: { create(model: never): Promise<OrtSessionLike> };
@@ -76,7 +108,15 @@ export interface EvalBatch {
   targets: ArrayLike<number>;
 }
 
-/** Batches, sync or async. */
+/**
+ * Batches, sync or async.
+ *
+ * @example
+ * ```ts
+ * import type { EvalDataset } from "@oicm/tracking/onnx";
+ * const none: EvalDataset = [];
+ * ```
+ */
 export type EvalDataset = Iterable<EvalBatch> | AsyncIterable<EvalBatch>;
 
 /**

@@ -16,16 +16,40 @@
  */
 import { type Run, type TagsInput, type TrackingClient, ValidationError } from "../mod.ts";
 
-/** A tfjs tensor, as far as reading a scalar goes. */
+/**
+ * A tfjs tensor, as far as reading a scalar goes.
+ *
+ * @example
+ * ```ts
+ * import type { TensorLike } from "@oicm/tracking/tfjs";
+ * const scalar: TensorLike = { data: () => Promise.resolve([0.5]) };
+ * ```
+ */
 export interface TensorLike {
   /** Resolves to the tensor's values. */
   data(): Promise<ArrayLike<number>>;
 }
 
-/** The logs tfjs passes to a hook: numbers (plain callbacks) or scalars (subclasses). */
+/**
+ * The logs tfjs passes to a hook: numbers (plain callbacks) or scalars (subclasses).
+ *
+ * @example
+ * ```ts
+ * import type { TfLogs } from "@oicm/tracking/tfjs";
+ * const logs: TfLogs = { loss: 0.3, acc: 0.9 };
+ * ```
+ */
 export type TfLogs = Record<string, number | TensorLike | undefined>;
 
-/** What `fit` gives a callback as `this.params`. */
+/**
+ * What `fit` gives a callback as `this.params`.
+ *
+ * @example
+ * ```ts
+ * import type { TfFitParams } from "@oicm/tracking/tfjs";
+ * const params: TfFitParams = { epochs: 10, batchSize: 32, doValidation: true };
+ * ```
+ */
 export interface TfFitParams {
   /** Epochs to train. */
   epochs?: number;
@@ -45,7 +69,15 @@ export interface TfFitParams {
   metrics?: string[];
 }
 
-/** A tfjs `LayersModel`, as far as this adapter reads it. */
+/**
+ * A tfjs `LayersModel`, as far as this adapter reads it.
+ *
+ * @example
+ * ```ts
+ * import type { TfModelLike } from "@oicm/tracking/tfjs";
+ * const stop = (m: TfModelLike) => m.stopTraining = true;
+ * ```
+ */
 export interface TfModelLike {
   /** Set to true to stop `fit` after the current epoch. */
   stopTraining?: boolean;
@@ -65,7 +97,15 @@ export interface TfModelLike {
   fitDataset?(dataset: never, args: never): Promise<unknown>;
 }
 
-/** A plain tfjs callbacks object (the `CustomCallbackArgs` shape). */
+/**
+ * A plain tfjs callbacks object (the `CustomCallbackArgs` shape).
+ *
+ * @example
+ * ```ts
+ * import type { TfCallbacks } from "@oicm/tracking/tfjs";
+ * const log: TfCallbacks = { onEpochEnd: (epoch) => console.log("epoch", epoch) };
+ * ```
+ */
 export interface TfCallbacks {
   /** Called once before the first epoch. */
   onTrainBegin?(logs?: TfLogs): void | Promise<void>;
@@ -134,6 +174,13 @@ export interface TrackingCallbackOptions {
 /**
  * The callbacks object {@linkcode trackingCallback} returns: pass it to
  * `fit` as `callbacks`.
+ *
+ * @example
+ * ```ts ignore
+ * const callbacks: TrackingCallbacks = trackingCallback(client, { model });
+ * await model.fit(xs, ys, { epochs: 5, callbacks });
+ * console.log(callbacks.run?.runId);
+ * ```
  */
 export interface TrackingCallbacks extends TfCallbacks {
   /** The run being logged to, once training has begun. */
@@ -181,7 +228,15 @@ function snake(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
-/** Fit params as MLflow's Keras autolog names them, plus the model's when known. */
+/**
+ * Fit params as MLflow's Keras autolog names them, plus the model's when known.
+ *
+ * @example
+ * ```ts
+ * import { fitParams } from "@oicm/tracking/tfjs";
+ * console.log(fitParams({ epochs: 5, batchSize: 16 })); // { epochs: 5, batch_size: 16 }
+ * ```
+ */
 export function fitParams(params: TfFitParams, model?: TfModelLike): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => {

@@ -43,7 +43,15 @@ function parse(args: string[]): Parsed {
 
 const BARS = "▁▂▃▄▅▆▇█";
 
-/** A one-line chart of values (up to `width` columns; NaN shows as a space). */
+/**
+ * A one-line chart of values (up to `width` columns; NaN shows as a space).
+ *
+ * @example
+ * ```ts
+ * import { sparkline } from "@oicm/tracking/cli";
+ * console.log(sparkline([3, 1, 2])); // "█▁▅"
+ * ```
+ */
 export function sparkline(values: number[], width = 40): string {
   if (values.length === 0) return "";
   const picked = values.length <= width
@@ -77,7 +85,15 @@ function fmt(v: number): string {
     : v.toExponential(2);
 }
 
-/** Pads rows of cells into aligned columns. */
+/**
+ * Pads rows of cells into aligned columns.
+ *
+ * @example
+ * ```ts
+ * import { table } from "@oicm/tracking/cli";
+ * console.log(table([["RUN", "LOSS"], ["a", "0.1"]]));
+ * ```
+ */
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join(

@@ -9,7 +9,15 @@
  * @module
  */
 
-/** What every error of this package carries besides its message. */
+/**
+ * What every error of this package carries besides its message.
+ *
+ * @example
+ * ```ts
+ * import type { TrackingErrorInit } from "@oicm/tracking";
+ * const init: TrackingErrorInit = { code: "RESOURCE_DOES_NOT_EXIST", status: 404, route: "runs/get" };
+ * ```
+ */
 export interface TrackingErrorInit {
   /** MLflow `error_code` such as `RESOURCE_DOES_NOT_EXIST`, or a local code. */
   code?: string;

@@ -16,13 +16,29 @@ export interface Captured {
   skipped: string[];
 }
 
-/** How params are picked: argument names, renames, or a function of the arguments. */
+/**
+ * How params are picked: argument names, renames, or a function of the arguments.
+ *
+ * @example
+ * ```ts
+ * import type { ParamSelection } from "@oicm/tracking";
+ * const rename: ParamSelection = { lr: "learning_rate" };
+ * ```
+ */
 export type ParamSelection =
   | readonly string[]
   | Readonly<Record<string, string>>
   | ((...args: never[]) => Record<string, unknown>);
 
-/** Which keys are secret: extra names (matched like the defaults), patterns, or `false` for none. */
+/**
+ * Which keys are secret: extra names (matched like the defaults), patterns, or `false` for none.
+ *
+ * @example
+ * ```ts
+ * import type { RedactOption } from "@oicm/tracking";
+ * const redact: RedactOption = ["session", /^db\./];
+ * ```
+ */
 export type RedactOption = readonly (string | RegExp)[] | false;
 
 const SECRET_SUFFIXES = [

@@ -24,7 +24,15 @@ import {
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "./routes.ts";
 import { errorBody } from "./schemas.ts";
 
-/** A `fetch`-compatible function. */
+/**
+ * A `fetch`-compatible function.
+ *
+ * @example
+ * ```ts
+ * import type { FetchFn } from "@oicm/tracking";
+ * const logged: FetchFn = (input, init) => { console.log(String(input)); return fetch(input, init); };
+ * ```
+ */
 export type FetchFn = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 
 /** What the transport needs to know. */

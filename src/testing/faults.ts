@@ -24,7 +24,15 @@ export interface FailOptions {
   route?: string;
 }
 
-/** What happens to one request. */
+/**
+ * What happens to one request.
+ *
+ * @example
+ * ```ts
+ * import type { FaultAction } from "@oicm/tracking/testing";
+ * const drop: FaultAction = { kind: "drop" };
+ * ```
+ */
 export type FaultAction =
   | { kind: "fail"; status: number; options: FailOptions }
   | { kind: "drop" }

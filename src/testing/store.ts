@@ -23,7 +23,15 @@ import {
 
 export { MlflowFault } from "./wire.ts";
 
-/** One metric point as stored. */
+/**
+ * One metric point as stored.
+ *
+ * @example
+ * ```ts
+ * import type { Point } from "@oicm/tracking/testing";
+ * const p: Point = { key: "loss", value: 0.1, timestamp: 0, step: 1 };
+ * ```
+ */
 export interface Point {
   /** Metric key. */
   key: string;
@@ -35,7 +43,15 @@ export interface Point {
   step: number;
 }
 
-/** An experiment as stored, in MLflow's field names. */
+/**
+ * An experiment as stored, in MLflow's field names.
+ *
+ * @example
+ * ```ts
+ * import type { StoredExperiment } from "@oicm/tracking/testing";
+ * const name = (e: StoredExperiment) => e.name;
+ * ```
+ */
 export interface StoredExperiment {
   /** Id. */
   experiment_id: string;
@@ -53,7 +69,15 @@ export interface StoredExperiment {
   tags: Map<string, string>;
 }
 
-/** A run's info as stored, in MLflow's field names. */
+/**
+ * A run's info as stored, in MLflow's field names.
+ *
+ * @example
+ * ```ts
+ * import type { StoredRunInfo } from "@oicm/tracking/testing";
+ * const status = (i: StoredRunInfo) => i.status;
+ * ```
+ */
 export interface StoredRunInfo {
   /** Id. */
   run_id: string;
@@ -77,7 +101,15 @@ export interface StoredRunInfo {
   lifecycle_stage: "active" | "deleted";
 }
 
-/** A run as stored: info, params, tags, every metric point and the latest per key. */
+/**
+ * A run as stored: info, params, tags, every metric point and the latest per key.
+ *
+ * @example
+ * ```ts
+ * import type { StoredRun } from "@oicm/tracking/testing";
+ * const loss = (r: StoredRun) => r.latest.get("loss")?.value;
+ * ```
+ */
 export interface StoredRun {
   /** Identity and state. */
   info: StoredRunInfo;
@@ -94,7 +126,16 @@ export interface StoredRun {
 const STATUSES = new Set(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
 const VIEW_TYPES = new Set(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]);
 
-/** One MLflow tracking store (a workspace, or the whole plain server). */
+/**
+ * One MLflow tracking store (a workspace, or the whole plain server).
+ *
+ * @example
+ * ```ts
+ * import { FakeStore } from "@oicm/tracking/testing";
+ * const store = new FakeStore();
+ * console.log(store.experiments.get("0")?.name); // "Default"
+ * ```
+ */
 export class FakeStore {
   /** Experiments by id. */
   readonly experiments: Map<string, StoredExperiment> = new Map();

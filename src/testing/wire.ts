@@ -7,7 +7,15 @@
 import { ValidationError } from "../errors.ts";
 import { validateKey } from "../validate.ts";
 
-/** An MLflow error answer: HTTP status, `error_code` and message. */
+/**
+ * An MLflow error answer: HTTP status, `error_code` and message.
+ *
+ * @example
+ * ```ts
+ * import { MlflowFault } from "@oicm/tracking/testing";
+ * const fault = new MlflowFault(404, "RESOURCE_DOES_NOT_EXIST", "no run");
+ * ```
+ */
 export class MlflowFault extends Error {
   /** HTTP status. */
   readonly status: number;
@@ -28,7 +36,15 @@ export const invalid = (message: string) =>
 export const missing = (message: string) =>
   new MlflowFault(404, "RESOURCE_DOES_NOT_EXIST", message);
 
-/** A JSON object as MLflow sends and receives it. */
+/**
+ * A JSON object as MLflow sends and receives it.
+ *
+ * @example
+ * ```ts
+ * import type { Json } from "@oicm/tracking/testing";
+ * const body: Json = { run_id: "abc", metrics: [] };
+ * ```
+ */
 export type Json = Record<string, unknown>;
 
 /** A string field; absent is an error when `required`. */
