@@ -27,6 +27,7 @@ for (let i = 0; i < n; i++) {
     await new Promise((r) => setTimeout(r, 0)); // a training loop yields now and then
   }
 }
+const peakWhileLogging = peak;
 await run.end();
 await client.close(); // drains the spool
 sample();
@@ -34,6 +35,7 @@ clearInterval(timer);
 console.log(JSON.stringify({
   runId: run.runId,
   peakRssMb: +(peak / 1024 / 1024).toFixed(1),
+  peakWhileLoggingMb: +(peakWhileLogging / 1024 / 1024).toFixed(1),
   spilled: client.spilled,
   seconds: +((performance.now() - started) / 1000).toFixed(2),
 }));

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
+import type { Backend, Batch, KeyValue } from "./backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
+import { MetricRing } from "./metric_ring.ts";
 import { LIMITS } from "./validate.ts";
 
 /**
@@ -37,18 +38,17 @@ export class RunRef {
 const METRIC_OVERHEAD = 72;
 
 class RunQueue {
-  metrics: MetricRecord[] = [];
-  head = 0;
+  readonly metrics = new MetricRing();
   params: KeyValue[] = [];
   tags: KeyValue[] = [];
   bytes = 0;
 
   get size(): number {
-    return this.metrics.length - this.head + this.params.length + this.tags.length;
+    return this.metrics.size + this.params.length + this.tags.length;
   }
 
   get full(): boolean {
-    return this.metrics.length - this.head >= LIMITS.batchMetrics ||
+    return this.metrics.size >= LIMITS.batchMetrics ||
       this.params.length >= LIMITS.batchParams || this.tags.length >= LIMITS.batchTags ||
       this.bytes >= LIMITS.batchBytes;
   }
@@ -60,19 +60,14 @@ class RunQueue {
     const tags = takeKeyValues(this.tags, LIMITS.batchTags, budget);
     let bytes = budget.bytes;
     const room = Math.min(LIMITS.batchMetrics, LIMITS.batchEntities - params.length - tags.length);
-    let end = this.head;
-    const stop = Math.min(this.metrics.length, this.head + room);
-    while (end < stop) {
-      bytes += this.metrics[end].key.length + METRIC_OVERHEAD;
+    let n = 0;
+    const stop = Math.min(this.metrics.size, room);
+    while (n < stop) {
+      bytes += this.metrics.keyAt(n).length + METRIC_OVERHEAD;
       if (bytes > LIMITS.batchBytes) break;
-      end++;
+      n++;
     }
-    const metrics = this.metrics.slice(this.head, end);
-    this.head = end;
-    if (this.head === this.metrics.length) {
-      this.metrics = [];
-      this.head = 0;
-    }
+    const metrics = this.metrics.shift(n);
     this.bytes = Math.max(0, this.bytes - bytes);
     if (this.size === 0) this.bytes = 0;
     return { runId, metrics, params, tags };
@@ -110,8 +105,8 @@ export interface BatcherOptions {
   onError: (error: DeliveryError) => void;
   /** The most records held in memory; beyond it, batches go to `spill`. */
   maxQueue?: number;
-  /** Where batches go when the queue is over `maxQueue` (to disk). */
-  spill?: (batch: Batch) => Promise<void>;
+  /** Where batches go when the queue is over `maxQueue` (to disk; synchronously frees memory). */
+  spill?: (batch: Batch) => void | Promise<void>;
 }
 
 /** Queues records per run and delivers them as batches. */
@@ -150,11 +145,11 @@ export class Batcher {
     return q;
   }
 
-  /** Queues a metric (already validated). */
-  addMetric(ref: RunRef, metric: MetricRecord): void {
+  /** Queues a metric point (already validated); no object is made per point. */
+  addMetric(ref: RunRef, key: string, value: number, step: number, timestamp: number): void {
     const q = this.#queue(ref);
-    q.metrics.push(metric);
-    q.bytes += metric.key.length + METRIC_OVERHEAD;
+    q.metrics.push(key, value, step, timestamp);
+    q.bytes += key.length + METRIC_OVERHEAD;
     this.#queued(q);
   }
 
@@ -194,9 +189,18 @@ export class Batcher {
       while (ref.id !== undefined && q.size > 0 && this.#size > maxQueue / 2) {
         const batch = this.#take(q, ref.id);
         const n = batch.metrics.length + batch.params.length + batch.tags.length;
-        const write = spill(batch).catch((err) => this.#fail(ref, toTrackingError(err), n));
-        this.#spilling.add(write);
-        write.finally(() => this.#spilling.delete(write));
+        let written: void | Promise<void>;
+        try {
+          written = spill(batch);
+        } catch (err) {
+          this.#fail(ref, toTrackingError(err), n);
+          continue;
+        }
+        if (written instanceof Promise) {
+          const write = written.catch((err) => this.#fail(ref, toTrackingError(err), n));
+          this.#spilling.add(write);
+          write.finally(() => this.#spilling.delete(write));
+        }
       }
     }
   }

@@ -7,7 +7,13 @@
 import type { Backend, Batch } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
-import { AlreadyExistsError, DeliveryError, TrackingError, ValidationError } from "./errors.ts";
+import {
+  AlreadyExistsError,
+  DeliveryError,
+  NotFoundError,
+  TrackingError,
+  ValidationError,
+} from "./errors.ts";
 import {
   checkOptions,
   type Endpoint,
@@ -118,13 +124,21 @@ export class TrackingClient {
       enabled: opts.logSystemMetrics ?? false,
       options: opts.systemMetrics ?? {},
     };
-    let spill: (batch: Batch) => Promise<void>;
+    let spill: (batch: Batch) => void | Promise<void>;
     if (opts.offline) {
       const files = new FileBackend(opts.storagePath ?? "./mlruns");
       const store = withPermissionErrors(files, `the offline store ${files.root}`);
       this.#endpoint = { kind: "offline", base: files.root };
       this.#backend = store;
-      spill = (batch) => store.logBatch(batch);
+      // Synchronously when the run's folder is known (memory is freed in the call), else async.
+      spill = (batch) => {
+        try {
+          store.logBatchSync(batch);
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+          return store.logBatch(batch);
+        }
+      };
     } else {
       this.#endpoint = endpointOf(opts.apiHost!);
       const headers: Record<string, string> = { ...opts.headers };
@@ -152,7 +166,7 @@ export class TrackingClient {
       backend: this.#backend,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       onError: this.#onError,
-      maxQueue: opts.maxQueue ?? 1_000_000,
+      maxQueue: opts.maxQueue ?? 200_000,
       spill,
     });
     this.#recorder = new Recorder(this.#batcher);

@@ -14,12 +14,20 @@
  *
  * @module
  */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
 import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
-import { exists, keyPath, listKeys, parseMetricLines, writeAtomic } from "./file_io.ts";
+import {
+  exists,
+  keyPath,
+  listKeys,
+  parseMetricLines,
+  writeAtomic,
+  writeAtomicSync,
+} from "./file_io.ts";
 import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
 import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
 import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
@@ -61,17 +69,7 @@ export class FileBackend implements Backend {
     await mkdir(dir, { recursive: false });
     const now = Date.now();
     await this.#putTags(join(dir, "tags"), tags);
-    await writeAtomic(
-      join(dir, "meta.yaml"),
-      writeMeta({
-        artifact_location: pathToFileURL(dir).href,
-        creation_time: now,
-        experiment_id: id,
-        last_update_time: now,
-        lifecycle_stage: "active",
-        name,
-      }),
-    );
+    await writeAtomic(join(dir, "meta.yaml"), experimentMetaText(dir, id, name, now));
   }
 
   async #putTags(dir: string, tags: Record<string, string>): Promise<void> {
@@ -273,26 +271,69 @@ export class FileBackend implements Backend {
   }
 
   async #writeRunMeta(dir: string, info: RunInfo, user: string): Promise<void> {
-    await writeAtomic(
-      join(dir, "meta.yaml"),
-      writeMeta({
-        artifact_uri: info.artifactUri ?? pathToFileURL(join(dir, "artifacts")).href,
-        end_time: info.endTime ?? null,
-        entry_point_name: "",
-        experiment_id: info.experimentId,
-        lifecycle_stage: info.lifecycleStage,
-        run_id: info.runId,
-        run_name: info.runName,
-        run_uuid: info.runId,
-        source_name: "",
-        source_type: 4,
-        source_version: "",
-        start_time: info.startTime,
-        status: STATUS_CODES[info.status],
-        tags: [],
-        user_id: user,
-      }),
-    );
+    await writeAtomic(join(dir, "meta.yaml"), runMetaText(dir, info, user));
+  }
+
+  /**
+   * Creates a run synchronously (the spool makes one when the in-memory bound
+   * is crossed inside a logging call, which cannot wait).
+   */
+  createRunSync(run: NewRun): RunRecord {
+    const expDir = join(this.root, run.experimentId);
+    if (!existsSync(join(expDir, "meta.yaml"))) {
+      if (run.experimentId !== "0") {
+        throw new NotFoundError(`no experiment with id ${run.experimentId} in ${this.root}`, {
+          code: "RESOURCE_DOES_NOT_EXIST",
+        });
+      }
+      mkdirSync(join(this.root, TRASH), { recursive: true });
+      mkdirSync(expDir, { recursive: true });
+      writeAtomicSync(join(expDir, "meta.yaml"), experimentMetaText(expDir, "0", "Default"));
+    }
+    const runId = crypto.randomUUID().replace(/-/g, "");
+    const dir = join(expDir, runId);
+    for (const sub of ["metrics", "params", "tags", "artifacts"]) {
+      mkdirSync(join(dir, sub), { recursive: true });
+    }
+    const runName = run.runName ?? `run-${runId.slice(0, 8)}`;
+    const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
+    for (const [key, value] of Object.entries(tags)) writeKeySync(join(dir, "tags"), key, value);
+    const info: RunInfo = {
+      runId,
+      runName,
+      experimentId: run.experimentId,
+      status: "RUNNING",
+      startTime: run.startTime,
+      lifecycleStage: "active",
+    };
+    writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, ""));
+    this.#runDirs.set(runId, dir);
+    return { info, data: { metrics: {}, params: {}, tags } };
+  }
+
+  /**
+   * Appends a batch synchronously to a run this backend knows the folder of
+   * (created or read by it), so memory is freed inside the logging call that
+   * crossed the bound. Throws when the folder is not known.
+   */
+  logBatchSync(batch: Batch): void {
+    const dir = this.#runDirs.get(batch.runId);
+    if (dir === undefined) {
+      throw new NotFoundError(`run ${batch.runId} is not open in ${this.root}`);
+    }
+    for (const { key, value } of batch.params) {
+      const path = keyPath(join(dir, "params"), key);
+      const old = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+      if (old === value) continue;
+      if (old !== undefined) throw paramChanged(batch.runId, key, old, value);
+      writeKeySync(join(dir, "params"), key, value);
+    }
+    for (const { key, value } of batch.tags) writeKeySync(join(dir, "tags"), key, value);
+    for (const [key, text] of metricLinesByKey(batch)) {
+      const path = keyPath(join(dir, "metrics"), key);
+      if (key.includes("/")) mkdirSync(join(path, ".."), { recursive: true });
+      appendFileSync(path, text); // one write: whole lines or nothing
+    }
   }
 
   async #runDir(runId: string): Promise<string> {
@@ -414,6 +455,13 @@ export class FileBackend implements Backend {
     return runs.sort((a, b) => a.start - b.start).map((r) => r.id);
   }
 
+  /** The directory of a run this backend created or has read. */
+  runDirectorySync(runId: string): string {
+    const dir = this.#runDirs.get(runId);
+    if (dir === undefined) throw new NotFoundError(`run ${runId} is not open in ${this.root}`);
+    return dir;
+  }
+
   /** The directory of a run, to read its files (used by sync). */
   runDirectory(runId: string): Promise<string> {
     return this.#runDir(runId);
@@ -465,12 +513,7 @@ export class FileBackend implements Backend {
       const path = keyPath(paramsDir, key);
       const old = await readFile(path, "utf8").catch(() => undefined);
       if (old === value) continue;
-      if (old !== undefined) {
-        throw new TrackingError(
-          `param '${key}' of run ${batch.runId} is '${old}'; it cannot change to '${value}'`,
-          { code: "INVALID_PARAMETER_VALUE" },
-        );
-      }
+      if (old !== undefined) throw paramChanged(batch.runId, key, old, value);
       await mkdir(join(path, ".."), { recursive: true });
       await writeAtomic(path, value);
     }
@@ -478,11 +521,7 @@ export class FileBackend implements Backend {
       join(dir, "tags"),
       Object.fromEntries(batch.tags.map((t) => [t.key, t.value])),
     );
-    const lines = new Map<string, string>();
-    for (const m of batch.metrics) {
-      lines.set(m.key, (lines.get(m.key) ?? "") + `${m.timestamp} ${m.value} ${m.step}\n`);
-    }
-    for (const [key, text] of lines) {
+    for (const [key, text] of metricLinesByKey(batch)) {
       const path = keyPath(join(dir, "metrics"), key);
       if (key.includes("/")) await mkdir(join(path, ".."), { recursive: true });
       await appendFile(path, text); // one write: whole lines or nothing
@@ -494,6 +533,60 @@ export class FileBackend implements Backend {
     const text = await readFile(path, "utf8").catch(() => "");
     return parseMetricLines(key, text).sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
+}
+
+/** A batch's metrics as the lines to append, per key (`<timestamp> <value> <step>`). */
+function metricLinesByKey(batch: Batch): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (const m of batch.metrics) {
+    lines.set(m.key, (lines.get(m.key) ?? "") + `${m.timestamp} ${m.value} ${m.step}\n`);
+  }
+  return lines;
+}
+
+function paramChanged(runId: string, key: string, old: string, value: string): TrackingError {
+  return new TrackingError(
+    `param '${key}' of run ${runId} is '${old}'; it cannot change to '${value}'`,
+    { code: "INVALID_PARAMETER_VALUE" },
+  );
+}
+
+function experimentMetaText(dir: string, id: string, name: string, now = Date.now()): string {
+  return writeMeta({
+    artifact_location: pathToFileURL(dir).href,
+    creation_time: now,
+    experiment_id: id,
+    last_update_time: now,
+    lifecycle_stage: "active",
+    name,
+  });
+}
+
+function runMetaText(dir: string, info: RunInfo, user: string): string {
+  return writeMeta({
+    artifact_uri: info.artifactUri ?? pathToFileURL(join(dir, "artifacts")).href,
+    end_time: info.endTime ?? null,
+    entry_point_name: "",
+    experiment_id: info.experimentId,
+    lifecycle_stage: info.lifecycleStage,
+    run_id: info.runId,
+    run_name: info.runName,
+    run_uuid: info.runId,
+    source_name: "",
+    source_type: 4,
+    source_version: "",
+    start_time: info.startTime,
+    status: STATUS_CODES[info.status],
+    tags: [],
+    user_id: user,
+  });
+}
+
+/** Writes one key's file (params or tags) synchronously and atomically. */
+function writeKeySync(dir: string, key: string, value: string): void {
+  const path = keyPath(dir, key);
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeAtomicSync(path, value);
 }
 
 function runReader(run: RunRecord): FieldReader {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { renameSync, writeFileSync } from "node:fs";
 import { open, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
@@ -67,6 +68,13 @@ export async function listKeys(dir: string, prefix = ""): Promise<string[]> {
 }
 
 let tmpCounter = 0;
+/** {@linkcode writeAtomic}, synchronously. */
+export function writeAtomicSync(path: string, text: string): void {
+  const tmp = join(path, "..", `.tmp-${process.pid}-${tmpCounter++}`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
 /** Replaces a file's content atomically: write a sibling, then rename over it. */
 export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = join(path, "..", `.tmp-${process.pid}-${tmpCounter++}`);

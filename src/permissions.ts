@@ -23,18 +23,26 @@ export function permissionError(err: unknown, what: string): unknown {
   );
 }
 
-/** Wraps every method of a backend so permission errors come out as TrackingErrors. */
+/**
+ * Wraps every method of a backend so permission errors come out as
+ * TrackingErrors; synchronous methods stay synchronous.
+ */
 export function withPermissionErrors<B extends Backend>(backend: B, what: string): B {
   return new Proxy(backend, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
       if (typeof value !== "function") return value;
-      return async (...args: unknown[]) => {
+      return (...args: unknown[]) => {
+        let result: unknown;
         try {
-          return await value.apply(target, args);
+          result = value.apply(target, args);
         } catch (err) {
           throw permissionError(err, what);
         }
+        if (result instanceof Promise) {
+          return result.catch((err) => Promise.reject(permissionError(err, what)));
+        }
+        return result;
       };
     },
   });

@@ -51,7 +51,7 @@ export class Recorder {
     const timestamp = opts?.timestamp === undefined
       ? Date.now()
       : validateTimestamp(key, opts.timestamp);
-    this.#batcher.addMetric(run, { key, value, step, timestamp });
+    this.#batcher.addMetric(run, key, value, step, timestamp);
   }
 
   /** Queues several metrics with one step and timestamp; all are checked before any is queued. */
@@ -68,9 +68,7 @@ export class Recorder {
     const timestamp = opts?.timestamp === undefined
       ? Date.now()
       : validateTimestamp("*", opts.timestamp);
-    for (const [key, value] of entries) {
-      this.#batcher.addMetric(run, { key, value, step, timestamp });
-    }
+    for (const [key, value] of entries) this.#batcher.addMetric(run, key, value, step, timestamp);
   }
 
   /** Queues params; re-logging a value is skipped, changing one throws. */

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import { rm } from "node:fs/promises";
+import { rmSync } from "node:fs";
 import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
 import { UnavailableError } from "./errors.ts";
 import { FileBackend } from "./file_backend.ts";
 import { withPermissionErrors } from "./permissions.ts";
-import { hasUnsent, type SyncReport, syncRun, writeSyncState } from "./sync.ts";
+import { hasUnsent, type SyncReport, syncRun, writeSyncStateSync } from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
 import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
 
@@ -38,7 +38,9 @@ export class SpoolingBackend implements Backend {
   readonly #store: FileBackend;
   /** Server run id → spool run id, for runs with records on disk. */
   readonly #spooled = new Map<string, string>();
-  #writing: Promise<unknown> = Promise.resolve();
+  /** Writes to the spool so far, and async ones under way: a drained run is removed only between writes. */
+  #writes = 0;
+  #pendingWrites = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #draining: Promise<void> | undefined;
   #delay: number;
@@ -69,21 +71,20 @@ export class SpoolingBackend implements Backend {
     return this.#spooled.size;
   }
 
-  /** Writes a batch to the spool (in order with earlier spooled batches of its run). */
-  spill(batch: Batch): Promise<void> {
-    const write = this.#writing.then(() => this.#append(batch));
-    this.#writing = write.catch(() => {});
-    this.#schedule();
-    return write;
-  }
-
-  async #append(batch: Batch): Promise<void> {
-    const local = await this.#localRun(batch.runId);
-    await this.#store.logBatch({ ...batch, runId: local });
+  /**
+   * Writes a batch to the spool, synchronously: memory is freed inside the
+   * call (the batcher spills from a logging call when over `maxQueue`), and
+   * batches of a run land in the order they are spilled.
+   */
+  spill(batch: Batch): void {
+    const local = this.#localRun(batch.runId);
+    this.#store.logBatchSync({ ...batch, runId: local });
     this.spilledPoints += batch.metrics.length;
+    this.#writes++;
+    this.#schedule();
   }
 
-  async #localRun(remoteRunId: string): Promise<string> {
+  #localRun(remoteRunId: string): string {
     let local = this.#spooled.get(remoteRunId);
     if (local !== undefined) return local;
     if (this.#spooled.size === 0) {
@@ -91,7 +92,7 @@ export class SpoolingBackend implements Backend {
         `the server is unavailable; records are kept in ${this.path} until it answers`,
       );
     }
-    const created = await this.#store.createRun({
+    const created = this.#store.createRunSync({
       experimentId: "0",
       runName: `spool-${remoteRunId}`,
       startTime: Date.now(),
@@ -99,7 +100,7 @@ export class SpoolingBackend implements Backend {
     });
     local = created.info.runId;
     // The run exists on the server: the sync record says so, and nothing of it is sent yet.
-    await writeSyncState(await this.#store.runDirectory(local), this.#config.targetKey(), {
+    writeSyncStateSync(this.#store.runDirectorySync(local), this.#config.targetKey(), {
       remoteRunId,
       params: [],
       tags: {},
@@ -111,13 +112,13 @@ export class SpoolingBackend implements Backend {
 
   async logBatch(batch: Batch): Promise<void> {
     // Behind records already on disk (keep the order), or while the server is down.
-    if (this.#down || this.#spooled.has(batch.runId)) return await this.spill(batch);
+    if (this.#down || this.#spooled.has(batch.runId)) return this.spill(batch);
     try {
       await this.#remote.logBatch(batch);
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       this.#down = true;
-      await this.spill(batch);
+      this.spill(batch);
     }
   }
 
@@ -130,9 +131,14 @@ export class SpoolingBackend implements Backend {
       }
     }
     // The end waits on disk with the records, and goes when they have gone.
-    await this.#writing;
-    const local = await this.#localRun(runId);
-    await this.#store.updateRun(local, update);
+    const local = this.#localRun(runId);
+    this.#pendingWrites++;
+    try {
+      await this.#store.updateRun(local, update);
+    } finally {
+      this.#pendingWrites--;
+      this.#writes++;
+    }
     this.#schedule();
   }
 
@@ -164,7 +170,6 @@ export class SpoolingBackend implements Backend {
   }
 
   async #drainOnce(): Promise<void> {
-    await this.#writing;
     const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
     try {
       await this.#sendAll(report);
@@ -188,14 +193,14 @@ export class SpoolingBackend implements Backend {
         await syncRun(this.#store, this.#remote, this.#config.targetKey(), local, () => {
           throw new Error("a spooled run always exists on the server");
         }, report);
-        // Sent in full, unless more arrived meanwhile: then forget it (no spill runs meanwhile).
-        const forget = this.#writing.then(async () => {
-          if (await hasUnsent(this.#store, local, this.#config.targetKey())) return;
-          this.#spooled.delete(remote);
-          await rm(await this.#store.runDirectory(local), { recursive: true, force: true });
-        });
-        this.#writing = forget.catch(() => {});
-        await forget;
+        // Sent in full, unless something was written meanwhile: then forget it. The check
+        // and the removal run with no write in between (writes are counted; removal is sync).
+        const before = this.#writes;
+        if (await hasUnsent(this.#store, local, this.#config.targetKey())) continue;
+        if (this.#writes !== before || this.#pendingWrites > 0) continue;
+        const dir = this.#store.runDirectorySync(local);
+        this.#spooled.delete(remote);
+        rmSync(dir, { recursive: true, force: true });
       } catch (err) {
         if (!(err instanceof UnavailableError)) throw err;
         this.#delay = Math.min(this.#delay * 2, 60_000);

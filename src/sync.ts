@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Backend, KeyValue, MetricRecord } from "./backend.ts";
 import { AlreadyExistsError } from "./errors.ts";
 import type { FileBackend } from "./file_backend.ts";
-import { keyPath, listKeys, readMetricChunks, writeAtomic } from "./file_io.ts";
+import { keyPath, listKeys, readMetricChunks, writeAtomic, writeAtomicSync } from "./file_io.ts";
 import { LIMITS } from "./validate.ts";
 
 /** What one target knows of one local run. */
@@ -92,6 +92,11 @@ export async function writeSyncState(
   const record = await readSyncRecord(runDir);
   record[target] = state;
   await writeAtomic(join(runDir, RECORD), JSON.stringify(record, null, 1));
+}
+
+/** {@linkcode writeSyncState} for a run whose record is new, synchronously. */
+export function writeSyncStateSync(runDir: string, target: string, state: SyncState): void {
+  writeAtomicSync(join(runDir, RECORD), JSON.stringify({ [target]: state }, null, 1));
 }
 
 /** Gets the target's experiment of that name, creating it (with tags) when absent. */
