@@ -160,13 +160,13 @@ export class TrackingClient {
       });
       this.#backend = this.#spool;
       const spool = this.#spool;
-      spill = (batch) => spool.spill(batch);
+      spill = (batch) => spool.spill(batch, "overflow");
     }
     this.#batcher = new Batcher({
       backend: this.#backend,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       onError: this.#onError,
-      maxQueue: opts.maxQueue ?? 200_000,
+      maxQueue: opts.maxQueue ?? 1_000_000,
       spill,
     });
     this.#recorder = new Recorder(this.#batcher);
@@ -666,7 +666,10 @@ export class TrackingClient {
 
   /**
    * Waits for runs being created or ended in the background, then delivers
-   * everything queued; rejects with a `DeliveryError` when anything failed.
+   * everything queued (records over `maxQueue` that went to disk included);
+   * rejects with a `DeliveryError` when anything failed. Records the server
+   * cannot take after the whole retry budget stay in the spool, delivered in
+   * the background once it answers.
    */
   async flush(): Promise<void> {
     const errors: TrackingError[] = [];
@@ -683,6 +686,10 @@ export class TrackingClient {
     } catch (err) {
       if (errors.length === 0) throw err;
       errors.push(toTrackingError(err));
+    }
+    // Records over maxQueue wait on disk: send them too (when the server is down, they stay there).
+    if (this.#spool !== undefined && this.#spool.spooledRuns > 0) {
+      await this.#spool.drain().catch((err) => errors.push(toTrackingError(err)));
     }
     collect();
     if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));

@@ -253,18 +253,8 @@ export class FileBackend implements Backend {
     for (const sub of ["metrics", "params", "tags", "artifacts"]) {
       await mkdir(join(dir, sub), { recursive: true });
     }
-    const runName = run.runName ?? run.tags["mlflow.runName"] ?? `run-${runId.slice(0, 8)}`;
-    const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
+    const { info, tags } = newRun(run, runId, dir);
     await this.#putTags(join(dir, "tags"), tags);
-    const info: RunInfo = {
-      runId,
-      runName,
-      experimentId: run.experimentId,
-      status: "RUNNING",
-      startTime: run.startTime,
-      lifecycleStage: "active",
-      artifactUri: pathToFileURL(join(dir, "artifacts")).href,
-    };
     await this.#writeRunMeta(dir, info, tags["mlflow.user"] ?? "");
     this.#runDirs.set(runId, dir);
     return { info, data: { metrics: {}, params: {}, tags } };
@@ -295,18 +285,9 @@ export class FileBackend implements Backend {
     for (const sub of ["metrics", "params", "tags", "artifacts"]) {
       mkdirSync(join(dir, sub), { recursive: true });
     }
-    const runName = run.runName ?? `run-${runId.slice(0, 8)}`;
-    const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
+    const { info, tags } = newRun(run, runId, dir);
     for (const [key, value] of Object.entries(tags)) writeKeySync(join(dir, "tags"), key, value);
-    const info: RunInfo = {
-      runId,
-      runName,
-      experimentId: run.experimentId,
-      status: "RUNNING",
-      startTime: run.startTime,
-      lifecycleStage: "active",
-    };
-    writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, ""));
+    writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, tags["mlflow.user"] ?? ""));
     this.#runDirs.set(runId, dir);
     return { info, data: { metrics: {}, params: {}, tags } };
   }
@@ -533,6 +514,26 @@ export class FileBackend implements Backend {
     const text = await readFile(path, "utf8").catch(() => "");
     return parseMetricLines(key, text).sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
+}
+
+/** The info and tags of a run being created in `dir`. */
+function newRun(
+  run: NewRun,
+  runId: string,
+  dir: string,
+): { info: RunInfo; tags: Record<string, string> } {
+  const runName = run.runName ?? run.tags["mlflow.runName"] ?? `run-${runId.slice(0, 8)}`;
+  const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
+  const info: RunInfo = {
+    runId,
+    runName,
+    experimentId: run.experimentId,
+    status: "RUNNING",
+    startTime: run.startTime,
+    lifecycleStage: "active",
+    artifactUri: pathToFileURL(join(dir, "artifacts")).href,
+  };
+  return { info, tags };
 }
 
 /** A batch's metrics as the lines to append, per key (`<timestamp> <value> <step>`). */

@@ -64,7 +64,7 @@ export interface TrackingClientOptions {
   onNotice?: (message: string) => void;
   /** Where records wait when the server is unavailable. Default `./.tracking-spool`. */
   spoolPath?: string;
-  /** The most records held in memory; beyond it they go to disk. Default 200 000. */
+  /** The most records held in memory (about 32 bytes a point); beyond it they go to disk. Default 1 000 000. */
   maxQueue?: number;
   /** First wait before a spooled record is tried again, in ms (doubling to 60 s). Default 5000. */
   spoolRetryMs?: number;

@@ -49,6 +49,8 @@ export class SpoolingBackend implements Backend {
   #down = false;
   /** Points delivered from disk since the spool was last empty. */
   #delivered = 0;
+  /** Which notices were given since the spool was last empty. */
+  readonly #told = new Set<string>();
 
   constructor(remote: Backend, config: SpoolConfig) {
     this.#remote = remote;
@@ -76,7 +78,15 @@ export class SpoolingBackend implements Backend {
    * call (the batcher spills from a logging call when over `maxQueue`), and
    * batches of a run land in the order they are spilled.
    */
-  spill(batch: Batch): void {
+  spill(batch: Batch, why: "unavailable" | "overflow" = "unavailable"): void {
+    if (!this.#told.has(why)) {
+      this.#told.add(why);
+      this.#config.notify(
+        why === "overflow"
+          ? `more records wait than maxQueue allows: the overflow goes to ${this.path} and is sent from there`
+          : `the server is unavailable; records are kept in ${this.path} until it answers`,
+      );
+    }
     const local = this.#localRun(batch.runId);
     this.#store.logBatchSync({ ...batch, runId: local });
     this.spilledPoints += batch.metrics.length;
@@ -87,11 +97,6 @@ export class SpoolingBackend implements Backend {
   #localRun(remoteRunId: string): string {
     let local = this.#spooled.get(remoteRunId);
     if (local !== undefined) return local;
-    if (this.#spooled.size === 0) {
-      this.#config.notify(
-        `the server is unavailable; records are kept in ${this.path} until it answers`,
-      );
-    }
     const created = this.#store.createRunSync({
       experimentId: "0",
       runName: `spool-${remoteRunId}`,
@@ -179,10 +184,13 @@ export class SpoolingBackend implements Backend {
     this.#delay = this.#config.retryMs;
     this.#down = false;
     if (this.#spooled.size === 0 && this.#delivered > 0) {
-      this.#config.notify(
-        `the server answers again: ${this.#delivered} spooled points were delivered`,
-      );
+      if (this.#told.has("unavailable")) {
+        this.#config.notify(
+          `the server answers again: ${this.#delivered} spooled points were delivered`,
+        );
+      }
       this.#delivered = 0;
+      this.#told.clear();
     }
   }
 

@@ -90,3 +90,16 @@ test("close() while the server is still down says where the records are and how 
   assert.match(last, /sync .* --to http:\/\/127\.0\.0\.1:\d+/);
   assert.equal(spooledRuns(t.spoolPath).length, 1, "still on disk");
 });
+
+test("over maxQueue with a healthy server: flush() delivers what went to disk too", async () => {
+  await using t = await setup({ client: { maxQueue: 1_000, spoolRetryMs: 60_000 } });
+  const run = await t.client.startRun();
+  for (let i = 0; i < 10_000; i++) run.logMetric("x", i, { step: i });
+  assert.ok(t.client.spilled > 0, "some went to disk");
+  await t.client.flush(); // no waiting for the background retry
+  const stored = t.server.store().runs.get(run.runId)!;
+  assert.equal(stored.history.get("x")!.length, 10_000);
+  assert.match(t.notices[0], /more records wait than maxQueue allows/);
+  assert.equal(spooledRuns(t.spoolPath).length, 0, "the spool emptied");
+  await run.end();
+});
