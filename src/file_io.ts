@@ -93,7 +93,7 @@ export async function* readMetricChunks(
   key: string,
   from: number,
   maxLines = 1000,
-  chunkBytes = 4 * 1024 * 1024,
+  chunkBytes = 256 * 1024,
 ): AsyncGenerator<{ points: MetricPoint[]; end: number }> {
   let handle;
   try {
