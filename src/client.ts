@@ -7,13 +7,7 @@
 import type { Backend, Batch } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
-import {
-  AlreadyExistsError,
-  DeliveryError,
-  NotFoundError,
-  TrackingError,
-  ValidationError,
-} from "./errors.ts";
+import { DeliveryError, NotFoundError, TrackingError, ValidationError } from "./errors.ts";
 import {
   checkOptions,
   type Endpoint,
@@ -33,7 +27,8 @@ import { type SyncProgress, type SyncReport, syncStore } from "./sync.ts";
 import { DEFAULT_RETRY } from "./retry.ts";
 import { oicmTrackingUri } from "./routes.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
-import { runContextTags } from "./run_context.ts";
+import { createOrResume } from "./run_opening.ts";
+import { ExperimentsByName } from "./experiments.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "./system_metrics.ts";
 import { Transport } from "./transport.ts";
 import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
@@ -58,10 +53,6 @@ function dedupe(errors: TrackingError[]): TrackingError[] {
 
 function countUndelivered(errors: TrackingError[]): number {
   return errors.reduce((n, e) => n + (e instanceof DeliveryError ? e.undelivered : 0), 0);
-}
-
-function quoteFilterValue(value: string): string {
-  return value.includes("'") ? `"${value.replace(/"/g, '\\"')}"` : `'${value}'`;
 }
 
 /**
@@ -101,7 +92,7 @@ export class TrackingClient {
   readonly #open = new Set<Run>();
   /** Work started in the background (run creation, ends) that flush() waits for. */
   readonly #background = new Set<Promise<unknown>>();
-  readonly #experimentsByName = new Map<string, Promise<string>>();
+  readonly #experiments: ExperimentsByName;
   /** Failures of background ends, for the next flush(). */
   #detachedFailures: TrackingError[] = [];
   readonly #onError: (error: DeliveryError) => void;
@@ -162,6 +153,7 @@ export class TrackingClient {
       const spool = this.#spool;
       spill = (batch) => spool.spill(batch, "overflow");
     }
+    this.#experiments = new ExperimentsByName(this.#backend);
     this.#batcher = new Batcher({
       backend: this.#backend,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
@@ -258,47 +250,13 @@ export class TrackingClient {
       );
     }
     await this.#useWorkspace(options.workspaceId);
-    const experiment = await this.#getOrCreate(name);
+    const experiment = await this.#experiments.getOrCreate(name);
     this.#experimentId = experiment.experimentId;
     for (const [key, value] of Object.entries(tags)) {
       await this.#backend.setExperimentTag(experiment.experimentId, key, value);
       experiment.tags[key] = value;
     }
     return experiment;
-  }
-
-  /** Gets the experiment of that name, creating it when absent (a lost create race is fine). */
-  async #getOrCreate(name: string): Promise<Experiment> {
-    let experiment = await this.#backend.getExperimentByName(name);
-    if (experiment === undefined) {
-      try {
-        await this.#backend.createExperiment(name, {});
-      } catch (err) {
-        if (!(err instanceof AlreadyExistsError)) throw err;
-      }
-      experiment = await this.#backend.getExperimentByName(name);
-      if (experiment === undefined) {
-        throw new TrackingError(`experiment '${name}' was created but cannot be read back`);
-      }
-    }
-    if (experiment.lifecycleStage === "deleted") {
-      throw new TrackingError(
-        `experiment '${name}' has been deleted; restore it on the server or choose another name`,
-        { code: "INVALID_STATE" },
-      );
-    }
-    return experiment;
-  }
-
-  /** The id of the experiment of that name, got or created once per client. */
-  #experimentIdFor(name: string): Promise<string> {
-    let id = this.#experimentsByName.get(name);
-    if (id === undefined) {
-      id = this.#getOrCreate(name).then((e) => e.experimentId);
-      this.#experimentsByName.set(name, id);
-      id.catch(() => this.#experimentsByName.delete(name));
-    }
-    return id;
   }
 
   /** Creates an experiment and resolves to its id; fails if the name is taken. */
@@ -430,37 +388,8 @@ export class TrackingClient {
   ): Promise<CreatedRun> {
     await null; // the caller of openRun pays for none of this
     if (parent !== undefined) tags["mlflow.parentRunId"] = (await parent.ready).runId;
-    const experimentId = experiment ?? await this.#experimentIdFor(options.experimentName!);
-    let record: RunRecord | undefined;
-    if (options.runId !== undefined) {
-      record = await this.#backend.getRun(options.runId);
-      if (record.info.lifecycleStage === "deleted") {
-        throw new TrackingError(`run ${options.runId} has been deleted and cannot be resumed`, {
-          code: "INVALID_STATE",
-        });
-      }
-    } else if (options.runName !== undefined && options.resume !== false) {
-      [record] = await this.#backend.searchRuns({
-        experimentIds: [experimentId],
-        filter: `attributes.run_name = ${quoteFilterValue(options.runName)}`,
-        orderBy: ["attributes.start_time DESC"],
-        maxResults: 1,
-      });
-    }
-    if (record !== undefined) {
-      await this.#backend.updateRun(record.info.runId, { status: "RUNNING" });
-      const info: RunInfo = { ...record.info, status: "RUNNING" };
-      delete info.endTime;
-      return { info, resumed: { params: record.data.params, tags } };
-    }
-    if (options.runName !== undefined) tags["mlflow.runName"] = options.runName;
-    const created = await this.#backend.createRun({
-      experimentId,
-      runName: options.runName,
-      startTime: Date.now(),
-      tags: { ...runContextTags(), ...tags },
-    });
-    return { info: created.info };
+    const experimentId = experiment ?? await this.#experiments.idFor(options.experimentName!);
+    return await createOrResume(this.#backend, options, tags, experimentId);
   }
 
   /** Keeps `flush()` and `close()` waiting for background work until it settles. */

@@ -1,0 +1,57 @@
+/**
+ * Creating a run on the backend, or continuing one as OICM's Python client
+ * does: by id, or by name (the most recent active run of that name in the
+ * experiment, set RUNNING again, with the new tags applied).
+ *
+ * @module
+ */
+import type { Backend } from "./backend.ts";
+import { TrackingError } from "./errors.ts";
+import type { StartRunOptions } from "./options.ts";
+import type { CreatedRun } from "./run.ts";
+import { runContextTags } from "./run_context.ts";
+import type { RunInfo, RunRecord } from "./types.ts";
+
+/** A value as an MLflow filter string literal. */
+export function quoteFilterValue(value: string): string {
+  return value.includes("'") ? `"${value.replace(/"/g, '\\"')}"` : `'${value}'`;
+}
+
+/** Continues the run `options` names (by id, or by name unless `resume: false`), or creates one. */
+export async function createOrResume(
+  backend: Backend,
+  options: StartRunOptions,
+  tags: Record<string, string>,
+  experimentId: string,
+): Promise<CreatedRun> {
+  let record: RunRecord | undefined;
+  if (options.runId !== undefined) {
+    record = await backend.getRun(options.runId);
+    if (record.info.lifecycleStage === "deleted") {
+      throw new TrackingError(`run ${options.runId} has been deleted and cannot be resumed`, {
+        code: "INVALID_STATE",
+      });
+    }
+  } else if (options.runName !== undefined && options.resume !== false) {
+    [record] = await backend.searchRuns({
+      experimentIds: [experimentId],
+      filter: `attributes.run_name = ${quoteFilterValue(options.runName)}`,
+      orderBy: ["attributes.start_time DESC"],
+      maxResults: 1,
+    });
+  }
+  if (record !== undefined) {
+    await backend.updateRun(record.info.runId, { status: "RUNNING" });
+    const info: RunInfo = { ...record.info, status: "RUNNING" };
+    delete info.endTime;
+    return { info, resumed: { params: record.data.params, tags } };
+  }
+  if (options.runName !== undefined) tags["mlflow.runName"] = options.runName;
+  const created = await backend.createRun({
+    experimentId,
+    runName: options.runName,
+    startTime: Date.now(),
+    tags: { ...runContextTags(), ...tags },
+  });
+  return { info: created.info };
+}
