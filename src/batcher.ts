@@ -314,7 +314,7 @@ export class Batcher {
     return Promise.resolve();
   }
 
-  /** Whether records wait for a run that does not exist yet. */
+  /** The creations still under way of runs (one, or all) that have records waiting for them. */
   #waiting(ref?: RunRef): Promise<unknown>[] {
     const refs = ref === undefined ? [...this.#queues.keys()] : [ref];
     return refs.filter((r) => r.id === undefined && (this.#queues.get(r)?.size ?? 0) > 0)
