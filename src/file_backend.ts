@@ -30,6 +30,7 @@ import {
 } from "./file_io.ts";
 import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
 import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
+import { formatMetricLines, formatMetricLinesInto } from "./metric_lines.ts";
 import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
 
 const STATUS_CODES: Record<RunStatus, number> = {
@@ -310,11 +311,11 @@ export class FileBackend implements Backend {
       writeKeySync(join(dir, "params"), key, value);
     }
     for (const { key, value } of batch.tags) writeKeySync(join(dir, "tags"), key, value);
-    for (const [key, text] of metricLinesByKey(batch)) {
+    formatMetricLinesInto(batch.metrics, (key, lines) => {
       const path = keyPath(join(dir, "metrics"), key);
       if (key.includes("/")) mkdirSync(join(path, ".."), { recursive: true });
-      appendFileSync(path, text); // one write: whole lines or nothing
-    }
+      appendFileSync(path, lines); // one write: whole lines or nothing
+    });
   }
 
   async #runDir(runId: string): Promise<string> {
@@ -502,10 +503,10 @@ export class FileBackend implements Backend {
       join(dir, "tags"),
       Object.fromEntries(batch.tags.map((t) => [t.key, t.value])),
     );
-    for (const [key, text] of metricLinesByKey(batch)) {
+    for (const [key, lines] of formatMetricLines(batch.metrics)) {
       const path = keyPath(join(dir, "metrics"), key);
       if (key.includes("/")) await mkdir(join(path, ".."), { recursive: true });
-      await appendFile(path, text); // one write: whole lines or nothing
+      await appendFile(path, lines); // one write: whole lines or nothing
     }
   }
 
@@ -537,14 +538,6 @@ function newRun(
 }
 
 /** A batch's metrics as the lines to append, per key (`<timestamp> <value> <step>`). */
-function metricLinesByKey(batch: Batch): Map<string, string> {
-  const lines = new Map<string, string>();
-  for (const m of batch.metrics) {
-    lines.set(m.key, (lines.get(m.key) ?? "") + `${m.timestamp} ${m.value} ${m.step}\n`);
-  }
-  return lines;
-}
-
 function paramChanged(runId: string, key: string, old: string, value: string): TrackingError {
   return new TrackingError(
     `param '${key}' of run ${runId} is '${old}'; it cannot change to '${value}'`,

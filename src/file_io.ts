@@ -8,6 +8,8 @@ import { renameSync, writeFileSync } from "node:fs";
 import { open, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
+import { TrackingError } from "./errors.ts";
+import { Point } from "./point.ts";
 import type { MetricPoint } from "./types.ts";
 
 /** Reads a metric value as JavaScript or Python print it (`NaN`, `nan`, `inf`, `3.0`). */
@@ -21,20 +23,31 @@ export function parseMetricValue(text: string): number {
 
 /** Parses the lines of a metric file; a torn last line (no newline) is left out. */
 export function parseMetricLines(key: string, text: string): MetricPoint[] {
-  const lines = text.split("\n");
-  if (lines.at(-1) !== "") lines.pop(); // the last line has no newline: being written
   const out: MetricPoint[] = [];
-  for (const line of lines) {
-    if (line === "") continue;
-    const [ts, value, step] = line.split(" ");
-    out.push({
-      key,
-      timestamp: Number(ts),
-      value: parseMetricValue(value),
-      step: Number(step ?? 0),
-    });
+  let start = 0;
+  for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+    if (end > start) out.push(parseMetricLine(key, text, start, end));
+    start = end + 1;
   }
   return out;
+}
+
+/** The point on `text` from `start` to `end` (a line without its newline): `<ts> <value> [<step>]`. */
+function parseMetricLine(key: string, text: string, start: number, end: number): Point {
+  const a = text.indexOf(" ", start);
+  if (a === -1 || a >= end) {
+    throw new TrackingError(
+      `metric '${key}': a line of its file is not '<timestamp> <value> <step>'`,
+    );
+  }
+  const b = text.indexOf(" ", a + 1);
+  const hasStep = b !== -1 && b < end;
+  return new Point(
+    key,
+    parseMetricValue(text.slice(a + 1, hasStep ? b : end)),
+    hasStep ? Number(text.slice(b + 1, end)) : 0,
+    Number(text.slice(start, a)),
+  );
 }
 
 export function keyPath(dir: string, key: string): string {
@@ -86,14 +99,15 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
  * Reads a metric file from byte `from` in bounded chunks, yielding batches of
  * at most `maxLines` whole lines as points, each with the byte offset just
  * past its last line (metric lines are ASCII: one character, one byte). A
- * torn last line is left for the next read.
+ * torn last line is left for the next read. Chunks are 64 KB: a larger
+ * decoded chunk would be a large object to V8, made straight in the old space.
  */
 export async function* readMetricChunks(
   path: string,
   key: string,
   from: number,
   maxLines = 1000,
-  chunkBytes = 256 * 1024,
+  chunkBytes = 64 * 1024,
 ): AsyncGenerator<{ points: MetricPoint[]; end: number }> {
   let handle;
   try {
@@ -102,7 +116,7 @@ export async function* readMetricChunks(
     return;
   }
   try {
-    let offset = from; // the file position the next batch starts at
+    let offset = from; // the file position just past the last whole line parsed
     let carry = "";
     let readAt = from;
     const buffer = new Uint8Array(chunkBytes);
@@ -112,13 +126,19 @@ export async function* readMetricChunks(
       if (bytesRead === 0) return;
       readAt += bytesRead;
       const text = carry + decoder.decode(buffer.subarray(0, bytesRead));
-      const lines = text.split("\n");
-      carry = lines.pop()!; // no newline yet: the rest of a line, or a torn one
-      for (let i = 0; i < lines.length; i += maxLines) {
-        const batch = lines.slice(i, i + maxLines);
-        offset += batch.reduce((n, l) => n + l.length + 1, 0);
-        yield { points: parseMetricLines(key, batch.join("\n") + "\n"), end: offset };
+      let points: MetricPoint[] = [];
+      let start = 0;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+        if (end > start) points.push(parseMetricLine(key, text, start, end));
+        offset += end + 1 - start;
+        start = end + 1;
+        if (points.length === maxLines) {
+          yield { points, end: offset };
+          points = [];
+        }
       }
+      if (points.length > 0) yield { points, end: offset };
+      carry = text.slice(start); // no newline yet: the rest of a line, or a torn one
     }
   } finally {
     await handle.close();

@@ -1,22 +1,34 @@
 /**
- * A growable ring buffer of metric points kept in columns (typed arrays),
- * so queued points cost 24 bytes and a key reference each and make no object
- * per point: what waits in memory is small, and collects no garbage.
+ * The queue of metric points waiting to be sent, kept in columns (typed
+ * arrays) in fixed-size blocks: a queued point costs 24 bytes and a key
+ * reference and makes no object, and the queue grows and shrinks a block at a
+ * time, so a burst leaves no doubled arrays behind as garbage.
  *
  * @module
  */
 import type { MetricRecord } from "./backend.ts";
+import { Point } from "./point.ts";
 
-const MIN_CAPACITY = 1024;
+const BLOCK_BITS = 12;
+/** Points per block: 4096, i.e. 96 KB of numbers and 32 KB of key references. */
+const BLOCK = 1 << BLOCK_BITS;
+
+class Block {
+  readonly keys: string[] = new Array(BLOCK);
+  readonly values = new Float64Array(BLOCK);
+  readonly steps = new Float64Array(BLOCK);
+  readonly times = new Float64Array(BLOCK);
+}
 
 /** Queued metric points, oldest first. */
 export class MetricRing {
-  #keys: string[] = new Array(MIN_CAPACITY);
-  #values = new Float64Array(MIN_CAPACITY);
-  #steps = new Float64Array(MIN_CAPACITY);
-  #times = new Float64Array(MIN_CAPACITY);
+  /** Oldest first; points run from `#head` in the first block to `#tail` in the last. */
+  readonly #blocks: Block[] = [];
   #head = 0;
+  #tail = BLOCK;
   #size = 0;
+  /** A block emptied by `shift`, kept for the next `push` to fill. */
+  #spare: Block | undefined;
 
   /** Points queued. */
   get size(): number {
@@ -25,58 +37,48 @@ export class MetricRing {
 
   /** Appends a point. */
   push(key: string, value: number, step: number, timestamp: number): void {
-    if (this.#size === this.#keys.length) this.#resize(this.#keys.length * 2);
-    const i = (this.#head + this.#size) & (this.#keys.length - 1);
-    this.#keys[i] = key;
-    this.#values[i] = value;
-    this.#steps[i] = step;
-    this.#times[i] = timestamp;
+    if (this.#tail === BLOCK) {
+      this.#blocks.push(this.#spare ?? new Block());
+      this.#spare = undefined;
+      this.#tail = 0;
+    }
+    const b = this.#blocks[this.#blocks.length - 1];
+    const i = this.#tail++;
+    b.keys[i] = key;
+    b.values[i] = value;
+    b.steps[i] = step;
+    b.times[i] = timestamp;
     this.#size++;
   }
 
   /** The key of the point `offset` places from the oldest. */
   keyAt(offset: number): string {
-    return this.#keys[(this.#head + offset) & (this.#keys.length - 1)];
+    const at = this.#head + offset;
+    return this.#blocks[at >> BLOCK_BITS].keys[at & (BLOCK - 1)];
   }
 
-  /** Removes the `n` oldest points and returns them as records. */
+  /** Removes the `n` oldest points (at most `size`) and returns them as records. */
   shift(n: number): MetricRecord[] {
     const out: MetricRecord[] = new Array(n);
-    const mask = this.#keys.length - 1;
     for (let j = 0; j < n; j++) {
-      const i = (this.#head + j) & mask;
-      out[j] = {
-        key: this.#keys[i],
-        value: this.#values[i],
-        step: this.#steps[i],
-        timestamp: this.#times[i],
-      };
+      const b = this.#blocks[0];
+      const i = this.#head++;
+      out[j] = new Point(b.keys[i], b.values[i], b.steps[i], b.times[i]);
+      if (this.#head === BLOCK) this.#dropFirst();
     }
-    this.#head = (this.#head + n) & mask;
     this.#size -= n;
-    // Give memory back after a burst.
-    const cap = this.#keys.length;
-    if (cap > 65_536 && this.#size < cap / 8) this.#resize(cap / 2);
+    if (this.#size === 0 && this.#blocks.length === 1) {
+      // Empty: start the one block over instead of moving on to a new one.
+      this.#head = 0;
+      this.#tail = 0;
+    }
     return out;
   }
 
-  #resize(capacity: number): void {
-    const keys: string[] = new Array(capacity);
-    const values = new Float64Array(capacity);
-    const steps = new Float64Array(capacity);
-    const times = new Float64Array(capacity);
-    const mask = this.#keys.length - 1;
-    for (let j = 0; j < this.#size; j++) {
-      const i = (this.#head + j) & mask;
-      keys[j] = this.#keys[i];
-      values[j] = this.#values[i];
-      steps[j] = this.#steps[i];
-      times[j] = this.#times[i];
-    }
-    this.#keys = keys;
-    this.#values = values;
-    this.#steps = steps;
-    this.#times = times;
+  #dropFirst(): void {
+    const done = this.#blocks.shift()!;
+    this.#spare ??= done;
     this.#head = 0;
+    if (this.#blocks.length === 0) this.#tail = BLOCK;
   }
 }

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { MetricRing } from "../src/metric_ring.ts";
+import { test } from "./harness.ts";
+
+test("the metric queue gives points back oldest first across blocks, bursts and drains", () => {
+  const ring = new MetricRing();
+  const model: [string, number, number, number][] = [];
+  let next = 0;
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let round = 0; round < 300; round++) {
+    // Bursts up to ~3 blocks (4096 points each), drains of any size, sometimes to empty.
+    const add = Math.floor(random() * 12_000);
+    for (let k = 0; k < add; k++, next++) {
+      const key = `m${next % 3}`;
+      ring.push(key, next / 7, next, 1_000 + next);
+      model.push([key, next / 7, next, 1_000 + next]);
+    }
+    assert.equal(ring.size, model.length);
+    if (model.length > 0) {
+      const at = Math.floor(random() * model.length);
+      assert.equal(ring.keyAt(at), model[at][0]);
+    }
+    const take = random() < 0.2 ? model.length : Math.floor(random() * (model.length + 1));
+    const got = ring.shift(take).map((p) => [p.key, p.value, p.step, p.timestamp]);
+    assert.deepEqual(got, model.splice(0, take));
+  }
+  assert.ok(next > 1_000_000, "the queue saw over a million points");
+});
