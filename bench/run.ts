@@ -5,6 +5,7 @@
  *
  *   deno task bench            full sizes
  *   deno task bench --smoke    small N, one repetition (CI keeps it working; no time is asserted)
+ *   deno task bench --only=hot,e2e,mlflow,memory,integrations   some sections only
  *
  * The real-MLflow part needs a Python with mlflow (MLFLOW_PYTHON, or .venv/bin/python); it is
  * skipped, with a message, when there is none.
@@ -20,6 +21,14 @@ import { benchDecorator, benchOnnx, benchTfjs } from "./integrations.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const REPS = smoke ? 1 : 5;
+const SECTIONS = ["hot", "e2e", "mlflow", "memory", "integrations"];
+const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown section(s) ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
+  Deno.exit(2);
+}
+const wanted = (section: string) => only === undefined || only.includes(section);
 
 /** One line of the table. */
 export interface Row {
@@ -363,11 +372,11 @@ const machine = {
   smoke,
 };
 console.log(JSON.stringify(machine));
-await hotPath();
-await endToEnd();
-await realMlflow();
-await memory();
-rows.push(...await benchIntegrations());
+if (wanted("hot")) await hotPath();
+if (wanted("e2e")) await endToEnd();
+if (wanted("mlflow")) await realMlflow();
+if (wanted("memory")) await memory();
+if (wanted("integrations")) rows.push(...await benchIntegrations());
 
 async function benchIntegrations(): Promise<Row[]> {
   return [
