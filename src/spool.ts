@@ -4,16 +4,20 @@
  * budget (and records beyond the in-memory bound) go to a local spool, a
  * FileStore whose runs carry a sync record naming their run on the server.
  * A background drainer sends them with `syncRun` once the server answers
- * again, in order and each point once, then removes them from disk.
+ * again, in order and each point once, then removes them from disk. A run
+ * whose records the server refuses (a 4xx answer: the run was deleted there,
+ * a param changed) is moved aside to `<spool>/.refused`, a store of its own,
+ * and reported; the rest of the spool goes on draining.
  *
  * @module
  */
-import { rmSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
-import { UnavailableError } from "./errors.ts";
+import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
 import { FileBackend } from "./file_backend.ts";
 import { withPermissionErrors } from "./permissions.ts";
-import { hasUnsent, type SyncReport, syncRun, writeSyncStateSync } from "./sync.ts";
+import { hasUnsent, type SyncReport, syncRun, unsentPoints, writeSyncStateSync } from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
 import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
 
@@ -27,6 +31,18 @@ export interface SpoolConfig {
   retryMs: number;
   /** Told when records first go to disk, and when the spool drains. */
   notify: (message: string) => void;
+}
+
+/** A spooled run the server refused: its answer, and the points it has not taken. */
+interface Refusal {
+  error: TrackingError;
+  points: number;
+}
+
+/** Whether the server answered that it will not take these records (retrying cannot help). */
+function isRefusal(err: unknown): err is TrackingError {
+  return err instanceof TrackingError && !(err instanceof UnavailableError) &&
+    err.status !== undefined && err.status >= 400 && err.status < 500;
 }
 
 /** A {@linkcode Backend} over the server that spills to disk instead of losing records. */
@@ -176,10 +192,17 @@ export class SpoolingBackend implements Backend {
 
   async #drainOnce(): Promise<void> {
     const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
+    let refused: Refusal[];
     try {
-      await this.#sendAll(report);
+      refused = await this.#sendAll(report);
     } finally {
       this.#delivered += report.metrics;
+    }
+    if (refused.length > 0) {
+      throw new DeliveryError(
+        refused.map((r) => r.error),
+        refused.reduce((n, r) => n + r.points, 0),
+      );
     }
     this.#delay = this.#config.retryMs;
     this.#down = false;
@@ -194,8 +217,12 @@ export class SpoolingBackend implements Backend {
     }
   }
 
-  /** One pass over the spooled runs; stops at the first sign the server is still down. */
-  async #sendAll(report: SyncReport): Promise<void> {
+  /**
+   * One pass over the spooled runs; stops at the first sign the server is
+   * still down. Runs the server refuses are moved aside; their refusals are returned.
+   */
+  async #sendAll(report: SyncReport): Promise<Refusal[]> {
+    const refused: Refusal[] = [];
     for (const [remote, local] of [...this.#spooled]) {
       try {
         await syncRun(this.#store, this.#remote, this.#config.targetKey(), local, () => {
@@ -210,11 +237,45 @@ export class SpoolingBackend implements Backend {
         this.#spooled.delete(remote);
         rmSync(dir, { recursive: true, force: true });
       } catch (err) {
+        if (isRefusal(err)) {
+          const aside = await this.#setAside(remote, local, err);
+          if (aside !== undefined) refused.push(aside);
+          continue;
+        }
         if (!(err instanceof UnavailableError)) throw err;
         this.#delay = Math.min(this.#delay * 2, 60_000);
         throw err;
       }
     }
+    return refused;
+  }
+
+  /**
+   * Moves a refused run out of the way, into the FileStore `<spool>/.refused`
+   * (its sync record still names the server's run, so `sync` can send it once
+   * the cause is fixed), and says so. Undefined when a write is under way
+   * (then the next pass does it).
+   */
+  async #setAside(
+    remote: string,
+    local: string,
+    error: TrackingError,
+  ): Promise<Refusal | undefined> {
+    const points = await unsentPoints(this.#store, local, this.#config.targetKey());
+    if (this.#pendingWrites > 0) return undefined;
+    const refusedStore = new FileBackend(join(this.path, ".refused"));
+    await refusedStore.searchExperiments({}); // creates the store and its Default experiment
+    const dir = this.#store.runDirectorySync(local);
+    const target = join(refusedStore.root, "0", local);
+    // No await from here on: no spill can land in the folder while it moves.
+    mkdirSync(join(target, ".."), { recursive: true });
+    renameSync(dir, target);
+    this.#spooled.delete(remote);
+    this.#config.notify(
+      `the server refused the spooled records of run ${remote} (${error.message}); ` +
+        `${points} point(s) and the rest of that run are kept in ${target}`,
+    );
+    return { error, points };
   }
 
   /** Stops retrying in the background (what is on disk stays there). */

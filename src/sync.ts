@@ -215,6 +215,25 @@ export async function hasUnsent(
   return run.info.status !== "RUNNING" && state.status !== run.info.status;
 }
 
+/** How many metric points of a local run the target has not been sent. */
+export async function unsentPoints(
+  source: FileBackend,
+  runId: string,
+  targetKey: string,
+): Promise<number> {
+  const dir = await source.runDirectory(runId);
+  const state = (await readSyncRecord(dir))[targetKey];
+  const metricsDir = join(dir, "metrics");
+  let n = 0;
+  for (const key of await listKeys(metricsDir)) {
+    const from = state?.metricBytes[key] ?? 0;
+    for await (const { points } of readMetricChunks(keyPath(metricsDir, key), key, from)) {
+      n += points.length;
+    }
+  }
+  return n;
+}
+
 /** Uploads every active run of a local store to `target`; see the module docs. */
 export async function syncStore(
   source: FileBackend,

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { DeliveryError } from "../mod.ts";
+import { FileBackend } from "../src/file_backend.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
@@ -102,4 +104,43 @@ test("over maxQueue with a healthy server: flush() delivers what went to disk to
   assert.match(t.notices[0], /more records wait than maxQueue allows/);
   assert.equal(spooledRuns(t.spoolPath).length, 0, "the spool emptied");
   await run.end();
+});
+
+test("a spooled run the server refuses is set aside with its records; the rest still drains", async () => {
+  await using t = await setup({ client: { spoolRetryMs: 60_000 } });
+  const refused = await t.client.startRun({ runName: "deleted meanwhile" });
+  const other = await t.client.startRun({ runName: "fine", nested: true });
+  t.server.faults.failNext(1_000_000, 503);
+  for (let i = 0; i < 300; i++) refused.logMetric("loss", i, { step: i });
+  refused.logParam("lr", 0.1);
+  for (let i = 0; i < 200; i++) other.logMetric("loss", i, { step: i });
+  await t.client.flush(); // down: both runs wait in the spool
+  assert.equal(spooledRuns(t.spoolPath).length, 2);
+  // The first run is deleted on the server while its records wait; then the server is back.
+  t.server.store().runs.get(refused.runId)!.info.lifecycle_stage = "deleted";
+  t.server.faults.clear();
+  await assert.rejects(t.client.flush(), (e: unknown) => {
+    assert.ok(e instanceof DeliveryError, String(e));
+    assert.equal(e.undelivered, 300);
+    assert.match(e.message, /active/); // the server's reason
+    return true;
+  });
+  const stored = t.server.store().runs.get(other.runId)!;
+  assert.equal(stored.history.get("loss")!.length, 200, "the other run drained after the refusal");
+  assert.equal(spooledRuns(t.spoolPath).length, 0, "nothing left to retry forever");
+  const notice = t.notices.find((n) =>
+    n.includes(`refused the spooled records of run ${refused.runId}`)
+  );
+  assert.ok(notice, t.notices.join("\n"));
+  assert.match(notice, /300 point\(s\)/);
+  // Kept, not dropped: a store of its own, with every point and the param, beside a spool
+  // that stays a readable store.
+  const refusedStore = new FileBackend(join(t.spoolPath, ".refused"));
+  const [aside] = await refusedStore.listRunIds("0");
+  assert.ok(notice.includes(aside));
+  assert.equal((await refusedStore.getMetricHistory(aside, "loss")).length, 300);
+  assert.equal((await refusedStore.getRun(aside)).data.params.lr, "0.1");
+  assert.deepEqual((await new FileBackend(t.spoolPath).searchExperiments({})).map((e) => e.name), [
+    "Default",
+  ]);
 });
