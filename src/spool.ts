@@ -13,9 +13,18 @@
  */
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
+import type {
+  Backend,
+  Batch,
+  ExperimentQuery,
+  NewRun,
+  RunQuery,
+  RunUpdate,
+  SpillBatch,
+} from "./backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
 import { FileBackend } from "./file_backend.ts";
+import { triplesByKey } from "./metric_lines.ts";
 import { withPermissionErrors } from "./permissions.ts";
 import { hasUnsent, type SyncReport, syncRun, unsentPoints, writeSyncStateSync } from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
@@ -31,6 +40,10 @@ export interface SpoolConfig {
   retryMs: number;
   /** Told when records first go to disk, and when the spool drains. */
   notify: (message: string) => void;
+}
+
+function toSpillBatch(batch: Batch): SpillBatch {
+  return { ...batch, metrics: triplesByKey(batch.metrics), points: batch.metrics.length };
 }
 
 /** A spooled run the server refused: its answer, and the points it has not taken. */
@@ -94,7 +107,7 @@ export class SpoolingBackend implements Backend {
    * call (the batcher spills from a logging call when over `maxQueue`), and
    * batches of a run land in the order they are spilled.
    */
-  spill(batch: Batch, why: "unavailable" | "overflow" = "unavailable"): void {
+  spill(batch: SpillBatch, why: "unavailable" | "overflow" = "unavailable"): void {
     if (!this.#told.has(why)) {
       this.#told.add(why);
       this.#config.notify(
@@ -105,7 +118,7 @@ export class SpoolingBackend implements Backend {
     }
     const local = this.#localRun(batch.runId);
     this.#store.logBatchSync({ ...batch, runId: local });
-    this.spilledPoints += batch.metrics.length;
+    this.spilledPoints += batch.points;
     this.#writes++;
     this.#schedule();
   }
@@ -133,13 +146,13 @@ export class SpoolingBackend implements Backend {
 
   async logBatch(batch: Batch): Promise<void> {
     // Behind records already on disk (keep the order), or while the server is down.
-    if (this.#down || this.#spooled.has(batch.runId)) return this.spill(batch);
+    if (this.#down || this.#spooled.has(batch.runId)) return this.spill(toSpillBatch(batch));
     try {
       await this.#remote.logBatch(batch);
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       this.#down = true;
-      this.spill(batch);
+      this.spill(toSpillBatch(batch));
     }
   }
 

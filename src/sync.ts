@@ -12,8 +12,17 @@ import { join } from "node:path";
 import type { Backend, KeyValue, MetricRecord } from "./backend.ts";
 import { AlreadyExistsError } from "./errors.ts";
 import type { FileBackend } from "./file_backend.ts";
-import { keyPath, listKeys, readMetricChunks, writeAtomic, writeAtomicSync } from "./file_io.ts";
+import {
+  keyPath,
+  listKeys,
+  parseMetricLines,
+  readMetricLineChunks,
+  writeAtomic,
+  writeAtomicSync,
+} from "./file_io.ts";
 import { LIMITS } from "./validate.ts";
+
+const decoder = new TextDecoder();
 
 /** What one target knows of one local run. */
 export interface SyncState {
@@ -176,13 +185,18 @@ export async function syncRun(
   for (const key of await listKeys(metricsDir)) {
     const path = keyPath(metricsDir, key);
     const from = state.metricBytes[key] ?? 0;
-    for await (const { points, end } of readMetricChunks(path, key, from, LIMITS.batchMetrics)) {
-      const metrics: MetricRecord[] = points;
-      await target.logBatch({ runId: remote, metrics, params: [], tags: [] });
+    for await (
+      const { lines, count, end } of readMetricLineChunks(path, from, LIMITS.batchMetrics)
+    ) {
+      // As they are on disk when the target can (no parsing); else as records.
+      if (!(await target.logMetricLines?.(remote, key, lines))) {
+        const metrics: MetricRecord[] = parseMetricLines(key, decoder.decode(lines));
+        await target.logBatch({ runId: remote, metrics, params: [], tags: [] });
+      }
       state.metricBytes[key] = end; // sent: the record moves past these lines
-      report.metrics += points.length;
+      report.metrics += count;
       await save();
-      onBatch(points.length);
+      onBatch(count);
     }
   }
   const { status, endTime } = run.info;
@@ -227,8 +241,8 @@ export async function unsentPoints(
   let n = 0;
   for (const key of await listKeys(metricsDir)) {
     const from = state?.metricBytes[key] ?? 0;
-    for await (const { points } of readMetricChunks(keyPath(metricsDir, key), key, from)) {
-      n += points.length;
+    for await (const { count } of readMetricLineChunks(keyPath(metricsDir, key), from)) {
+      n += count;
     }
   }
   return n;

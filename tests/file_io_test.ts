@@ -2,8 +2,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseMetricLines, readMetricChunks } from "../src/file_io.ts";
-import { formatMetricLines, formatMetricLinesInto } from "../src/metric_lines.ts";
+import { parseMetricLines, readMetricLineChunks } from "../src/file_io.ts";
+import { logBatchBodyFromLines } from "../src/metric_body.ts";
+import {
+  formatMetricLines,
+  formatMetricLinesInto,
+  recordsOf,
+  triplesByKey,
+} from "../src/metric_lines.ts";
 import { TrackingError } from "../src/errors.ts";
 import { test } from "./harness.ts";
 
@@ -16,24 +22,44 @@ test("metric files stream in bounded chunks: every whole line once, byte offsets
     const whole = lines.join("").length;
     const seen: number[] = [];
     let last = 0;
-    for await (const { points, end } of readMetricChunks(path, "loss", 0, 7, 37)) {
-      assert.ok(points.length <= 7);
+    for await (const { lines: bytes, count, end } of readMetricLineChunks(path, 0, 7, 37)) {
+      assert.ok(count <= 7);
       assert.ok(end > last);
       last = end;
+      const points = parseMetricLines("loss", new TextDecoder().decode(bytes));
+      assert.equal(points.length, count);
       seen.push(...points.map((p) => p.step));
     }
     assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i));
     assert.equal(last, whole, "the torn line is not consumed");
     // Resuming from a saved offset gives the rest, and nothing twice.
     const rest: number[] = [];
-    for await (
-      const { points } of readMetricChunks(path, "loss", lines.slice(0, 60).join("").length)
-    ) {
-      rest.push(...points.map((p) => p.step));
+    const from = lines.slice(0, 60).join("").length;
+    for await (const { lines: bytes } of readMetricLineChunks(path, from)) {
+      rest.push(...parseMetricLines("loss", new TextDecoder().decode(bytes)).map((p) => p.step));
     }
     assert.deepEqual(rest, Array.from({ length: 40 }, (_, i) => i + 60));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a log-batch body is made from metric lines as they are on disk", () => {
+  const lines = new TextEncoder().encode("1700000000000 0.5 3\n1700000000001 -1e-7 -4\n\n5 3.0\n");
+  const body = logBatchBodyFromLines("r1", 'a/"b', lines)!;
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(body)), {
+    run_id: "r1",
+    metrics: [
+      { timestamp: 1700000000000, value: 0.5, step: 3, key: 'a/"b' },
+      { timestamp: 1700000000001, value: -1e-7, step: -4, key: 'a/"b' },
+      { timestamp: 5, value: 3, step: 0, key: 'a/"b' }, // Python's 3.0; an old line with no step
+    ],
+    params: [],
+    tags: [],
+  });
+  // What JSON cannot hold as it is, or what is not a metric line, is left to the parser.
+  for (const odd of ["1 NaN 0\n", "1 inf 0\n", "1 -Infinity 2\n", "17\n", "1 2 3 4\n"]) {
+    assert.equal(logBatchBodyFromLines("r1", "m", new TextEncoder().encode(odd)), undefined, odd);
   }
 });
 
@@ -57,10 +83,16 @@ test("metric lines are written per key, in order, exactly as JavaScript prints e
   assert.deepEqual([...lines.keys()], ["loss", "a/b"]);
   assert.equal(text("loss"), values.map((v, i) => `${1_700_000_000_000 + i} ${v} ${i}\n`).join(""));
   assert.equal(text("a/b"), values.map((v, i) => `5 ${-v} ${-i}\n`).join(""));
-  // The synchronous writer's form (one reused buffer) hands over the same lines, key by key.
+  // The synchronous writer's form (columns in, one reused buffer out) hands over the same
+  // lines, key by key; and the columns turn back into the same records.
+  const triples = triplesByKey(metrics);
+  assert.deepEqual(recordsOf(triples).map((r) => ({ ...r })), [
+    ...metrics.filter((m) => m.key === "loss"),
+    ...metrics.filter((m) => m.key === "a/b"),
+  ]);
   const handed: [string, string][] = [];
   formatMetricLinesInto(
-    metrics,
+    triples,
     (key, bytes) => handed.push([key, new TextDecoder().decode(bytes)]),
   );
   assert.deepEqual(handed, [["loss", text("loss")], ["a/b", text("a/b")]]);
