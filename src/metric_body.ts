@@ -21,10 +21,15 @@ const ZERO = 0x30;
 const PLAIN = new Uint8Array(256);
 for (const c of "0123456789+-.eE \n") PLAIN[c.charCodeAt(0)] = 1;
 
+/** Where bodies are made: one buffer, reused (the caller copies the body out). */
+let scratch = new Uint8Array(128 * 1024);
+
 /**
  * The body for whole metric lines of one key, or undefined when a line holds
  * what JSON cannot take as it is (NaN, Infinity, Python's `nan`/`inf`): then
- * parse the lines and send them as records.
+ * parse the lines and send them as records. The bytes are valid until the
+ * next call (one buffer is reused, so sending millions of points allocates
+ * no native memory per batch).
  */
 export function logBatchBodyFromLines(
   runId: string,
@@ -41,7 +46,9 @@ export function logBatchBodyFromLines(
   const keyPart = encoder.encode(`,"key":${JSON.stringify(key)}}`);
   const tail = encoder.encode('],"params":[],"tags":[]}');
   const perLine = 1 + TIMESTAMP.length + VALUE.length + STEP.length + 1 + keyPart.length;
-  const out = new Uint8Array(head.length + lines.length + count * perLine + tail.length);
+  const size = head.length + lines.length + count * perLine + tail.length;
+  if (scratch.length < size) scratch = new Uint8Array(size * 2);
+  const out = scratch;
   out.set(head, 0);
   let o = head.length;
   let field = 0; // 0: timestamp, 1: value, 2: step
