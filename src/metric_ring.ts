@@ -13,11 +13,8 @@ const BLOCK_BITS = 12;
 /** Points per block: 4096, i.e. 96 KB of numbers and 32 KB of key references. */
 const BLOCK = 1 << BLOCK_BITS;
 
-/**
- * Empty blocks kept for reuse: 32 (4 MB, 131,072 points) cover the queue's
- * swing between spills, so a long overflow allocates no new blocks.
- */
-const MAX_SPARE = 32;
+/** Empty blocks kept for reuse (see `SPILL_POINTS` in batcher.ts for why only one). */
+const MAX_SPARE = 1;
 
 class Block {
   readonly keys: string[] = new Array(BLOCK);
