@@ -328,37 +328,53 @@ async function realMlflow(): Promise<void> {
 }
 
 // ---- 4. memory under a slow server ---------------------------------------------------------------
+/** One 10M-point run in a child process; its peak RSS and what the server got. */
+async function memoryRun(n: number, flags: string[]) {
+  const server = await startServerProcess(5);
+  const spool = mkdtempSync(join(tmpdir(), "bench-spool-"));
+  try {
+    const out = execFileSync(
+      Deno.execPath(),
+      ["run", "-A", ...flags, "bench/memory_child.ts", server.url, String(n), spool],
+      { encoding: "utf8", maxBuffer: 1 << 20 },
+    );
+    const result = JSON.parse(out.trim().split("\n").pop()!);
+    return { ...result, got: await server.count(result.runId, "loss") };
+  } finally {
+    server.stop();
+    rmSync(spool, { recursive: true, force: true });
+  }
+}
+
 async function memory(): Promise<void> {
   const n = smoke ? 200_000 : 10_000_000;
-  // Default V8 flags, then with V8's old space capped (a flag of the training process): the live
-  // set is bounded by maxQueue; what the default adds is garbage V8 has not collected yet.
-  for (const flags of [[], ["--v8-flags=--max-old-space-size=64"]]) {
-    const server = await startServerProcess(5);
-    const spool = mkdtempSync(join(tmpdir(), "bench-spool-"));
-    try {
-      const out = execFileSync(
-        Deno.execPath(),
-        ["run", "-A", ...flags, "bench/memory_child.ts", server.url, String(n), spool],
-        { encoding: "utf8", maxBuffer: 1 << 20 },
-      );
-      const result = JSON.parse(out.trim().split("\n").pop()!);
-      const got = await server.count(result.runId, "loss");
-      rows.push({
-        section: "4 memory",
-        what: `${n} points, server +5 ms/request${flags.length ? ", V8 old space 64 MB" : ""}`,
-        n,
-        ours: result.peakRssMb,
-        unit: "MB peak RSS",
-        target: "<= 200 MB, nothing lost",
-        met: result.peakRssMb <= 200 && got.steps === n && got.points === n,
-        note:
-          `${result.spilled} points spilled to disk; ${got.points} arrived, ${got.steps} distinct; ` +
-          `${result.seconds} s; peak while logging ${result.peakWhileLoggingMb} MB`,
-      });
-    } finally {
-      server.stop();
-      rmSync(spool, { recursive: true, force: true });
-    }
+  // Default V8 flags (three runs: RSS varies from run to run with when V8 collects), then once
+  // with V8's old space capped (a flag of the training process), which shows the live set.
+  for (
+    const [flags, reps] of [[[], smoke ? 1 : 3], [
+      ["--v8-flags=--max-old-space-size=64"],
+      1,
+    ]] as const
+  ) {
+    const runs = [];
+    for (let i = 0; i < reps; i++) runs.push(await memoryRun(n, [...flags]));
+    const peaks = runs.map((r) => r.peakRssMb).sort((a, b) => a - b);
+    const peak = peaks[Math.floor(peaks.length / 2)];
+    const whole = runs.every((r) => r.got.steps === n && r.got.points === n);
+    rows.push({
+      section: "4 memory",
+      what: `${n} points, server +5 ms/request${flags.length ? ", V8 old space 64 MB" : ""}`,
+      n,
+      ours: peak,
+      unit: reps > 1 ? `MB peak RSS (median of ${reps})` : "MB peak RSS",
+      target: "<= 200 MB, nothing lost",
+      met: peak <= 200 && whole,
+      note: `peaks ${peaks.join(", ")} MB; ` +
+        runs.map((r) =>
+          `${r.spilled} points spilled to disk, ${r.got.points} arrived, ${r.got.steps} distinct, ` +
+          `${r.seconds} s, peak while logging ${r.peakWhileLoggingMb} MB`
+        ).join("; "),
+    });
   }
 }
 
