@@ -346,8 +346,24 @@ async function memoryRun(n: number, flags: string[]) {
   }
 }
 
+/** The peer: bare fetch of the same points, nothing on disk; its peak RSS. */
+async function rawFetchMemory(n: number): Promise<{ peakRssMb: number; seconds: number }> {
+  const server = await startServerProcess(5);
+  try {
+    const out = execFileSync(
+      Deno.execPath(),
+      ["run", "-A", "bench/memory_raw_child.ts", server.url, String(n)],
+      { encoding: "utf8", maxBuffer: 1 << 20 },
+    );
+    return JSON.parse(out.trim().split("\n").pop()!);
+  } finally {
+    server.stop();
+  }
+}
+
 async function memory(): Promise<void> {
   const n = smoke ? 200_000 : 10_000_000;
+  const raw = await rawFetchMemory(n);
   // Default V8 flags (three runs: RSS varies from run to run with when V8 collects), then once
   // with V8's old space capped (a flag of the training process), which shows the live set.
   for (
@@ -366,7 +382,10 @@ async function memory(): Promise<void> {
       what: `${n} points, server +5 ms/request${flags.length ? ", V8 old space 64 MB" : ""}`,
       n,
       ours: peak,
+      peer: flags.length === 0 ? raw.peakRssMb : undefined,
+      peerName: flags.length === 0 ? "raw fetch, 1000/request, nothing on disk" : undefined,
       unit: reps > 1 ? `MB peak RSS (median of ${reps})` : "MB peak RSS",
+      ratio: flags.length === 0 ? peak / raw.peakRssMb : undefined,
       target: "<= 200 MB, nothing lost",
       met: peak <= 200 && whole,
       note: `peaks ${peaks.join(", ")} MB; ` +
