@@ -13,9 +13,6 @@ const BLOCK_BITS = 12;
 /** Points per block: 4096, i.e. 96 KB of numbers and 32 KB of key references. */
 const BLOCK = 1 << BLOCK_BITS;
 
-/** Empty blocks kept for reuse (see `SPILL_POINTS` in batcher.ts for why only one). */
-const MAX_SPARE = 1;
-
 class Block {
   readonly keys: string[] = new Array(BLOCK);
   readonly values = new Float64Array(BLOCK);
@@ -30,8 +27,11 @@ export class MetricRing {
   #head = 0;
   #tail = BLOCK;
   #size = 0;
-  /** Blocks emptied by `shift`, kept for `push` to fill again (at most `MAX_SPARE`). */
-  readonly #spare: Block[] = [];
+  /**
+   * A block emptied by `shift`, kept for `push` to fill again (one: see
+   * `SPILL_POINTS` in batcher.ts for why not a pool).
+   */
+  #spare: Block | undefined;
 
   /** Points queued. */
   get size(): number {
@@ -41,7 +41,8 @@ export class MetricRing {
   /** Appends a point. */
   push(key: string, value: number, step: number, timestamp: number): void {
     if (this.#tail === BLOCK) {
-      this.#blocks.push(this.#spare.pop() ?? new Block());
+      this.#blocks.push(this.#spare ?? new Block());
+      this.#spare = undefined;
       this.#tail = 0;
     }
     const b = this.#blocks[this.#blocks.length - 1];
@@ -99,8 +100,8 @@ export class MetricRing {
   }
 
   #dropFirst(): void {
-    const done = this.#blocks.shift()!;
-    if (this.#spare.length < MAX_SPARE) this.#spare.push(done);
+    const done = this.#blocks.shift();
+    this.#spare ??= done;
     this.#head = 0;
     if (this.#blocks.length === 0) this.#tail = BLOCK;
   }
