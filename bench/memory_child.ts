@@ -12,6 +12,10 @@ const [url, n, spoolPath] = [Deno.args[0], Number(Deno.args[1]), Deno.args[2]];
 let peak = 0;
 const sample = () => peak = Math.max(peak, process.memoryUsage().rss);
 const timer = setInterval(sample, 20);
+// With --v8-flags=--expose-gc (a diagnostic run): a full collection every second, so RSS shows the
+// live set and what the runtime keeps, without the garbage V8 lets pile up between collections.
+const gc = (globalThis as { gc?: () => void }).gc;
+const collector = gc === undefined ? undefined : setInterval(gc, 1000);
 const client = new TrackingClient({
   apiHost: url,
   spoolPath,
@@ -32,6 +36,7 @@ await run.end();
 await client.close(); // drains the spool
 sample();
 clearInterval(timer);
+if (collector !== undefined) clearInterval(collector);
 console.log(JSON.stringify({
   runId: run.runId,
   peakRssMb: +(peak / 1024 / 1024).toFixed(1),
