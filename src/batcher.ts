@@ -8,6 +8,7 @@
  */
 import type { Backend, Batch, KeyValue, SpillBatch } from "./backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
+import { Fifo } from "./fifo.ts";
 import { MetricRing } from "./metric_ring.ts";
 import { LIMITS } from "./validate.ts";
 
@@ -39,8 +40,8 @@ const METRIC_OVERHEAD = 72;
 
 class RunQueue {
   readonly metrics = new MetricRing();
-  params: KeyValue[] = [];
-  tags: KeyValue[] = [];
+  readonly params = new Fifo<KeyValue>();
+  readonly tags = new Fifo<KeyValue>();
   bytes = 0;
 
   get size(): number {
@@ -78,14 +79,19 @@ class RunQueue {
     const points = Math.min(this.metrics.size, SPILL_POINTS);
     const metrics = new Map<string, number[]>();
     this.metrics.shiftTriples(points, metrics);
-    const batch = { runId, metrics, points, params: this.params, tags: this.tags };
+    const batch = {
+      runId,
+      metrics,
+      points,
+      params: this.params.takeAll(),
+      tags: this.tags.takeAll(),
+    };
     let removed = 0;
     for (const [key, fields] of metrics) {
       removed += (key.length + METRIC_OVERHEAD) * fields.length / 3;
     }
-    for (const kv of [...this.params, ...this.tags]) removed += kvBytes(kv);
-    this.params = [];
-    this.tags = [];
+    for (const kv of batch.params) removed += kvBytes(kv);
+    for (const kv of batch.tags) removed += kvBytes(kv);
     this.bytes = this.size === 0 ? 0 : Math.max(0, this.bytes - removed);
     return batch;
   }
@@ -100,15 +106,19 @@ class RunQueue {
 const SPILL_POINTS = 1000;
 
 /** Takes up to `max` params or tags from the front of `from`, within the byte budget. */
-function takeKeyValues(from: KeyValue[], max: number, budget: { bytes: number }): KeyValue[] {
+function takeKeyValues(
+  from: Fifo<KeyValue>,
+  max: number,
+  budget: { bytes: number },
+): KeyValue[] {
   let n = 0;
   while (n < from.length && n < max) {
-    const size = kvBytes(from[n]);
+    const size = kvBytes(from.at(n));
     if (n > 0 && budget.bytes + size > LIMITS.batchBytes) break;
     budget.bytes += size;
     n++;
   }
-  return from.splice(0, n);
+  return from.take(n);
 }
 
 function kvBytes(kv: KeyValue): number {
