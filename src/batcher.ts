@@ -251,12 +251,7 @@ export class Batcher {
           this.#kick();
         });
       }
-    } else if (this.#timer === undefined && this.#draining === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#kick();
-      }, this.#opts.flushIntervalMs);
-    }
+    } else this.#arm();
   }
 
   #kick(): Promise<void> {
@@ -266,8 +261,20 @@ export class Batcher {
     }
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
+      // A record queued after the drain's last look, before this ran, found a drain under way
+      // and set no timer: give it one.
+      if (this.#sendable() > 0) this.#arm();
     });
     return this.#draining;
+  }
+
+  /** Sends what is queued within `flushIntervalMs`, unless a send is already due. */
+  #arm(): void {
+    if (this.#timer !== undefined || this.#draining !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#kick();
+    }, this.#opts.flushIntervalMs);
   }
 
   /** The next batch to send, round-robin over runs that exist; undefined when none. */

@@ -119,3 +119,37 @@ test("two batches go at once to a server; a tag set twice still lands in order",
   assert.equal(stored.history.get("m")!.length, 9000);
   await client.close();
 });
+
+test("a record logged just as a drain finishes still goes out within a flush interval", async () => {
+  // The drain's end and the promise bookkeeping after it are microtasks apart: log at each
+  // depth in between, and nothing may be left waiting without a timer.
+  for (let hops = 0; hops < 60; hops++) {
+    const server = new FakeMlflowServer({ recordRequests: false });
+    let logNext: (() => void) | undefined;
+    const client = new TrackingClient({
+      apiHost: "http://fake",
+      flushIntervalMs: 20,
+      fetch: async (input, init) => {
+        const answer = await server.fetch(input, init);
+        const log = logNext;
+        if (log !== undefined && String(input).endsWith("runs/log-batch")) {
+          logNext = undefined;
+          let p = Promise.resolve();
+          for (let i = 0; i < hops; i++) p = p.then(() => {});
+          void p.then(log);
+        }
+        return answer;
+      },
+    });
+    const run = await client.startRun();
+    logNext = () => run.logMetric("late", hops);
+    run.logMetric("first", 1);
+    const deadline = Date.now() + 500;
+    const stored = () => server.store().runs.get(run.runId)?.history.get("late");
+    while (stored() === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(stored()?.length, 1, `logged ${hops} microtasks after a drain: still waiting`);
+    await client.close();
+  }
+});
