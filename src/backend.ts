@@ -101,6 +101,13 @@ export interface Backend {
   updateRun(runId: string, update: RunUpdate): Promise<void>;
   getRun(runId: string): Promise<RunRecord>;
   searchRuns(query: RunQuery): Promise<RunRecord[]>;
+  /**
+   * The most recent active run of an experiment with exactly this name, or
+   * `undefined`. Its `data.metrics` may be left empty (resuming needs its info
+   * and params only); no filter string is built from the name where a direct
+   * lookup serves.
+   */
+  findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined>;
   logBatch(batch: Batch): Promise<void>;
   /**
    * Optional, for sync: sends whole FileStore metric lines of one key (at most

@@ -326,7 +326,13 @@ export class TrackingClient {
    */
   async startRun(options: StartRunOptions = {}): Promise<Run> {
     const run = this.openRun(options);
-    await run.ready;
+    try {
+      await run.ready;
+    } catch (err) {
+      // Reported here, to the caller, once: nothing is left open for close() to end.
+      this.#open.delete(run);
+      throw err;
+    }
     this.#active.push(run);
     return run;
   }

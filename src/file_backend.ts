@@ -445,6 +445,49 @@ export class FileBackend implements Backend {
     return runs.sort((a, b) => a.start - b.start).map((r) => r.id);
   }
 
+  /**
+   * The newest active run of that name, found from each run's `meta.yaml` (and
+   * its `mlflow.runName` tag when the meta has no name): no metric file is read.
+   */
+  async findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
+    let expDir: string;
+    try {
+      expDir = await this.#experimentDir(experimentId);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+    let best: { info: RunInfo; dir: string } | undefined;
+    for (const e of await readdir(expDir, { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name === "tags") continue;
+      const dir = join(expDir, e.name);
+      let info: RunInfo;
+      try {
+        ({ info } = await this.#readRunInfo(dir));
+      } catch (err) {
+        if (err instanceof NotFoundError) continue; // not a run folder
+        throw err;
+      }
+      if (info.lifecycleStage !== "active") continue;
+      const runName = info.runName !== ""
+        ? info.runName
+        : await readFile(keyPath(join(dir, "tags"), "mlflow.runName"), "utf8").catch(() => "");
+      if (runName !== name) continue;
+      if (best === undefined || info.startTime > best.info.startTime) best = { info, dir };
+    }
+    if (best === undefined) return undefined;
+    this.#runDirs.set(best.info.runId, best.dir);
+    best.info.runName = name;
+    return {
+      info: best.info,
+      data: {
+        metrics: {},
+        params: await this.#readKeyValues(join(best.dir, "params")),
+        tags: await this.#readKeyValues(join(best.dir, "tags")),
+      },
+    };
+  }
+
   /** The directory of a run this backend created or has read. */
   runDirectorySync(runId: string): string {
     const dir = this.#runDirs.get(runId);

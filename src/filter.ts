@@ -60,12 +60,35 @@ function identifier(raw: string): { kind: FieldKind; key: string } {
   return { kind: "attribute", key: raw.replace(/^`|`$/g, "") };
 }
 
+/** Splits a filter at each `AND` that stands outside quotes and backticks. */
+function splitOnAnd(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === "`") quote = c;
+    else if (/\s/.test(c)) {
+      const m = /^\s+AND\s+/i.exec(text.slice(i, i + 64));
+      if (m !== null) {
+        parts.push(text.slice(start, i));
+        i += m[0].length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
 /** Parses a filter such as `metrics.loss < 0.5 AND tags.team = 'vision'`. */
 export function parseFilter(filter: string | undefined): Clause[] {
   const text = (filter ?? "").trim();
   if (text === "") return [];
   const clauses: Clause[] = [];
-  for (const part of text.split(/\s+AND\s+/i)) {
+  for (const part of splitOnAnd(text)) {
     const m1 = IDENT.exec(part);
     if (m1 === null) throw new ValidationError(`bad filter clause '${part}'`);
     const rest = part.slice(m1[0].length).trimStart();
@@ -85,7 +108,7 @@ export function parseFilter(filter: string | undefined): Clause[] {
     valueText = valueText.trim();
     let value: string | number;
     if (/^'.*'$|^".*"$/s.test(valueText)) {
-      value = valueText.slice(1, -1).replace(/\\(.)/g, "$1");
+      value = valueText.slice(1, -1); // MLflow strips the quotes and unescapes nothing
     } else if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(valueText)) value = Number(valueText);
     else throw new ValidationError(`bad value in filter clause '${part}'`);
     clauses.push({ ...identifier(m1[1]), op, value });

@@ -52,6 +52,25 @@ export function encodeBatch(batch: Batch): string {
   });
 }
 
+/**
+ * A name as an MLflow filter string literal, or `undefined` when none can hold
+ * it. MLflow strips the quotes of a literal and unescapes nothing, so a name
+ * with a single quote goes in double quotes, and one with both kinds cannot be
+ * written at all.
+ */
+export function filterLiteral(value: string): string | undefined {
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes('"')) return `"${value}"`;
+  return undefined;
+}
+
+/** The run started last among `runs`. */
+export function newest(runs: readonly RunRecord[]): RunRecord | undefined {
+  let best: RunRecord | undefined;
+  for (const r of runs) if (best === undefined || r.info.startTime > best.info.startTime) best = r;
+  return best;
+}
+
 /** A {@linkcode Backend} over MLflow's REST API. */
 export class RestBackend implements Backend {
   /** Two batches at once: the next is encoded while the server stores the last. */
@@ -163,6 +182,19 @@ export class RestBackend implements Backend {
       pageToken = res.next_page_token || undefined;
     } while (pageToken && out.length < limit);
     return out.slice(0, limit);
+  }
+
+  async findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
+    const literal = filterLiteral(name);
+    const runs = await this.searchRuns({
+      experimentIds: [experimentId],
+      // A name no MLflow string literal can hold is matched here, over every run.
+      filter: literal === undefined ? undefined : `attributes.run_name = ${literal}`,
+      orderBy: ["attributes.start_time DESC"],
+      maxResults: literal === undefined ? undefined : 100,
+    });
+    // Exactly this name: a server may compare case-insensitively (MySQL collations).
+    return newest(runs.filter((r) => r.info.runName === name));
   }
 
   async logBatch(batch: Batch): Promise<void> {

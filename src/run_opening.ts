@@ -12,11 +12,6 @@ import type { CreatedRun } from "./run.ts";
 import { runContextTags } from "./run_context.ts";
 import type { RunInfo, RunRecord } from "./types.ts";
 
-/** A value as an MLflow filter string literal. */
-export function quoteFilterValue(value: string): string {
-  return value.includes("'") ? `"${value.replace(/"/g, '\\"')}"` : `'${value}'`;
-}
-
 /** Continues the run `options` names (by id, or by name unless `resume: false`), or creates one. */
 export async function createOrResume(
   backend: Backend,
@@ -33,12 +28,7 @@ export async function createOrResume(
       });
     }
   } else if (options.runName !== undefined && options.resume !== false) {
-    [record] = await backend.searchRuns({
-      experimentIds: [experimentId],
-      filter: `attributes.run_name = ${quoteFilterValue(options.runName)}`,
-      orderBy: ["attributes.start_time DESC"],
-      maxResults: 1,
-    });
+    record = await backend.findRunByName(experimentId, options.runName);
   }
   if (record !== undefined) {
     await backend.updateRun(record.info.runId, { status: "RUNNING" });

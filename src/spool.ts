@@ -326,6 +326,9 @@ export class SpoolingBackend implements Backend {
   searchRuns(query: RunQuery): Promise<RunRecord[]> {
     return this.#remote.searchRuns(query);
   }
+  findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
+    return this.#remote.findRunByName(experimentId, name);
+  }
   getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     return this.#remote.getMetricHistory(runId, key);
   }

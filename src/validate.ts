@@ -24,8 +24,36 @@ export const LIMITS = {
 /** The tag value OICM's Python client gives a label (a tag given as a bare name). */
 export const LABEL_TAG_VALUE = "_OI_USER_TAG";
 
-const KEY_CHARS = /^[/\w.\- :]*$/;
+/**
+ * MLflow's key rule `^[/\w.\- :]*$`, where Python's `\w` is Unicode-aware: letters and
+ * numbers of any script and `_` (so `损失` is a valid key).
+ */
+const KEY_CHARS = /^[/\p{L}\p{N}_.\- :]*$/u;
 const checkedKeys = new Set<string>();
+
+/**
+ * A string's length as Python's `len` counts it (code points), which MLflow's
+ * limits use: an emoji counts once, not as two UTF-16 units.
+ */
+export function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** Whether `text` is longer than `limit` code points (cheap when its UTF-16 length is not). */
+function over(text: string, limit: number): boolean {
+  return text.length > limit && codePoints(text) > limit;
+}
 
 /** POSIX `normpath`, as Python's `posixpath.normpath` computes it. */
 function normpath(path: string): string {
@@ -51,16 +79,16 @@ export function validateKey(kind: string, key: unknown): string {
     throw new ValidationError(`${kind} key must be a string, got ${typeof key}`);
   }
   if (key.length === 0) throw new ValidationError(`${kind} key must not be empty`);
-  if (key.length > LIMITS.keyLength) {
+  if (over(key, LIMITS.keyLength)) {
     throw new ValidationError(
-      `${kind} key '${
-        key.slice(0, 40)
-      }...' is ${key.length} characters; MLflow allows ${LIMITS.keyLength}`,
+      `${kind} key '${key.slice(0, 40)}...' is ${
+        codePoints(key)
+      } characters; MLflow allows ${LIMITS.keyLength}`,
     );
   }
   if (!KEY_CHARS.test(key)) {
     throw new ValidationError(
-      `${kind} key '${key}' has a character MLflow rejects; use letters, digits, '_', '-', '.', '/', ':' and spaces`,
+      `${kind} key '${key}' has a character MLflow rejects; use letters, digits (any script), '_', '-', '.', '/', ':' and spaces`,
     );
   }
   const norm = normpath(key);
@@ -118,9 +146,11 @@ export function paramValueToString(key: string, value: unknown): string {
       throw new ValidationError(`param '${key}' cannot be turned into JSON`, { cause: err });
     }
   } else text = String(value);
-  if (text.length > LIMITS.paramValueLength) {
+  if (over(text, LIMITS.paramValueLength)) {
     throw new ValidationError(
-      `param '${key}' value is ${text.length} characters; MLflow allows ${LIMITS.paramValueLength}`,
+      `param '${key}' value is ${
+        codePoints(text)
+      } characters; MLflow allows ${LIMITS.paramValueLength}`,
     );
   }
   return text;
@@ -131,9 +161,11 @@ export function validateTagValue(key: string, value: unknown): string {
   if (typeof value !== "string") {
     throw new ValidationError(`tag '${key}' value must be a string, got ${typeof value}`);
   }
-  if (value.length > LIMITS.tagValueLength) {
+  if (over(value, LIMITS.tagValueLength)) {
     throw new ValidationError(
-      `tag '${key}' value is ${value.length} characters; MLflow allows ${LIMITS.tagValueLength}`,
+      `tag '${key}' value is ${
+        codePoints(value)
+      } characters; MLflow allows ${LIMITS.tagValueLength}`,
     );
   }
   return value;
@@ -144,9 +176,11 @@ export function validateExperimentName(name: unknown): string {
   if (typeof name !== "string" || name.trim().length === 0) {
     throw new ValidationError("experiment name must be a non-empty string");
   }
-  if (name.length > LIMITS.experimentNameLength) {
+  if (over(name, LIMITS.experimentNameLength)) {
     throw new ValidationError(
-      `experiment name is ${name.length} characters; MLflow allows ${LIMITS.experimentNameLength}`,
+      `experiment name is ${
+        codePoints(name)
+      } characters; MLflow allows ${LIMITS.experimentNameLength}`,
     );
   }
   return name;

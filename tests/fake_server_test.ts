@@ -131,3 +131,69 @@ test("fake server drops a loopback connection for real", async () => {
     await server.close();
   }
 });
+
+test("fake server answers malformed bodies with 400 INVALID_PARAMETER_VALUE, not 500", async () => {
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  try {
+    const { json } = await call(url, "runs/create", { experiment_id: "0" });
+    const runId = json.run.info.run_id;
+    const bad: [string, unknown][] = [
+      ["runs/log-batch", null],
+      ["runs/log-batch", [1, 2]],
+      ["runs/log-batch", { run_id: runId, metrics: "abc" }],
+      ["runs/log-batch", { run_id: runId, params: [null] }],
+      ["runs/log-batch", { run_id: runId, tags: { a: 1 } }],
+      ["runs/create", { experiment_id: "0", tags: "x" }],
+      ["runs/search", { experiment_ids: ["0"], page_token: "%%%not-base64" }],
+      ["runs/search", { experiment_ids: ["0"], page_token: btoa("-5") }],
+      ["runs/search", { experiment_ids: ["0"], filter: "attributes.run_name = 'unterminated" }],
+      ["runs/search", { experiment_ids: ["0"], order_by: "start_time" }],
+      ["experiments/search", { filter: "name LIKE" }],
+    ];
+    for (const [route, body] of bad) {
+      const res = await call(url, route, body);
+      assert.deepEqual(
+        [res.status, res.json.error_code],
+        [400, "INVALID_PARAMETER_VALUE"],
+        `${route} ${JSON.stringify(body)}: ${JSON.stringify(res.json)}`,
+      );
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test("fake server checks keys and lengths by MLflow's rules, not the client's code", async () => {
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  try {
+    const { json } = await call(url, "runs/create", { experiment_id: "0" });
+    const run_id = json.run.info.run_id;
+    const ok = await call(url, "runs/log-batch", {
+      run_id,
+      metrics: [{ key: "损失", value: 1, timestamp: 0, step: 0 }],
+      params: [{ key: "emoji", value: "😀".repeat(6000) }],
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    for (const key of ["a//b", "bad!key", "../x", "x/", "😀"]) {
+      const res = await call(url, "runs/log-batch", {
+        run_id,
+        metrics: [{ key, value: 1, timestamp: 0, step: 0 }],
+      });
+      assert.equal(res.status, 400, key);
+    }
+    const long = await call(url, "runs/log-batch", {
+      run_id,
+      params: [{ key: "p", value: "😀".repeat(6001) }],
+    });
+    assert.equal(long.status, 400);
+    const found = await call(url, "runs/search", {
+      experiment_ids: ["0"],
+      filter: "attributes.run_name != 'a and b' AND attributes.status = 'RUNNING'",
+    });
+    assert.equal(found.json.runs.length, 1);
+  } finally {
+    await server.close();
+  }
+});

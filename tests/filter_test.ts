@@ -46,3 +46,11 @@ test("order_by clauses parse with their direction", () => {
     { kind: "attribute", key: "name", ascending: true },
   ]);
 });
+
+test("AND inside a quoted value is part of the value, not a separator", () => {
+  const named: FieldReader = (kind, key) =>
+    kind === "attribute" && key === "run_name" ? "train and eval" : undefined;
+  assert.ok(matches(parseFilter("attributes.run_name = 'train and eval'"), named));
+  assert.equal(parseFilter("run_name = 'a and b' AND status = 'X'").length, 2);
+  assert.equal(parseFilter("run_name = 'a and b' AND status = 'X'")[0].value, "a and b");
+});

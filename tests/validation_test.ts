@@ -17,7 +17,8 @@ test("invalid keys are refused at the call, before any request", async () => {
     "..",
     ".",
     "bad!char",
-    "é",
+    "emoji😀",
+    "tab\tkey",
     "x".repeat(251),
   ];
   for (const key of bad) {
@@ -35,10 +36,21 @@ test("invalid keys are refused at the call, before any request", async () => {
   await run.end();
 });
 
-test("keys MLflow accepts pass: slashes, dots, dashes, spaces, colons", async () => {
+test("keys MLflow accepts pass: slashes, dots, dashes, spaces, colons, letters of any script", async () => {
   await using t = await setup();
   const run = await t.client.startRun();
-  const good = ["loss", "val/loss", "a.b-c_d", "with space", "ns:metric", "x".repeat(250)];
+  const good = [
+    "loss",
+    "val/loss",
+    "a.b-c_d",
+    "with space",
+    "ns:metric",
+    "x".repeat(250),
+    "损失",
+    "é",
+    "κλειδί/Ünïcode_²",
+    "損".repeat(250),
+  ];
   for (const key of good) run.logMetric(key, 1);
   await run.end();
   const got = await t.client.getRun(run.runId);
@@ -68,6 +80,10 @@ test("values over MLflow's limits are refused with the size and the limit", asyn
   await using t = await setup();
   const run = await t.client.startRun();
   run.logParam("ok", "p".repeat(6000));
+  // MLflow counts characters as Python does (code points): 6000 emoji are 12000 UTF-16 units.
+  run.logParam("emoji", "😀".repeat(6000));
+  assert.throws(() => run.logParam("emoji2", "😀".repeat(6001)), /6001 characters/);
+  run.setTag("emoji", "😀".repeat(8000));
   assert.throws(() => run.logParam("big", "p".repeat(6001)), /6001 characters; MLflow allows 6000/);
   run.setTag("ok", "t".repeat(8000));
   assert.throws(() => run.setTag("big", "t".repeat(8001)), /8001 characters; MLflow allows 8000/);

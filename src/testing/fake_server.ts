@@ -7,7 +7,6 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import { ValidationError } from "../errors.ts";
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../routes.ts";
 import { Faults } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
@@ -206,6 +205,13 @@ export class FakeMlflowServer {
         const body = route.method === "GET" ? c.req.query() : await c.req.json().catch(() => {
           throw new MlflowFault(400, "BAD_REQUEST", "Request body is not valid JSON");
         });
+        if (body === null || typeof body !== "object" || Array.isArray(body)) {
+          throw new MlflowFault(
+            400,
+            "INVALID_PARAMETER_VALUE",
+            `Request body must be a JSON object, got ${JSON.stringify(body).slice(0, 40)}`,
+          );
+        }
         const store = c.get("store") as unknown as Record<RouteName, (b: unknown) => unknown>;
         return c.json(store[name as RouteName](body) as Record<string, unknown>);
       });
@@ -245,9 +251,6 @@ export class FakeMlflowServer {
     app.notFound((c) => error(c, 404, "ENDPOINT_NOT_FOUND", `No route for ${c.req.path}`));
     app.onError((err, c) => {
       if (err instanceof MlflowFault) return error(c, err.status, err.code, err.message);
-      if (err instanceof ValidationError) {
-        return error(c, 400, "INVALID_PARAMETER_VALUE", err.message);
-      }
       return error(c, 500, "INTERNAL_ERROR", String(err));
     });
     return app;

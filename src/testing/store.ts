@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "../filter.ts";
-import { LIMITS } from "../validate.ts";
+import { checkKey, checkLength, MLFLOW_LIMITS as LIMITS } from "./rules.ts";
+import { type Lookup, parseSearchFilter, parseSortKeys, satisfies, sortBy } from "./search.ts";
 import {
-  checkKey,
   encodeValue,
   int,
   invalid,
   type Json,
+  list,
   metricValue,
   missing,
   MlflowFault,
@@ -203,7 +203,7 @@ export class FakeStore {
   /** Answers `experiments/create`. */
   createExperiment(body: Json): Json {
     const name = str(body, "name")!;
-    if (name.length > LIMITS.experimentNameLength) throw invalid("Experiment name is too long");
+    checkLength("Experiment name", name, LIMITS.experimentName);
     for (const e of this.experiments.values()) {
       if (e.name === name) {
         throw new MlflowFault(
@@ -214,9 +214,7 @@ export class FakeStore {
       }
     }
     const tags = new Map<string, string>();
-    for (const t of (body.tags as Json[] | undefined) ?? []) {
-      tags.set(checkKey("tag", t.key), String(t.value ?? ""));
-    }
+    for (const t of list(body, "tags")) tags.set(checkKey("tag", t.key), String(t.value ?? ""));
     const id = String(this.#nextExperiment++);
     this.#addExperiment(id, name, tags);
     return { experiment_id: id };
@@ -240,24 +238,23 @@ export class FakeStore {
   searchExperiments(body: Json): Json {
     const view = str(body, "view_type", false) ?? "ACTIVE_ONLY";
     if (!VIEW_TYPES.has(view)) throw invalid(`Invalid view_type '${view}'`);
-    const clauses = parseClauses(body);
-    const read = (e: StoredExperiment): FieldReader => (kind, key) => {
-      if (kind === "tag") return e.tags.get(key);
-      if (kind !== "attribute") return undefined;
+    const clauses = parseSearchFilter(str(body, "filter", false));
+    const read = (e: StoredExperiment): Lookup => (entity, key) => {
+      if (entity === "tags") return e.tags.get(key);
+      if (entity !== "attributes") return undefined;
       return (e as unknown as Json)[key] as string | number | undefined;
     };
     const found = [...this.experiments.values()].filter((e) =>
-      visible(e.lifecycle_stage, view) && matches(clauses, read(e))
+      visible(e.lifecycle_stage, view) && satisfies(clauses, read(e))
     );
-    const order = parseOrderBy(body.order_by as string[] | undefined);
-    found.sort(
-      comparator(
-        order.length > 0 ? order : [
-          { kind: "attribute", key: "last_update_time", ascending: false },
-          { kind: "attribute", key: "experiment_id", ascending: true },
-        ],
-        read,
-      ),
+    const order = parseSortKeys(body.order_by);
+    sortBy(
+      found,
+      order.length > 0 ? order : [
+        { entity: "attributes", key: "last_update_time", ascending: false },
+        { entity: "attributes", key: "experiment_id", ascending: true },
+      ],
+      read,
     );
     const { items, next } = page(found, body, 1000);
     return {
@@ -305,9 +302,7 @@ export class FakeStore {
     }
     const id = crypto.randomUUID().replace(/-/g, "");
     const tags = new Map<string, string>();
-    for (const t of (body.tags as Json[] | undefined) ?? []) {
-      tags.set(checkKey("tag", t.key), String(t.value ?? ""));
-    }
+    for (const t of list(body, "tags")) tags.set(checkKey("tag", t.key), String(t.value ?? ""));
     const name = str(body, "run_name", false) ?? tags.get("mlflow.runName") ??
       `run-${id.slice(0, 8)}`;
     tags.set("mlflow.runName", name);
@@ -376,29 +371,25 @@ export class FakeStore {
     }
     const view = str(body, "run_view_type", false) ?? "ACTIVE_ONLY";
     if (!VIEW_TYPES.has(view)) throw invalid(`Invalid run_view_type '${view}'`);
-    const clauses = parseClauses(body);
+    const clauses = parseSearchFilter(str(body, "filter", false));
     const wanted = new Set(ids.map(String));
-    const read = (r: StoredRun): FieldReader => (kind, key) => {
-      if (kind === "tag") return r.tags.get(key);
-      if (kind === "param") return r.params.get(key);
-      if (kind === "metric") return r.latest.get(key)?.value;
+    const read = (r: StoredRun): Lookup => (entity, key) => {
+      if (entity === "tags") return r.tags.get(key);
+      if (entity === "params") return r.params.get(key);
+      if (entity === "metrics") return r.latest.get(key)?.value;
       if (key === "run_name" || key === "name") return r.info.run_name;
       if (key === "id") return r.info.run_id;
       return (r.info as unknown as Json)[key] as string | number | undefined;
     };
     const found = [...this.runs.values()].filter((r) =>
       wanted.has(r.info.experiment_id) && visible(r.info.lifecycle_stage, view) &&
-      matches(clauses, read(r))
+      satisfies(clauses, read(r))
     );
-    const order = parseOrderBy(body.order_by as string[] | undefined);
-    found.sort(comparator(
-      [...order, { kind: "attribute", key: "start_time", ascending: false }, {
-        kind: "attribute",
-        key: "run_id",
-        ascending: true,
-      }],
-      read,
-    ));
+    sortBy(found, [
+      ...parseSortKeys(body.order_by),
+      { entity: "attributes", key: "start_time", ascending: false },
+      { entity: "attributes", key: "run_id", ascending: true },
+    ], read);
     const { items, next } = page(found, body, 1000);
     return { runs: items.map((r) => this.#runJson(r)), ...(next ? { next_page_token: next } : {}) };
   }
@@ -406,22 +397,22 @@ export class FakeStore {
   /** Answers `runs/log-batch,` validating the whole batch before writing any of it. */
   logBatch(body: Json): Json {
     const run = this.#activeRun(body);
-    const metrics = (body.metrics as Json[] | undefined) ?? [];
-    const params = (body.params as Json[] | undefined) ?? [];
-    const tags = (body.tags as Json[] | undefined) ?? [];
-    if (metrics.length > LIMITS.batchMetrics) {
+    const metrics = list(body, "metrics");
+    const params = list(body, "params");
+    const tags = list(body, "tags");
+    if (metrics.length > LIMITS.metricsPerBatch) {
       throw invalid(
         `A batch logging request can contain at most 1000 metrics. Got ${metrics.length}`,
       );
     }
-    if (params.length > LIMITS.batchParams) {
+    if (params.length > LIMITS.paramsPerBatch) {
       throw invalid(`A batch logging request can contain at most 100 params. Got ${params.length}`);
     }
-    if (tags.length > LIMITS.batchTags) {
+    if (tags.length > LIMITS.tagsPerBatch) {
       throw invalid(`A batch logging request can contain at most 100 tags. Got ${tags.length}`);
     }
     const total = metrics.length + params.length + tags.length;
-    if (total > LIMITS.batchEntities) {
+    if (total > LIMITS.entitiesPerBatch) {
       throw invalid(
         `A batch logging request can contain at most 1000 total entities. Got ${total}`,
       );
@@ -439,10 +430,11 @@ export class FakeStore {
     const newParams = new Map<string, string>();
     for (const p of params) {
       const key = checkKey("param", p.key);
-      const value = String(p.value ?? "");
-      if (value.length > LIMITS.paramValueLength) {
-        throw invalid(`Param value for '${key}' exceeds the limit of 6000 characters`);
-      }
+      const value = checkLength(
+        `Param value for '${key}'`,
+        String(p.value ?? ""),
+        LIMITS.paramValue,
+      );
       const old = run.params.get(key) ?? newParams.get(key);
       if (old !== undefined && old !== value) {
         throw invalid(
@@ -454,10 +446,7 @@ export class FakeStore {
     }
     const newTags = tags.map((t) => {
       const key = checkKey("tag", t.key);
-      const value = String(t.value ?? "");
-      if (value.length > LIMITS.tagValueLength) {
-        throw invalid(`Tag value for '${key}' exceeds the limit of 8000 characters`);
-      }
+      const value = checkLength(`Tag value for '${key}'`, String(t.value ?? ""), LIMITS.tagValue);
       return [key, value] as const;
     });
     for (const [k, v] of newParams) run.params.set(k, v);
@@ -518,12 +507,4 @@ export class FakeStore {
 
 function visible(stage: string, view: string): boolean {
   return view === "ALL" || (view === "ACTIVE_ONLY") === (stage === "active");
-}
-
-function parseClauses(body: Json) {
-  try {
-    return parseFilter(str(body, "filter", false));
-  } catch (err) {
-    throw invalid(err instanceof Error ? err.message : String(err));
-  }
 }

@@ -4,9 +4,6 @@
  *
  * @module
  */
-import { ValidationError } from "../errors.ts";
-import { validateKey } from "../validate.ts";
-
 /**
  * An MLflow error answer: HTTP status, `error_code` and message.
  *
@@ -58,6 +55,16 @@ export function str(body: Json, field: string, required = true): string | undefi
   return v;
 }
 
+/** A list field of objects (absent is empty); anything else is a 400, as MLflow answers. */
+export function list(body: Json, field: string): Json[] {
+  const v = body[field];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => x === null || typeof x !== "object" || Array.isArray(x))) {
+    throw invalid(`Invalid value ${JSON.stringify(v).slice(0, 100)} for parameter '${field}'`);
+  }
+  return v as Json[];
+}
+
 /** An int64 field (a number or a numeric string). */
 export function int(body: Json, field: string): number | undefined {
   const v = body[field];
@@ -83,15 +90,6 @@ export function encodeValue(v: number): number | string {
   return Number.isFinite(v) ? v : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
 }
 
-/** A key checked by MLflow's rules; a bad one is INVALID_PARAMETER_VALUE. */
-export function checkKey(kind: string, key: unknown): string {
-  try {
-    return validateKey(kind, key);
-  } catch (err) {
-    throw invalid(err instanceof ValidationError ? err.message : String(err));
-  }
-}
-
 /** A map as MLflow's list of key/value pairs. */
 export function pairs(map: Map<string, string>): { key: string; value: string }[] {
   return [...map].map(([key, value]) => ({ key, value }));
@@ -104,8 +102,14 @@ export function page<T>(items: T[], body: Json, defaultMax: number): { items: T[
   const token = str(body, "page_token", false);
   let offset = 0;
   if (token !== undefined) {
-    offset = Number(atob(token));
-    if (!Number.isSafeInteger(offset) || offset < 0) throw invalid("Invalid page token");
+    try {
+      offset = Number(atob(token));
+    } catch {
+      offset = NaN;
+    }
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw invalid(`Invalid page token '${token.slice(0, 40)}'`);
+    }
   }
   const slice = items.slice(offset, offset + max);
   return offset + max < items.length ? { items: slice, next: btoa(String(offset + max)) } : {

@@ -1,0 +1,68 @@
+/** Resume by name: any name round-trips, online and offline; a failed start leaves nothing open. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TrackingClient } from "../mod.ts";
+import { setup } from "./helpers.ts";
+import { test } from "./harness.ts";
+
+const NAMES = [
+  "train and eval",
+  "a AND b and c",
+  "it's mine",
+  'say "hi"',
+  `both ' and "`,
+  "back\\slash",
+  "ends with backslash\\",
+  "100% _done_",
+  "损失 run",
+  "x = 'y' OR 1=1",
+];
+
+async function roundTrip(client: TrackingClient): Promise<void> {
+  await client.setExperiment("names");
+  const ids = new Map<string, string>();
+  for (const name of NAMES) {
+    const run = await client.startRun({ runName: name });
+    assert.equal(run.info.runName, name);
+    run.logMetric("m", 1);
+    ids.set(name, run.runId);
+    await run.end();
+  }
+  // A run whose name differs only in case or wildcards is not a match.
+  const other = await client.startRun({ runName: "TRAIN AND EVAL" });
+  await other.end();
+  for (const name of NAMES) {
+    const again = await client.startRun({ runName: name });
+    assert.equal(again.runId, ids.get(name), `resumed ${JSON.stringify(name)}`);
+    await again.end();
+  }
+}
+
+test("resume by name: names with AND, quotes, backslashes and wildcards round-trip (server)", async () => {
+  await using t = await setup();
+  await roundTrip(t.client);
+  assert.deepEqual(t.errors, []);
+});
+
+test("resume by name: names with AND, quotes, backslashes and wildcards round-trip (offline)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "names-"));
+  try {
+    const client = new TrackingClient({ offline: true, storagePath: dir });
+    await roundTrip(client);
+    await client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a startRun that fails leaves no open run behind for close() to trip on", async () => {
+  await using t = await setup();
+  t.server.faults.failNext(1, 400, { route: "runs/create" });
+  await assert.rejects(t.client.startRun({ runName: "doomed" }));
+  assert.equal(t.client.activeRun(), undefined);
+  const ok = await t.client.startRun({ runName: "fine" });
+  await ok.end();
+  await t.client.close(); // resolves: the failed start was reported once, to its caller
+});
