@@ -344,7 +344,12 @@ export class FileBackend implements Backend {
   }
 
   async #readRunInfo(dir: string): Promise<{ info: RunInfo; user: string }> {
-    const m = await this.#readMetaFile(join(dir, "meta.yaml"), ["run_uuid", "experiment_id"]);
+    const m = await this.#readMetaFile(join(dir, "meta.yaml"), ["experiment_id"]);
+    if (m.run_id == null && m.run_uuid == null) {
+      throw new TrackingError(`the store file ${join(dir, "meta.yaml")} is corrupt: no run_id`, {
+        code: "CORRUPT_STORE",
+      });
+    }
     const info: RunInfo = {
       runId: String(m.run_id ?? m.run_uuid),
       runName: String(m.run_name ?? ""),

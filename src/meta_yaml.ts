@@ -1,14 +1,16 @@
 /**
  * The `meta.yaml` files of MLflow's FileStore: flat `key: scalar` mappings.
- * Written with JSON-quoted strings (valid YAML), read back from both our
- * files and the ones `yaml.safe_dump` writes (plain, single- or double-quoted
- * scalars, numbers, `null`, `[]`).
+ * Written with JSON-quoted strings where a plain scalar could be misread
+ * (valid YAML), and read with a real YAML parser in PyYAML's YAML 1.1 rules,
+ * so what MLflow itself writes reads back whole: long names folded onto
+ * continuation lines, `\U0001F600` escapes, quoted ids.
  *
  * @module
  */
+import { parse } from "yaml";
 
 /** A scalar of a `meta.yaml` file. */
-export type MetaValue = string | number | null | never[];
+export type MetaValue = string | number | boolean | null | unknown[];
 
 const PLAIN_SAFE = /^[A-Za-z_][\w.\-/ ]*$/;
 const YAML_WORDS = /^(?:null|~|true|false|yes|no|on|off|y|n)$/i;
@@ -16,7 +18,7 @@ const YAML_WORDS = /^(?:null|~|true|false|yes|no|on|off|y|n)$/i;
 function scalar(value: MetaValue): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "[]";
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
   // Strings stay strings when read back: plain when unambiguous, else JSON-quoted.
   if (PLAIN_SAFE.test(value) && !YAML_WORDS.test(value) && !value.endsWith(" ")) return value;
   return JSON.stringify(value);
@@ -27,28 +29,21 @@ export function writeMeta(meta: Record<string, MetaValue>): string {
   return Object.keys(meta).sort().map((k) => `${k}: ${scalar(meta[k])}\n`).join("");
 }
 
-function parseScalar(text: string): MetaValue {
-  const t = text.trim();
-  if (t === "" || t === "null" || t === "~") return null;
-  if (t === "[]") return [];
-  if (t.startsWith('"')) return JSON.parse(t);
-  if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'");
-  if (/^-?\d+$/.test(t)) return Number(t);
-  return t;
-}
-
-/** Reads `meta.yaml` text into a mapping; unknown layouts throw a SyntaxError. */
+/** Reads `meta.yaml` text into a mapping; what is not a YAML mapping throws a SyntaxError. */
 export function readMeta(text: string): Record<string, MetaValue> {
+  let doc: unknown;
+  try {
+    doc = parse(text, { version: "1.1", schema: "yaml-1.1", uniqueKeys: false });
+  } catch (err) {
+    throw new SyntaxError((err as Error).message.split("\n")[0]);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new SyntaxError("not a mapping of keys to values");
+  }
   const out: Record<string, MetaValue> = {};
-  for (const line of text.split("\n")) {
-    if (
-      line.trim() === "" || line.startsWith("#") || line.startsWith(" ") || line.startsWith("-")
-    ) {
-      continue;
-    }
-    const colon = line.indexOf(":");
-    if (colon < 0) throw new SyntaxError(`not a meta.yaml line: ${line.slice(0, 80)}`);
-    out[line.slice(0, colon).trim()] = parseScalar(line.slice(colon + 1));
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    out[key] = value instanceof Date ? value.toISOString() : value as MetaValue;
   }
   return out;
 }

@@ -85,3 +85,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "we read what MLflow's Python client writes: folded long names, \\U escapes, its runs",
+  ignore: python === "" && !process.env.CI,
+  async fn() {
+    if (python === "") throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
+    const dir = mkdtempSync(join(tmpdir(), "mlruns-py-"));
+    try {
+      const out = execFileSync(python, ["tests/fixtures/write_store.py", dir], {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONWARNINGS: "ignore" },
+      });
+      const written = JSON.parse(out.trim().split("\n").pop()!);
+      const client = new TrackingClient({ offline: true, storagePath: dir });
+      const long = await client.getExperimentByName(written.long.name);
+      assert.equal(long?.experimentId, written.long.id, "the folded name reads whole");
+      const emoji = await client.getExperiment(written.emoji.id);
+      assert.equal(emoji.name, written.emoji.name, "\\U0001F600 is an emoji, not a corrupt store");
+      // setExperiment finds it instead of making a second experiment of the same name.
+      const set = await client.setExperiment(written.long.name);
+      assert.equal(set.experimentId, written.long.id);
+      assert.equal((await client.searchExperiments()).length, 3);
+      // The run reads back, and resumes by its name.
+      const run = await client.getRun(written.run.id);
+      assert.equal(run.info.runName, written.run.name);
+      assert.equal(run.data.params.lr, "0.01");
+      assert.equal(run.data.metrics.loss, 1 / 3);
+      const resumed = await client.startRun({ runName: written.run.name });
+      assert.equal(resumed.runId, written.run.id);
+      resumed.logMetric("loss", 0.1, { step: 3 });
+      await client.close();
+      assert.equal((await client.getMetricHistory(written.run.id, "loss")).length, 4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
