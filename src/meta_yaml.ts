@@ -1,13 +1,14 @@
 /**
  * The `meta.yaml` files of MLflow's FileStore: flat `key: scalar` mappings.
  * Written with JSON-quoted strings where a plain scalar could be misread
- * (valid YAML), and read with a real YAML parser in PyYAML's YAML 1.1 rules,
- * so what MLflow itself writes reads back whole: long names folded onto
+ * (valid YAML), and read with a real YAML parser (js-yaml, which reads no
+ * environment variable, so offline needs no `--allow-env`), so what MLflow
+ * itself writes with PyYAML reads back whole: long names folded onto
  * continuation lines, `\U0001F600` escapes, quoted ids.
  *
  * @module
  */
-import { parse } from "yaml";
+import { load } from "js-yaml";
 
 /** A scalar of a `meta.yaml` file. */
 export type MetaValue = string | number | boolean | null | unknown[];
@@ -33,7 +34,7 @@ export function writeMeta(meta: Record<string, MetaValue>): string {
 export function readMeta(text: string): Record<string, MetaValue> {
   let doc: unknown;
   try {
-    doc = parse(text, { version: "1.1", schema: "yaml-1.1", uniqueKeys: false });
+    doc = load(text, { json: true }); // json: a repeated key is not an error, the last wins
   } catch (err) {
     throw new SyntaxError((err as Error).message.split("\n")[0]);
   }

@@ -116,7 +116,23 @@ test("offline: deleting an experiment moves it to .trash and keeps its name take
 
 test("offline: odd experiment names survive meta.yaml", async () => {
   await using t = offline();
-  for (const name of ["yes", "with: colon", "quote ' and \" too", "null", "123", "ünïcode ✓"]) {
+  const names = [
+    "yes",
+    "with: colon",
+    "quote ' and \" too",
+    "null",
+    "123",
+    "007",
+    "1e3",
+    "ünïcode ✓ 😀",
+    " leading and trailing ",
+    "# not a comment",
+    "a".repeat(300) + " folded? " + "b".repeat(150),
+    "two\nlines",
+    "- dash",
+    "~",
+  ];
+  for (const name of names) {
     const exp = await t.client.setExperiment(name);
     assert.equal((await t.client.getExperiment(exp.experimentId)).name, name);
   }
