@@ -110,7 +110,11 @@ function openStore(path: string): TrackingClient {
       `${path} is not an MLflow FileStore (no Default experiment, no .trash)`,
     );
   }
-  return new TrackingClient({ offline: true, storagePath: path, onNotice: () => {} });
+  return new TrackingClient({
+    offline: true,
+    storagePath: path,
+    onNotice: (message) => console.error(`note: ${message}`),
+  });
 }
 
 async function runsTable(client: TrackingClient): Promise<string> {

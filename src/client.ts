@@ -118,7 +118,7 @@ export class TrackingClient {
     };
     let spill: (batch: SpillBatch) => void | Promise<void>;
     if (opts.offline) {
-      const files = new FileBackend(opts.storagePath ?? "./mlruns");
+      const files = new FileBackend(opts.storagePath ?? "./mlruns", this.#notice);
       const store = withPermissionErrors(files, `the offline store ${files.root}`);
       this.#endpoint = { kind: "offline", base: files.root };
       this.#backend = store;

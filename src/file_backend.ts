@@ -59,10 +59,34 @@ export class FileBackend implements Backend {
   readonly root: string;
   readonly #runDirs = new Map<string, string>();
   #init: Promise<void> | undefined;
+  readonly #notify: (message: string) => void;
+  /** Bad metric lines already told of (file and line), so each is told once. */
+  readonly #toldBadLines = new Set<string>();
 
-  /** A store at `root` (created, with the Default experiment, on first use). */
-  constructor(root: string) {
+  /**
+   * A store at `root` (created, with the Default experiment, on first use);
+   * `notify` hears of what is worth knowing but no failure (a metric line that
+   * does not parse, skipped).
+   */
+  constructor(root: string, notify: (message: string) => void = () => {}) {
     this.root = resolve(root);
+    this.#notify = notify;
+  }
+
+  /** Reads a metric file's points, skipping (and telling once of) lines that do not parse. */
+  async #readPoints(path: string, key: string): Promise<MetricPoint[]> {
+    const text = await readFile(path, "utf8").catch(() => "");
+    return parseMetricLines(key, text, (line, content) => this.badLine(path, `line ${line}`, content));
+  }
+
+  /** Tells once of a metric line that is not `<timestamp> <value> <step>` (it is skipped). */
+  badLine(path: string, where: string, content: string): void {
+    const id = `${path}:${where}`;
+    if (this.#toldBadLines.has(id)) return;
+    this.#toldBadLines.add(id);
+    this.#notify(
+      `${path}, ${where}: ${JSON.stringify(content)} is not '<timestamp> <value> <step>'; skipped`,
+    );
   }
 
   #ready(): Promise<void> {
@@ -367,10 +391,7 @@ export class FileBackend implements Backend {
     const { info } = await this.#readRunInfo(dir);
     const metrics: Record<string, number> = {};
     for (const key of await listKeys(join(dir, "metrics"))) {
-      const points = parseMetricLines(
-        key,
-        await readFile(keyPath(join(dir, "metrics"), key), "utf8"),
-      );
+      const points = await this.#readPoints(keyPath(join(dir, "metrics"), key), key);
       let latest: MetricPoint | undefined;
       for (const p of points) {
         if (
@@ -568,8 +589,8 @@ export class FileBackend implements Backend {
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     const path = keyPath(join(await this.#runDir(runId), "metrics"), key);
-    const text = await readFile(path, "utf8").catch(() => "");
-    return parseMetricLines(key, text).sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+    const points = await this.#readPoints(path, key);
+    return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
 }
 

@@ -8,46 +8,60 @@ import { renameSync, writeFileSync } from "node:fs";
 import { open, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
-import { TrackingError } from "./errors.ts";
 import { Point } from "./point.ts";
 import type { MetricPoint } from "./types.ts";
 
 /** Reads a metric value as JavaScript or Python print it (`NaN`, `nan`, `inf`, `3.0`). */
 export function parseMetricValue(text: string): number {
-  const t = text.toLowerCase();
-  if (t === "nan") return NaN;
-  if (t === "inf" || t === "infinity" || t === "+inf") return Infinity;
+  const t = text.toLowerCase().replace(/^\+/, "");
+  if (t === "nan" || t === "-nan") return NaN;
+  if (t === "inf" || t === "infinity") return Infinity;
   if (t === "-inf" || t === "-infinity") return -Infinity;
   return Number(text);
 }
 
-/** Parses the lines of a metric file; a torn last line (no newline) is left out. */
-export function parseMetricLines(key: string, text: string): MetricPoint[] {
+/** Called for a line that is not a metric line: its 1-based number in the text, and the line. */
+export type BadLine = (lineNumber: number, line: string) => void;
+
+/**
+ * Parses the lines of a metric file; a torn last line (no newline) is left
+ * out silently (a process killed mid-write leaves one), and a whole line that
+ * is not `<timestamp> <value> [<step>]` is left out and handed to `onBad`.
+ */
+export function parseMetricLines(key: string, text: string, onBad?: BadLine): MetricPoint[] {
   const out: MetricPoint[] = [];
   let start = 0;
+  let line = 0;
   for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-    if (end > start) out.push(parseMetricLine(key, text, start, end));
+    line++;
+    if (end > start) {
+      const point = parseMetricLine(key, text, start, end);
+      if (point !== undefined) out.push(point);
+      else onBad?.(line, text.slice(start, Math.min(end, start + 80)));
+    }
     start = end + 1;
   }
   return out;
 }
 
-/** The point on `text` from `start` to `end` (a line without its newline): `<ts> <value> [<step>]`. */
-function parseMetricLine(key: string, text: string, start: number, end: number): Point {
+const INTEGER = /^-?\d+$/;
+/** A float as Python's `float()` or JavaScript prints it (`3.0`, `1e-07`, `nan`, `-Infinity`). */
+const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:nan|inf|infinity)$/i;
+
+/**
+ * The point on `text` from `start` to `end` (a line without its newline):
+ * `<ts> <value> [<step>]`, or undefined when the line is not one.
+ */
+function parseMetricLine(key: string, text: string, start: number, end: number): Point | undefined {
   const a = text.indexOf(" ", start);
-  if (a === -1 || a >= end) {
-    throw new TrackingError(
-      `metric '${key}': a line of its file is not '<timestamp> <value> <step>'`,
-    );
-  }
+  if (a === -1 || a >= end) return undefined;
   const b = text.indexOf(" ", a + 1);
   const hasStep = b !== -1 && b < end;
-  return new Point(
-    key,
-    parseMetricValue(text.slice(a + 1, hasStep ? b : end)),
-    hasStep ? Number(text.slice(b + 1, end)) : 0,
-    Number(text.slice(start, a)),
-  );
+  const timestamp = text.slice(start, a);
+  const value = text.slice(a + 1, hasStep ? b : end);
+  const step = hasStep ? text.slice(b + 1, end) : "0";
+  if (!INTEGER.test(timestamp) || !FLOAT.test(value) || !INTEGER.test(step)) return undefined;
+  return new Point(key, parseMetricValue(value), Number(step), Number(timestamp));
 }
 
 export function keyPath(dir: string, key: string): string {

@@ -21,6 +21,35 @@ const ZERO = 0x30;
 const PLAIN = new Uint8Array(256);
 for (const c of "0123456789+-.eE \n") PLAIN[c.charCodeAt(0)] = 1;
 
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+
+/** Whether `bytes[start, end)` is a JSON number (an integer when `integer`). */
+function isJsonNumber(bytes: Uint8Array, start: number, end: number, integer: boolean): boolean {
+  let i = start;
+  const digits = () => {
+    const from = i;
+    while (i < end && bytes[i] >= DIGIT_0 && bytes[i] <= DIGIT_9) i++;
+    return i - from;
+  };
+  if (bytes[i] === MINUS) i++;
+  if (bytes[i] === DIGIT_0) i++;
+  else if (digits() === 0) return false;
+  if (integer) return i === end;
+  if (bytes[i] === DOT) {
+    i++;
+    if (digits() === 0) return false;
+  }
+  if (bytes[i] === 0x65 || bytes[i] === 0x45) { // e, E
+    i++;
+    if (bytes[i] === 0x2b || bytes[i] === MINUS) i++;
+    if (digits() === 0) return false;
+  }
+  return i === end;
+}
+
 /** Where bodies are made: one buffer, reused (the caller copies the body out). */
 let scratch = new Uint8Array(128 * 1024);
 
@@ -37,10 +66,22 @@ export function logBatchBodyFromLines(
   lines: Uint8Array,
 ): Uint8Array | undefined {
   let count = 0;
+  let fieldStart = 0;
+  let field = 0;
   for (let i = 0; i < lines.length; i++) {
     const c = lines[i];
     if (PLAIN[c] === 0) return undefined;
-    if (c === NEWLINE) count++;
+    if (c === SPACE || c === NEWLINE) {
+      // Each field must be a number JSON can hold as it is; else the parser decides.
+      if (i === fieldStart && c === NEWLINE && field === 0) {
+        fieldStart = i + 1; // an empty line
+        continue;
+      }
+      if (!isJsonNumber(lines, fieldStart, i, field !== 1)) return undefined;
+      field = c === NEWLINE ? 0 : field + 1;
+      fieldStart = i + 1;
+      if (c === NEWLINE) count++;
+    }
   }
   const head = encoder.encode(`{"run_id":${JSON.stringify(runId)},"metrics":[`);
   const keyPart = encoder.encode(`,"key":${JSON.stringify(key)}}`);
@@ -51,7 +92,7 @@ export function logBatchBodyFromLines(
   const out = scratch;
   out.set(head, 0);
   let o = head.length;
-  let field = 0; // 0: timestamp, 1: value, 2: step
+  field = 0; // 0: timestamp, 1: value, 2: step
   let lineStart = true;
   for (let i = 0; i < lines.length; i++) {
     const c = lines[i];

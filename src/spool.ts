@@ -85,7 +85,10 @@ export class SpoolingBackend implements Backend {
     this.#remote = remote;
     this.maxInFlight = remote.maxInFlight ?? 1;
     this.#config = config;
-    this.#store = withPermissionErrors(new FileBackend(config.path), `the spool ${config.path}`);
+    this.#store = withPermissionErrors(
+      new FileBackend(config.path, config.notify),
+      `the spool ${config.path}`,
+    );
     this.#delay = config.retryMs;
   }
 

@@ -185,18 +185,33 @@ export async function syncRun(
   for (const key of await listKeys(metricsDir)) {
     const path = keyPath(metricsDir, key);
     const from = state.metricBytes[key] ?? 0;
+    let linesBefore = 0;
     for await (
       const { lines, count, end } of readMetricLineChunks(path, from, LIMITS.batchMetrics)
     ) {
-      // As they are on disk when the target can (no parsing); else as records.
+      // As they are on disk when the target can (no parsing); else as records, without the
+      // lines that do not parse (each named once).
+      let sent = count;
       if (!(await target.logMetricLines?.(remote, key, lines))) {
-        const metrics: MetricRecord[] = parseMetricLines(key, decoder.decode(lines));
-        await target.logBatch({ runId: remote, metrics, params: [], tags: [] });
+        const at = linesBefore;
+        const metrics: MetricRecord[] = parseMetricLines(
+          key,
+          decoder.decode(lines),
+          (line, content) =>
+            source.badLine(
+              path,
+              from === 0 ? `line ${at + line}` : `line ${at + line} after byte ${from}`,
+              content,
+            ),
+        );
+        sent = metrics.length;
+        if (sent > 0) await target.logBatch({ runId: remote, metrics, params: [], tags: [] });
       }
+      linesBefore += count;
       state.metricBytes[key] = end; // sent: the record moves past these lines
-      report.metrics += count;
+      report.metrics += sent;
       await save();
-      onBatch(count);
+      onBatch(sent);
     }
   }
   const { status, endTime } = run.info;

@@ -114,12 +114,25 @@ test("NaN and ±Infinity in a metric's lines are spelled out, next to finite val
   assert.equal(text, "9 NaN 0\n9 1.5 1\n9 Infinity 2\n9 -Infinity 3\n");
 });
 
-test("a metric line that is not '<timestamp> <value> <step>' is an error naming the metric", () => {
-  assert.throws(
-    () => parseMetricLines("loss", "1 0.5 0\ngarbage\n"),
-    (e: unknown) => e instanceof TrackingError && /metric 'loss'/.test(e.message),
-  );
+test("a metric line that is not '<timestamp> <value> <step>' is skipped and handed over", () => {
+  const bad: [number, string][] = [];
+  const text = "1 0.5 0\ngarbage\n2 abc 1\n3 1e5e5 2\nx 1 3\n4 1 1.5\n5 0.25 4\n6 -inf 5\n7 0.1";
+  const points = parseMetricLines("loss", text, (line, content) => bad.push([line, content]));
+  assert.deepEqual(points.map((p) => [p.timestamp, p.value, p.step]), [
+    [1, 0.5, 0],
+    [5, 0.25, 4],
+    [6, -Infinity, 5],
+  ]);
+  // Every whole bad line is named; the torn last line (a SIGKILL mid-write) is not.
+  assert.deepEqual(bad, [[2, "garbage"], [3, "2 abc 1"], [4, "3 1e5e5 2"], [5, "x 1 3"], [
+    6,
+    "4 1 1.5",
+  ]]);
   assert.deepEqual(parseMetricLines("old", "7 0.25\n").map((p) => [p.timestamp, p.value, p.step]), [
     [7, 0.25, 0],
   ]);
+  // A body is made from lines only when every number in them is JSON as written.
+  for (const odd of ["1 1e5e5 0\n", "01 2 3\n", "1 .5 0\n", "1 2 -\n", "1 +2 0\n"]) {
+    assert.equal(logBatchBodyFromLines("r", "m", new TextEncoder().encode(odd)), undefined, odd);
+  }
 });
