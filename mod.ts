@@ -43,6 +43,7 @@ export {
   AuthError,
   DeliveryError,
   NotFoundError,
+  ParamConflictError,
   TrackingError,
   type TrackingErrorInit,
   UnavailableError,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { TrackingError } from "./errors.ts";
 import type {
   EndStatus,
   Experiment,
@@ -49,6 +50,38 @@ export interface SpillBatch {
   points: number;
   params: KeyValue[];
   tags: KeyValue[];
+}
+
+/**
+ * A batch a backend took in part: it stored the rest, and refused `refused`
+ * records for the reasons in `errors` (a param that cannot change, a key the
+ * store's layout cannot hold).
+ */
+export class BatchRefusal extends TrackingError {
+  /** Why, one error per refused record. */
+  readonly errors: readonly TrackingError[];
+  /** How many records were refused. */
+  readonly refused: number;
+  /** Builds the refusal of `refused` records (one per error unless given). */
+  constructor(errors: readonly TrackingError[], refused: number = errors.length) {
+    super(`${refused} record(s) refused: ${errors[0]?.message ?? ""}`, {
+      code: errors[0]?.code ?? "INVALID_PARAMETER_VALUE",
+      cause: errors[0],
+    });
+    this.errors = errors;
+    this.refused = refused;
+  }
+}
+
+/**
+ * A server records go to: its backend, and the name sync records know it by
+ * (its address, and the OICM workspace).
+ */
+export interface Target {
+  /** Names the server and workspace in sync records. */
+  key: string;
+  /** The server's backend (no spool in front). */
+  backend: Backend;
 }
 
 /** What to search experiments by. */

@@ -6,10 +6,17 @@
  *
  * @module
  */
-import type { Backend, Batch, KeyValue, SpillBatch } from "./backend.ts";
-import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
+import {
+  type Backend,
+  type Batch,
+  BatchRefusal,
+  type KeyValue,
+  type SpillBatch,
+} from "./backend.ts";
+import { DeliveryError, ParamConflictError, TrackingError, UnavailableError } from "./errors.ts";
 import { Fifo } from "./fifo.ts";
 import { MetricRing } from "./metric_ring.ts";
+import { sendKeepingWhatFits } from "./partial_delivery.ts";
 import { LIMITS } from "./validate.ts";
 
 /**
@@ -172,7 +179,7 @@ export class Batcher {
           this.#queues.delete(ref);
           if (queue !== undefined && queue.size > 0) {
             this.#size -= queue.size;
-            this.#fail(ref, toTrackingError(err), queue.size);
+            this.#fail(ref, [toTrackingError(err)], queue.size);
           }
         });
       }
@@ -204,6 +211,29 @@ export class Batcher {
     this.#queued(q);
   }
 
+  /**
+   * Checks the params queued for a run against those the run already has
+   * (known once a run opened in the background is resumed): a queued param
+   * with the same value is dropped (it is there), one with another value is
+   * refused with a {@linkcode ParamConflictError}; nothing else is touched.
+   */
+  settleParams(ref: RunRef, existing: Readonly<Record<string, string>>): void {
+    const q = this.#queues.get(ref);
+    if (q === undefined || q.params.length === 0) return;
+    const conflicts: TrackingError[] = [];
+    const removed = q.params.filter((p) => {
+      const old = existing[p.key];
+      if (old === undefined) return true;
+      if (old !== p.value) {
+        conflicts.push(new ParamConflictError(ref.id ?? "(being created)", p.key, old, p.value));
+      }
+      return false;
+    });
+    this.#size -= removed.length;
+    for (const p of removed) q.bytes = Math.max(0, q.bytes - kvBytes(p));
+    if (conflicts.length > 0) this.#fail(ref, conflicts, conflicts.length);
+  }
+
   /** How many records wait in memory to be sent. */
   get pending(): number {
     return this.#size;
@@ -229,11 +259,11 @@ export class Batcher {
         try {
           written = spill(batch);
         } catch (err) {
-          this.#fail(ref, toTrackingError(err), n);
+          this.#failWith(ref, err, n);
           continue;
         }
         if (written instanceof Promise) {
-          const write = written.catch((err) => this.#fail(ref, toTrackingError(err), n));
+          const write = written.catch((err) => this.#failWith(ref, err, n));
           this.#spilling.add(write);
           write.finally(() => this.#spilling.delete(write));
         }
@@ -322,7 +352,8 @@ export class Batcher {
 
   async #send(ref: RunRef, q: RunQueue, batch: Batch): Promise<void> {
     try {
-      await this.#opts.backend.logBatch(batch);
+      const refused = await sendKeepingWhatFits(this.#opts.backend, batch);
+      if (refused !== undefined) this.#failWith(ref, refused, 0);
     } catch (err) {
       const error = toTrackingError(err);
       let lost = batch.metrics.length + batch.params.length + batch.tags.length;
@@ -332,20 +363,29 @@ export class Batcher {
         this.#size -= q.size;
         this.#queues.delete(ref);
       }
-      this.#fail(ref, error, lost);
+      this.#fail(ref, [error], lost);
     }
   }
 
-  #fail(ref: RunRef, error: TrackingError, lost: number): void {
+  /**
+   * Records a failure to deliver `lost` records; a partial refusal counts only
+   * the records it refused and reports each of its errors.
+   */
+  #failWith(ref: RunRef, err: unknown, lost: number): void {
+    if (err instanceof BatchRefusal) this.#fail(ref, [...err.errors], err.refused);
+    else this.#fail(ref, [toTrackingError(err)], lost);
+  }
+
+  #fail(ref: RunRef, errors: TrackingError[], lost: number): void {
     let f = this.#failures.get(ref);
     if (f === undefined) {
       f = { errors: [], undelivered: 0 };
       this.#failures.set(ref, f);
     }
-    f.errors.push(error);
+    f.errors.push(...errors);
     f.undelivered += lost;
     try {
-      this.#opts.onError(new DeliveryError([error], lost));
+      this.#opts.onError(new DeliveryError(errors, lost));
     } catch {
       // A throwing onError must not break delivery.
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Backend, SpillBatch } from "./backend.ts";
+import type { Backend, SpillBatch, Target } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
 import { DeliveryError, NotFoundError, TrackingError, ValidationError } from "./errors.ts";
@@ -31,7 +31,7 @@ import { type CreatedRun, Run, type RunOwner } from "./run.ts";
 import { createOrResume } from "./run_opening.ts";
 import { ExperimentsByName } from "./experiments.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "./system_metrics.ts";
-import { Transport } from "./transport.ts";
+import { Transport, type TransportConfig } from "./transport.ts";
 import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
 import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
 import { clientFromEnv } from "./env.ts";
@@ -101,8 +101,10 @@ export class TrackingClient {
   readonly #systemMetrics: { enabled: boolean; options: SystemMetricsOptions };
   readonly #monitors = new Map<Run, SystemMonitor>();
   #spool: SpoolingBackend | undefined;
-  /** The server itself, without the spool (sync must see its failures). */
-  #remote: Backend | undefined;
+  /** How requests are made (all but the tracking URI, which the workspace decides). */
+  #transport: Omit<TransportConfig, "trackingUri"> | undefined;
+  /** The server per workspace, without the spool (sync must see its failures). */
+  readonly #targets = new Map<string, Target>();
   #lastRun: Run | undefined;
   #closed = false;
 
@@ -135,18 +137,17 @@ export class TrackingClient {
       this.#endpoint = endpointOf(opts.apiHost!);
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.workloadId) headers["OIP-Workload-Id"] = opts.workloadId;
-      const transport = new Transport({
-        trackingUri: () => this.#trackingUri(),
+      this.#transport = {
         apiKey: opts.apiKey,
         headers,
         fetch: opts.fetch,
         timeoutMs: opts.timeoutMs ?? 120_000,
         retry: { ...DEFAULT_RETRY, ...opts.retry },
-      });
-      this.#remote = new RestBackend(transport);
-      this.#spool = new SpoolingBackend(this.#remote, {
+      };
+      this.#spool = new SpoolingBackend({
         path: opts.spoolPath ?? "./.tracking-spool",
-        targetKey: () => this.#syncKey(),
+        current: () => this.#target(),
+        maxInFlight: 2,
         retryMs: opts.spoolRetryMs ?? 5000,
         notify: this.#notice,
       });
@@ -220,6 +221,19 @@ export class TrackingClient {
       );
     }
     return oicmTrackingUri(this.#endpoint.base, this.#workspaceId);
+  }
+
+  /** The server (and OICM workspace) requests go to now, without the spool. */
+  #target(): Target {
+    const key = this.#syncKey();
+    let target = this.#targets.get(key);
+    if (target === undefined) {
+      const uri = this.#trackingUri();
+      const transport = new Transport({ ...this.#transport!, trackingUri: () => uri });
+      target = { key, backend: new RestBackend(transport) };
+      this.#targets.set(key, target);
+    }
+    return target;
   }
 
   #checkOpen(): void {
@@ -597,7 +611,12 @@ export class TrackingClient {
     if (target.#endpoint.kind === "oicm" && target.#workspaceId === undefined) {
       throw new ValidationError("syncing to OICM needs the target's workspaceId");
     }
-    return await syncStore(store, target.#remote!, target.#syncKey(), options.onProgress);
+    const to = target.#target();
+    return await syncStore(store, to.backend, to.key, {
+      onProgress: options.onProgress,
+      onRefused: (error) => this.#notice(error.message),
+      onWait: (holder) => this.#notice(`waiting for ${holder}, which is syncing ${store.root}`),
+    });
   }
 
   /**

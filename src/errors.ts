@@ -89,6 +89,42 @@ export class ValidationError extends TrackingError {
 }
 
 /**
+ * A param that was logged with a value different from the one the run
+ * already has: MLflow's params cannot change. Only that param is refused; the
+ * rest of its batch (metrics, tags, other params) is still delivered.
+ *
+ * @example
+ * ```ts
+ * import { ParamConflictError } from "@oicm/tracking";
+ * const err = new ParamConflictError("run-1", "worker", "0", "1");
+ * console.log(err.key, err.existing, err.attempted); // worker 0 1
+ * ```
+ */
+export class ParamConflictError extends ValidationError {
+  /** The param's key. */
+  readonly key: string;
+  /** The run it belongs to. */
+  readonly runId: string;
+  /** The value the run has. */
+  readonly existing: string;
+  /** The value that was refused. */
+  readonly attempted: string;
+  /** Builds the error; values are cut to 100 characters in the message. */
+  constructor(runId: string, key: string, existing: string, attempted: string) {
+    super(
+      `param '${key}' of run ${runId} is '${existing.slice(0, 100)}'; it cannot change to '${
+        attempted.slice(0, 100)
+      }' (params are immutable: log a metric or a tag instead)`,
+      { code: "INVALID_PARAMETER_VALUE" },
+    );
+    this.key = key;
+    this.runId = runId;
+    this.existing = existing;
+    this.attempted = attempted;
+  }
+}
+
+/**
  * The server refused the credentials (401 UNAUTHENTICATED) or the permission
  * (403 PERMISSION_DENIED).
  *

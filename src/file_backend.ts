@@ -15,30 +15,40 @@
  * @module
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { appendFile, mkdir, readdir, readFile, rename } from "node:fs/promises";
+import { readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type {
-  Backend,
-  Batch,
-  ExperimentQuery,
-  NewRun,
-  RunQuery,
-  RunUpdate,
-  SpillBatch,
-} from "./backend.ts";
-import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
 import {
+  type Backend,
+  type Batch,
+  BatchRefusal,
+  type ExperimentQuery,
+  type NewRun,
+  type RunQuery,
+  type RunUpdate,
+  type SpillBatch,
+} from "./backend.ts";
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  ParamConflictError,
+  TrackingError,
+  ValidationError,
+} from "./errors.ts";
+import {
+  createExclusiveSync,
   exists,
+  KeyFiles,
   keyPath,
   listKeys,
   parseMetricLines,
   writeAtomic,
   writeAtomicSync,
 } from "./file_io.ts";
+import { acquireLock } from "./file_lock.ts";
 import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
 import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
-import { formatMetricLines, formatMetricLinesInto } from "./metric_lines.ts";
+import { formatMetricLinesInto, triplesByKey } from "./metric_lines.ts";
 import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
 
 const STATUS_CODES: Record<RunStatus, number> = {
@@ -52,13 +62,15 @@ const STATUS_NAMES = Object.fromEntries(
   Object.entries(STATUS_CODES).map(([k, v]) => [v, k as RunStatus]),
 );
 const TRASH = ".trash";
+/** The lock file experiments are created under (a file: no experiment listing sees it). */
+const EXPERIMENTS_LOCK = ".experiments.lock";
 
 /** A {@linkcode Backend} over a local directory in MLflow's FileStore layout. */
 export class FileBackend implements Backend {
   /** The store's root directory, absolute. */
   readonly root: string;
   readonly #runDirs = new Map<string, string>();
-  #init: Promise<void> | undefined;
+  #initialized = false;
   readonly #notify: (message: string) => void;
   /** Bad metric lines already told of (file and line), so each is told once. */
   readonly #toldBadLines = new Set<string>();
@@ -76,7 +88,11 @@ export class FileBackend implements Backend {
   /** Reads a metric file's points, skipping (and telling once of) lines that do not parse. */
   async #readPoints(path: string, key: string): Promise<MetricPoint[]> {
     const text = await readFile(path, "utf8").catch(() => "");
-    return parseMetricLines(key, text, (line, content) => this.badLine(path, `line ${line}`, content));
+    return parseMetricLines(
+      key,
+      text,
+      (line, content) => this.badLine(path, `line ${line}`, content),
+    );
   }
 
   /** Tells once of a metric line that is not `<timestamp> <value> <step>` (it is skipped). */
@@ -89,27 +105,36 @@ export class FileBackend implements Backend {
     );
   }
 
+  /**
+   * Creates the store's folders and its Default experiment, safely when
+   * processes race to (each step is idempotent, `meta.yaml` appears whole or
+   * not at all); a failure is not remembered, the next call tries again.
+   */
+  #initSync(): void {
+    if (this.#initialized) return;
+    mkdirSync(join(this.root, TRASH), { recursive: true });
+    const dir = join(this.root, "0");
+    mkdirSync(dir, { recursive: true });
+    createExclusiveSync(join(dir, "meta.yaml"), experimentMetaText(dir, "0", "Default"));
+    this.#initialized = true;
+  }
+
   #ready(): Promise<void> {
-    this.#init ??= (async () => {
-      await mkdir(join(this.root, TRASH), { recursive: true });
-      if (!(await exists(join(this.root, "0")))) await this.#writeExperiment("0", "Default", {});
-    })();
-    return this.#init;
+    this.#initSync();
+    return Promise.resolve();
   }
 
-  async #writeExperiment(id: string, name: string, tags: Record<string, string>): Promise<void> {
-    const dir = join(this.root, id);
-    await mkdir(dir, { recursive: false });
-    const now = Date.now();
-    await this.#putTags(join(dir, "tags"), tags);
-    await writeAtomic(join(dir, "meta.yaml"), experimentMetaText(dir, id, name, now));
-  }
-
-  async #putTags(dir: string, tags: Record<string, string>): Promise<void> {
+  /** Writes tags (experiment or run tags) as files, replacing old values. */
+  #putTags(dir: string, tags: Record<string, string>): void {
+    const files = new KeyFiles(dir);
     for (const [key, value] of Object.entries(tags)) {
-      const path = keyPath(dir, key);
-      await mkdir(join(path, ".."), { recursive: true });
-      await writeAtomic(path, value);
+      const conflict = files.conflict(key);
+      if (conflict !== undefined) {
+        throw new ValidationError(`tag '${key}': ${conflict}`, {
+          code: "INVALID_PARAMETER_VALUE",
+        });
+      }
+      writeAtomicSync(files.place(key), value);
     }
   }
 
@@ -195,22 +220,38 @@ export class FileBackend implements Backend {
     return out;
   }
 
+  /**
+   * Creates an experiment under the store's experiments lock, so two processes
+   * creating one name make one experiment (the second is told it exists).
+   */
   async createExperiment(name: string, tags: Record<string, string>): Promise<string> {
-    const all = await this.#allExperiments();
-    if (all.some((e) => e.experiment.name === name)) {
-      throw new AlreadyExistsError(`experiment '${name}' already exists`, {
-        code: "RESOURCE_ALREADY_EXISTS",
-      });
-    }
-    let next = Math.max(0, ...all.map((e) => Number(e.experiment.experimentId) || 0)) + 1;
-    for (;;) {
-      try {
-        await this.#writeExperiment(String(next), name, tags);
-        return String(next);
-      } catch (err) {
-        if ((err as { code?: string }).code !== "EEXIST") throw err;
-        next++; // another process took this id
+    this.#initSync();
+    const lock = await acquireLock(join(this.root, EXPERIMENTS_LOCK), {
+      staleMs: 10_000,
+      waitMs: 60_000,
+    });
+    try {
+      const all = await this.#allExperiments();
+      if (all.some((e) => e.experiment.name === name)) {
+        throw new AlreadyExistsError(`experiment '${name}' already exists`, {
+          code: "RESOURCE_ALREADY_EXISTS",
+        });
       }
+      let next = Math.max(0, ...all.map((e) => Number(e.experiment.experimentId) || 0)) + 1;
+      for (;; next++) {
+        const dir = join(this.root, String(next));
+        try {
+          mkdirSync(dir); // a folder left by a crashed create (no meta.yaml) keeps its id taken
+        } catch (err) {
+          if ((err as { code?: string }).code === "EEXIST") continue;
+          throw err;
+        }
+        this.#putTags(join(dir, "tags"), tags);
+        createExclusiveSync(join(dir, "meta.yaml"), experimentMetaText(dir, String(next), name));
+        return String(next);
+      }
+    } finally {
+      lock.release();
     }
   }
 
@@ -270,7 +311,7 @@ export class FileBackend implements Backend {
   }
 
   async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    await this.#putTags(join(await this.#experimentDir(experimentId), "tags"), { [key]: value });
+    this.#putTags(join(await this.#experimentDir(experimentId), "tags"), { [key]: value });
   }
 
   async createRun(run: NewRun): Promise<RunRecord> {
@@ -281,14 +322,19 @@ export class FileBackend implements Backend {
         code: "INVALID_PARAMETER_VALUE",
       });
     }
+    return this.#createRunIn(expDir, run);
+  }
+
+  /** Makes a run's folder and files in an experiment's folder. */
+  #createRunIn(expDir: string, run: NewRun): RunRecord {
     const runId = crypto.randomUUID().replace(/-/g, "");
     const dir = join(expDir, runId);
     for (const sub of ["metrics", "params", "tags", "artifacts"]) {
-      await mkdir(join(dir, sub), { recursive: true });
+      mkdirSync(join(dir, sub), { recursive: true });
     }
     const { info, tags } = newRun(run, runId, dir);
-    await this.#putTags(join(dir, "tags"), tags);
-    await this.#writeRunMeta(dir, info, tags["mlflow.user"] ?? "");
+    this.#putTags(join(dir, "tags"), tags);
+    writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, tags["mlflow.user"] ?? ""));
     this.#runDirs.set(runId, dir);
     return { info, data: { metrics: {}, params: {}, tags } };
   }
@@ -302,27 +348,14 @@ export class FileBackend implements Backend {
    * is crossed inside a logging call, which cannot wait).
    */
   createRunSync(run: NewRun): RunRecord {
+    this.#initSync();
     const expDir = join(this.root, run.experimentId);
     if (!existsSync(join(expDir, "meta.yaml"))) {
-      if (run.experimentId !== "0") {
-        throw new NotFoundError(`no experiment with id ${run.experimentId} in ${this.root}`, {
-          code: "RESOURCE_DOES_NOT_EXIST",
-        });
-      }
-      mkdirSync(join(this.root, TRASH), { recursive: true });
-      mkdirSync(expDir, { recursive: true });
-      writeAtomicSync(join(expDir, "meta.yaml"), experimentMetaText(expDir, "0", "Default"));
+      throw new NotFoundError(`no experiment with id ${run.experimentId} in ${this.root}`, {
+        code: "RESOURCE_DOES_NOT_EXIST",
+      });
     }
-    const runId = crypto.randomUUID().replace(/-/g, "");
-    const dir = join(expDir, runId);
-    for (const sub of ["metrics", "params", "tags", "artifacts"]) {
-      mkdirSync(join(dir, sub), { recursive: true });
-    }
-    const { info, tags } = newRun(run, runId, dir);
-    for (const [key, value] of Object.entries(tags)) writeKeySync(join(dir, "tags"), key, value);
-    writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, tags["mlflow.user"] ?? ""));
-    this.#runDirs.set(runId, dir);
-    return { info, data: { metrics: {}, params: {}, tags } };
+    return this.#createRunIn(expDir, run);
   }
 
   /**
@@ -335,19 +368,64 @@ export class FileBackend implements Backend {
     if (dir === undefined) {
       throw new NotFoundError(`run ${batch.runId} is not open in ${this.root}`);
     }
+    this.#writeBatch(dir, batch);
+  }
+
+  /**
+   * Writes what a batch holds that the layout can take, and throws a
+   * {@linkcode BatchRefusal} naming the rest: a param the run has with
+   * another value (params are created whole and only once, atomically across
+   * processes), a key the file layout cannot hold beside another (`a` and
+   * `a/b`). Every other record is written.
+   */
+  #writeBatch(dir: string, batch: SpillBatch): void {
+    const refused: TrackingError[] = [];
+    let refusedRecords = 0;
+    const refuse = (error: TrackingError, records = 1) => {
+      refused.push(error);
+      refusedRecords += records;
+    };
+    const params = new KeyFiles(join(dir, "params"));
     for (const { key, value } of batch.params) {
-      const path = keyPath(join(dir, "params"), key);
-      const old = existsSync(path) ? readFileSync(path, "utf8") : undefined;
-      if (old === value) continue;
-      if (old !== undefined) throw paramChanged(batch.runId, key, old, value);
-      writeKeySync(join(dir, "params"), key, value);
+      const conflict = params.conflict(key);
+      if (conflict !== undefined) {
+        refuse(
+          new ValidationError(`param '${key}': ${conflict}`, { code: "INVALID_PARAMETER_VALUE" }),
+        );
+        continue;
+      }
+      const path = params.place(key);
+      if (createExclusiveSync(path, value)) continue;
+      const old = readFileSync(path, "utf8");
+      if (old !== value) refuse(new ParamConflictError(batch.runId, key, old, value));
     }
-    for (const { key, value } of batch.tags) writeKeySync(join(dir, "tags"), key, value);
-    formatMetricLinesInto(batch.metrics, (key, lines) => {
-      const path = keyPath(join(dir, "metrics"), key);
-      if (key.includes("/")) mkdirSync(join(path, ".."), { recursive: true });
-      appendFileSync(path, lines); // one write: whole lines or nothing
+    const tags = new KeyFiles(join(dir, "tags"));
+    for (const { key, value } of batch.tags) {
+      const conflict = tags.conflict(key);
+      if (conflict === undefined) writeAtomicSync(tags.place(key), value);
+      else {refuse(
+          new ValidationError(`tag '${key}': ${conflict}`, { code: "INVALID_PARAMETER_VALUE" }),
+        );}
+    }
+    const metrics = new KeyFiles(join(dir, "metrics"));
+    let fitting = batch.metrics;
+    for (const [key, fields] of batch.metrics) {
+      const conflict = metrics.conflict(key);
+      if (conflict === undefined) {
+        metrics.place(key);
+        continue;
+      }
+      refuse(
+        new ValidationError(`metric '${key}': ${conflict}`, { code: "INVALID_PARAMETER_VALUE" }),
+        fields.length / 3,
+      );
+      if (fitting === batch.metrics) fitting = new Map(batch.metrics);
+      fitting.delete(key);
+    }
+    formatMetricLinesInto(fitting, (key, lines) => {
+      appendFileSync(keyPath(join(dir, "metrics"), key), lines); // one write: whole lines or nothing
     });
+    if (refused.length > 0) throw new BatchRefusal(refused, refusedRecords);
   }
 
   async #runDir(runId: string): Promise<string> {
@@ -567,24 +645,11 @@ export class FileBackend implements Backend {
     if (info.lifecycleStage !== "active") {
       throw new TrackingError(`run ${batch.runId} is deleted`, { code: "INVALID_PARAMETER_VALUE" });
     }
-    const paramsDir = join(dir, "params");
-    for (const { key, value } of batch.params) {
-      const path = keyPath(paramsDir, key);
-      const old = await readFile(path, "utf8").catch(() => undefined);
-      if (old === value) continue;
-      if (old !== undefined) throw paramChanged(batch.runId, key, old, value);
-      await mkdir(join(path, ".."), { recursive: true });
-      await writeAtomic(path, value);
-    }
-    await this.#putTags(
-      join(dir, "tags"),
-      Object.fromEntries(batch.tags.map((t) => [t.key, t.value])),
-    );
-    for (const [key, lines] of formatMetricLines(batch.metrics)) {
-      const path = keyPath(join(dir, "metrics"), key);
-      if (key.includes("/")) await mkdir(join(path, ".."), { recursive: true });
-      await appendFile(path, lines); // one write: whole lines or nothing
-    }
+    this.#writeBatch(dir, {
+      ...batch,
+      metrics: triplesByKey(batch.metrics),
+      points: batch.metrics.length,
+    });
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
@@ -612,13 +677,6 @@ function newRun(
     artifactUri: pathToFileURL(join(dir, "artifacts")).href,
   };
   return { info, tags };
-}
-
-function paramChanged(runId: string, key: string, old: string, value: string): TrackingError {
-  return new TrackingError(
-    `param '${key}' of run ${runId} is '${old}'; it cannot change to '${value}'`,
-    { code: "INVALID_PARAMETER_VALUE" },
-  );
 }
 
 function experimentMetaText(dir: string, id: string, name: string, now = Date.now()): string {
@@ -650,13 +708,6 @@ function runMetaText(dir: string, info: RunInfo, user: string): string {
     tags: [],
     user_id: user,
   });
-}
-
-/** Writes one key's file (params or tags) synchronously and atomically. */
-function writeKeySync(dir: string, key: string, value: string): void {
-  const path = keyPath(dir, key);
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeAtomicSync(path, value);
 }
 
 function runReader(run: RunRecord): FieldReader {

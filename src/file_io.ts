@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { renameSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { open, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
@@ -89,24 +89,109 @@ export async function listKeys(dir: string, prefix = ""): Promise<string[]> {
   for (const e of entries) {
     const key = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...await listKeys(join(dir, e.name), key));
-    else if (!e.name.startsWith(".tmp-")) out.push(key);
+    else if (!e.name.startsWith(TMP_PREFIX)) out.push(key);
   }
   return out;
 }
 
+/**
+ * How temporary files begin: `#` is a character no key may hold, so a temp file
+ * is never taken for a key, and no key is ever hidden as a temp file.
+ */
+const TMP_PREFIX = "#tmp.";
 let tmpCounter = 0;
+
+function tmpBeside(path: string): string {
+  return join(path, "..", `${TMP_PREFIX}${process.pid}.${tmpCounter++}`);
+}
+
 /** {@linkcode writeAtomic}, synchronously. */
 export function writeAtomicSync(path: string, text: string): void {
-  const tmp = join(path, "..", `.tmp-${process.pid}-${tmpCounter++}`);
+  const tmp = tmpBeside(path);
   writeFileSync(tmp, text);
   renameSync(tmp, path);
 }
 
 /** Replaces a file's content atomically: write a sibling, then rename over it. */
 export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(path, "..", `.tmp-${process.pid}-${tmpCounter++}`);
+  const tmp = tmpBeside(path);
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/**
+ * Creates a file whole, only if it does not exist, atomically across
+ * processes (a sibling is written, then hard-linked into place, which fails
+ * if the name is taken). Resolves false, writing nothing, when it exists.
+ */
+export function createExclusiveSync(path: string, text: string): boolean {
+  const tmp = tmpBeside(path);
+  writeFileSync(tmp, text);
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "EEXIST") return false;
+    throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/** `file`, `dir`, or undefined when nothing is at `path`. */
+function kindAt(path: string): "file" | "dir" | undefined {
+  try {
+    return statSync(path).isDirectory() ? "dir" : "file";
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where keys of one kind (a run's metrics, params or tags) go as files: a key
+ * `a/b` is the file `b` in the folder `a`, so `a` and `a/b` cannot both be
+ * stored. Checks keys against what is on disk and what this batch has placed.
+ */
+export class KeyFiles {
+  readonly #dir: string;
+  readonly #files = new Set<string>();
+  readonly #folders = new Set<string>();
+  /** Folders made (or found) already, so each is made once per batch. */
+  readonly #made = new Set<string>();
+
+  /** Keys below `dir`. */
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Why `key` cannot be stored beside the keys there, or undefined when it can. */
+  conflict(key: string): string | undefined {
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      if (this.#files.has(prefix) || kindAt(keyPath(this.#dir, prefix)) === "file") {
+        return `'${prefix}' is a key of its own, so '${key}' cannot be stored below it (MLflow's file store keeps keys as files)`;
+      }
+    }
+    if (this.#folders.has(key) || kindAt(keyPath(this.#dir, key)) === "dir") {
+      return `keys below '${key}/' exist, so '${key}' cannot be stored (MLflow's file store keeps keys as files)`;
+    }
+    return undefined;
+  }
+
+  /** Records that `key` is now a file (so later keys of the batch are checked against it). */
+  place(key: string): string {
+    this.#files.add(key);
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) this.#folders.add(parts.slice(0, i).join("/"));
+    const path = keyPath(this.#dir, key);
+    const parent = join(path, "..");
+    if (!this.#made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      this.#made.add(parent);
+    }
+    return path;
+  }
 }
 
 /**

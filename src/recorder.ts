@@ -6,7 +6,7 @@
  * @module
  */
 import type { Batcher, RunRef } from "./batcher.ts";
-import { ValidationError } from "./errors.ts";
+import { ParamConflictError, ValidationError } from "./errors.ts";
 import type { TagsInput } from "./types.ts";
 import {
   normalizeTags,
@@ -84,13 +84,7 @@ export class Recorder {
       const before = known.get(key) ?? fresh.find(([k]) => k === key)?.[1];
       if (before === value) continue;
       if (before !== undefined) {
-        throw new ValidationError(
-          `param '${key}' was already logged in run ${run.id ?? "(being created)"} as '${
-            before.slice(0, 100)
-          }'; ` +
-            `params cannot change (log a metric or a tag instead)`,
-          { code: "INVALID_PARAMETER_VALUE" },
-        );
+        throw new ParamConflictError(run.id ?? "(being created)", key, before, value);
       }
       fresh.push([key, value]);
     }
@@ -114,10 +108,14 @@ export class Recorder {
     }
   }
 
-  /** Remembers params a run already has on the server (when it is resumed). */
+  /**
+   * Remembers params a run already has on the server (when it is resumed);
+   * params queued before they were known are checked against them.
+   */
   rememberParams(run: RunRef, params: Record<string, string>): void {
     const known = this.#known(run);
     for (const [key, value] of Object.entries(params)) known.set(key, value);
+    this.#batcher.settleParams(run, params);
   }
 
   /** Forgets a run's params once it has ended. */

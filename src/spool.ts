@@ -1,17 +1,23 @@
 /**
- * Nothing lost when the server fails: {@linkcode SpoolingBackend} wraps the
- * REST backend; records that the server cannot take after the whole retry
- * budget (and records beyond the in-memory bound) go to a local spool, a
- * FileStore whose runs carry a sync record naming their run on the server.
- * A background drainer sends them with `syncRun` once the server answers
- * again, in order and each point once, then removes them from disk. A run
- * whose records the server refuses (a 4xx answer: the run was deleted there,
- * a param changed) is moved aside to `<spool>/.refused`, a store of its own,
- * and reported; the rest of the spool goes on draining.
+ * Nothing lost when the server fails: {@linkcode SpoolingBackend} stands in
+ * front of the server; records it cannot take after the whole retry budget
+ * (and records beyond the in-memory bound) go to a local spool, a FileStore
+ * whose runs carry a sync record naming their run on the server and the
+ * server (and OICM workspace) they belong to. A background drainer sends them
+ * with `syncRun` once the server answers again, in order and each point once,
+ * then removes them from disk. A run whose records the server refuses outright
+ * (a 4xx answer: the run was deleted there) is moved aside to
+ * `<spool>/.refused`, a store of its own, and reported; the rest goes on.
+ *
+ * Order: a tag is the only record whose order matters (the last value wins).
+ * A batch in flight when later records of its run went to disk is older than
+ * them: if it fails too, its tags that the spool already holds newer values
+ * of are dropped, and a drain waits for a run's sends under way before it
+ * sends that run's spooled records.
  *
  * @module
  */
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type {
   Backend,
@@ -21,12 +27,23 @@ import type {
   RunQuery,
   RunUpdate,
   SpillBatch,
+  Target,
 } from "./backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
 import { FileBackend } from "./file_backend.ts";
+import { tryLock } from "./file_lock.ts";
 import { triplesByKey } from "./metric_lines.ts";
 import { withPermissionErrors } from "./permissions.ts";
-import { hasUnsent, type SyncReport, syncRun, unsentPoints, writeSyncStateSync } from "./sync.ts";
+import {
+  emptyReport,
+  hasUnsent,
+  SPOOL_MARKER,
+  SYNC_LOCK,
+  type SyncReport,
+  syncRun,
+  unsentPoints,
+  writeSyncStateSync,
+} from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
 import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
 
@@ -34,8 +51,10 @@ import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
 export interface SpoolConfig {
   /** The spool's directory. */
   path: string;
-  /** Names the server (and workspace) in sync records. */
-  targetKey: () => string;
+  /** The server (and workspace) records go to now; a run keeps the one it was made on. */
+  current: () => Target;
+  /** How many batches may be in flight to the server at once. */
+  maxInFlight: number;
   /** First wait before trying the server again, in ms; doubles up to 60 s. */
   retryMs: number;
   /** Told when records first go to disk, and when the spool drains. */
@@ -52,21 +71,38 @@ interface Refusal {
   points: number;
 }
 
+/** A run with records on disk: its spool run, and the server it belongs to. */
+interface Spooled {
+  local: string;
+  target: Target;
+}
+
+/** A batch on its way to the server: tags spilled for its run meanwhile are newer than its own. */
+interface Flight {
+  done: Promise<unknown>;
+  newerTags: Set<string>;
+}
+
 /** Whether the server answered that it will not take these records (retrying cannot help). */
 function isRefusal(err: unknown): err is TrackingError {
   return err instanceof TrackingError && !(err instanceof UnavailableError) &&
     err.status !== undefined && err.status >= 400 && err.status < 500;
 }
 
-/** A {@linkcode Backend} over the server that spills to disk instead of losing records. */
+/** A {@linkcode Backend} in front of the server that spills to disk instead of losing records. */
 export class SpoolingBackend implements Backend {
-  readonly #remote: Backend;
   /** As the server's: spilled batches are written in order by the spool's own chain. */
   readonly maxInFlight: number;
   readonly #config: SpoolConfig;
   readonly #store: FileBackend;
-  /** Server run id → spool run id, for runs with records on disk. */
-  readonly #spooled = new Map<string, string>();
+  /** Server run id → its records on disk. */
+  readonly #spooled = new Map<string, Spooled>();
+  /** Server run id → the server it lives on (where its records and its end go). */
+  readonly #runTargets = new Map<string, Target>();
+  /** Server run id → its batches on their way to the server. */
+  readonly #flights = new Map<string, Set<Flight>>();
+  /** Servers (by key) that gave up on us; batches for them go to disk until they answer. */
+  readonly #down = new Set<string>();
   /** Writes to the spool so far, and async ones under way: a drained run is removed only between writes. */
   #writes = 0;
   #pendingWrites = 0;
@@ -74,16 +110,15 @@ export class SpoolingBackend implements Backend {
   #draining: Promise<void> | undefined;
   #delay: number;
   #stopped = false;
-  /** Set when the server gave up on us; batches then go to disk at once until it answers. */
-  #down = false;
   /** Points delivered from disk since the spool was last empty. */
   #delivered = 0;
   /** Which notices were given since the spool was last empty. */
   readonly #told = new Set<string>();
+  /** Records the server refused while draining (a param it has with another value). */
+  #refusedRecords: TrackingError[] = [];
 
-  constructor(remote: Backend, config: SpoolConfig) {
-    this.#remote = remote;
-    this.maxInFlight = remote.maxInFlight ?? 1;
+  constructor(config: SpoolConfig) {
+    this.maxInFlight = config.maxInFlight;
     this.#config = config;
     this.#store = withPermissionErrors(
       new FileBackend(config.path, config.notify),
@@ -105,6 +140,16 @@ export class SpoolingBackend implements Backend {
     return this.#spooled.size;
   }
 
+  /** The server a run lives on: the one it was made or found on, else the current one. */
+  #targetOf(runId: string): Target {
+    return this.#runTargets.get(runId) ?? this.#config.current();
+  }
+
+  #remember(record: RunRecord, target: Target): RunRecord {
+    this.#runTargets.set(record.info.runId, target);
+    return record;
+  }
+
   /**
    * Writes a batch to the spool, synchronously: memory is freed inside the
    * call (the batcher spills from a logging call when over `maxQueue`), and
@@ -120,49 +165,75 @@ export class SpoolingBackend implements Backend {
       );
     }
     const local = this.#localRun(batch.runId);
-    this.#store.logBatchSync({ ...batch, runId: local });
-    this.spilledPoints += batch.points;
+    // Batches of this run still in flight are older than these tags.
+    for (const flight of this.#flights.get(batch.runId) ?? []) {
+      for (const tag of batch.tags) flight.newerTags.add(tag.key);
+    }
     this.#writes++;
     this.#schedule();
+    try {
+      this.#store.logBatchSync({ ...batch, runId: local });
+    } finally {
+      this.spilledPoints += batch.points;
+    }
   }
 
   #localRun(remoteRunId: string): string {
-    let local = this.#spooled.get(remoteRunId);
-    if (local !== undefined) return local;
+    const known = this.#spooled.get(remoteRunId);
+    if (known !== undefined) return known.local;
+    if (this.#spooled.size === 0) {
+      mkdirSync(this.path, { recursive: true });
+      writeFileSync(join(this.path, SPOOL_MARKER), "records waiting for a tracking server\n");
+    }
+    const target = this.#targetOf(remoteRunId);
     const created = this.#store.createRunSync({
       experimentId: "0",
       runName: `spool-${remoteRunId}`,
       startTime: Date.now(),
       tags: {},
     });
-    local = created.info.runId;
-    // The run exists on the server: the sync record says so, and nothing of it is sent yet.
-    writeSyncStateSync(this.#store.runDirectorySync(local), this.#config.targetKey(), {
+    const local = created.info.runId;
+    // The run exists on the server: the sync record says so, and that the spool run's own
+    // tags (its name) are not the server run's to receive.
+    writeSyncStateSync(this.#store.runDirectorySync(local), target.key, {
       remoteRunId,
       params: [],
-      tags: {},
+      tags: { ...created.data.tags },
       metricBytes: {},
     });
-    this.#spooled.set(remoteRunId, local);
+    this.#spooled.set(remoteRunId, { local, target });
     return local;
   }
 
   async logBatch(batch: Batch): Promise<void> {
+    const target = this.#targetOf(batch.runId);
     // Behind records already on disk (keep the order), or while the server is down.
-    if (this.#down || this.#spooled.has(batch.runId)) return this.spill(toSpillBatch(batch));
+    if (this.#down.has(target.key) || this.#spooled.has(batch.runId)) {
+      return this.spill(toSpillBatch(batch));
+    }
+    const flight: Flight = { done: Promise.resolve(), newerTags: new Set() };
+    let flights = this.#flights.get(batch.runId);
+    if (flights === undefined) this.#flights.set(batch.runId, flights = new Set());
+    flights.add(flight);
+    const sending = target.backend.logBatch(batch);
+    flight.done = sending.catch(() => {});
     try {
-      await this.#remote.logBatch(batch);
+      await sending;
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
-      this.#down = true;
-      this.spill(toSpillBatch(batch));
+      this.#down.add(target.key);
+      const tags = batch.tags.filter((t) => !flight.newerTags.has(t.key));
+      this.spill(toSpillBatch({ ...batch, tags }));
+    } finally {
+      flights.delete(flight);
+      if (flights.size === 0) this.#flights.delete(batch.runId);
     }
   }
 
   async updateRun(runId: string, update: RunUpdate): Promise<void> {
     if (!this.#spooled.has(runId)) {
       try {
-        return await this.#remote.updateRun(runId, update);
+        return await this.#targetOf(runId).backend.updateRun(runId, update);
       } catch (err) {
         if (!(err instanceof UnavailableError)) throw err;
       }
@@ -207,21 +278,30 @@ export class SpoolingBackend implements Backend {
   }
 
   async #drainOnce(): Promise<void> {
-    const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
+    if (this.#spooled.size === 0) return;
+    // Another process syncing this spool (`cli sync`) excludes us, and we it.
+    const lock = tryLock(join(this.path, SYNC_LOCK));
+    if (lock === undefined) {
+      this.#delay = Math.min(this.#delay * 2, 60_000);
+      return;
+    }
+    const report = emptyReport();
     let refused: Refusal[];
     try {
       refused = await this.#sendAll(report);
     } finally {
+      lock.release();
       this.#delivered += report.metrics;
     }
-    if (refused.length > 0) {
+    const records = this.#refusedRecords;
+    this.#refusedRecords = [];
+    if (refused.length > 0 || records.length > 0) {
       throw new DeliveryError(
-        refused.map((r) => r.error),
-        refused.reduce((n, r) => n + r.points, 0),
+        [...refused.map((r) => r.error), ...records],
+        refused.reduce((n, r) => n + r.points, 0) + records.length,
       );
     }
     this.#delay = this.#config.retryMs;
-    this.#down = false;
     if (this.#spooled.size === 0 && this.#delivered > 0) {
       if (this.#told.has("unavailable")) {
         this.#config.notify(
@@ -234,34 +314,52 @@ export class SpoolingBackend implements Backend {
   }
 
   /**
-   * One pass over the spooled runs; stops at the first sign the server is
-   * still down. Runs the server refuses are moved aside; their refusals are returned.
+   * One pass over the spooled runs, each to its own server; the runs of a
+   * server that is still down wait for the next pass. Runs the server refuses
+   * are moved aside; their refusals are returned.
    */
   async #sendAll(report: SyncReport): Promise<Refusal[]> {
     const refused: Refusal[] = [];
-    for (const [remote, local] of [...this.#spooled]) {
+    const stillDown = new Set<string>();
+    let unavailable: UnavailableError | undefined;
+    for (const [remote, { local, target }] of [...this.#spooled]) {
+      if (stillDown.has(target.key)) continue;
+      // Sends of this run under way are older than what waits on disk: they land first.
+      await Promise.all([...this.#flights.get(remote) ?? []].map((f) => f.done));
       try {
-        await syncRun(this.#store, this.#remote, this.#config.targetKey(), local, () => {
-          throw new Error("a spooled run always exists on the server");
-        }, report);
+        await syncRun(this.#store, target.backend, target.key, local, {
+          remoteExperimentId: () => {
+            throw new Error("a spooled run always exists on the server");
+          },
+          report,
+          onRefused: (error) => {
+            this.#refusedRecords.push(error);
+            this.#config.notify(`the server refused a spooled record: ${error.message}`);
+          },
+        });
+        this.#down.delete(target.key);
         // Sent in full, unless something was written meanwhile: then forget it. The check
         // and the removal run with no write in between (writes are counted; removal is sync).
         const before = this.#writes;
-        if (await hasUnsent(this.#store, local, this.#config.targetKey())) continue;
+        if (await hasUnsent(this.#store, local, target.key)) continue;
         if (this.#writes !== before || this.#pendingWrites > 0) continue;
         const dir = this.#store.runDirectorySync(local);
         this.#spooled.delete(remote);
         rmSync(dir, { recursive: true, force: true });
       } catch (err) {
         if (isRefusal(err)) {
-          const aside = await this.#setAside(remote, local, err);
+          const aside = await this.#setAside(remote, local, target.key, err);
           if (aside !== undefined) refused.push(aside);
           continue;
         }
         if (!(err instanceof UnavailableError)) throw err;
-        this.#delay = Math.min(this.#delay * 2, 60_000);
-        throw err;
+        stillDown.add(target.key);
+        unavailable = err;
       }
+    }
+    if (unavailable !== undefined) {
+      this.#delay = Math.min(this.#delay * 2, 60_000);
+      if (refused.length === 0) throw unavailable;
     }
     return refused;
   }
@@ -275,12 +373,14 @@ export class SpoolingBackend implements Backend {
   async #setAside(
     remote: string,
     local: string,
+    targetKey: string,
     error: TrackingError,
   ): Promise<Refusal | undefined> {
-    const points = await unsentPoints(this.#store, local, this.#config.targetKey());
+    const points = await unsentPoints(this.#store, local, targetKey);
     if (this.#pendingWrites > 0) return undefined;
     const refusedStore = new FileBackend(join(this.path, ".refused"));
     await refusedStore.searchExperiments({}); // creates the store and its Default experiment
+    writeFileSync(join(refusedStore.root, SPOOL_MARKER), "records a tracking server refused\n");
     const dir = this.#store.runDirectorySync(local);
     const target = join(refusedStore.root, "0", local);
     // No await from here on: no spill can land in the folder while it moves.
@@ -301,38 +401,42 @@ export class SpoolingBackend implements Backend {
     this.#timer = undefined;
   }
 
-  // Everything else goes straight to the server.
-  createExperiment(name: string, tags: Record<string, string>): Promise<string> {
-    return this.#remote.createExperiment(name, tags);
+  // Everything else goes straight to the server: the run's own, or the current one.
+  async createExperiment(name: string, tags: Record<string, string>): Promise<string> {
+    return await this.#config.current().backend.createExperiment(name, tags);
   }
-  getExperiment(experimentId: string): Promise<Experiment> {
-    return this.#remote.getExperiment(experimentId);
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    return await this.#config.current().backend.getExperiment(experimentId);
   }
-  getExperimentByName(name: string): Promise<Experiment | undefined> {
-    return this.#remote.getExperimentByName(name);
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return await this.#config.current().backend.getExperimentByName(name);
   }
-  searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
-    return this.#remote.searchExperiments(query);
+  async searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+    return await this.#config.current().backend.searchExperiments(query);
   }
-  deleteExperiment(experimentId: string): Promise<void> {
-    return this.#remote.deleteExperiment(experimentId);
+  async deleteExperiment(experimentId: string): Promise<void> {
+    return await this.#config.current().backend.deleteExperiment(experimentId);
   }
-  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    return this.#remote.setExperimentTag(experimentId, key, value);
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return await this.#config.current().backend.setExperimentTag(experimentId, key, value);
   }
-  createRun(run: NewRun): Promise<RunRecord> {
-    return this.#remote.createRun(run);
+  async createRun(run: NewRun): Promise<RunRecord> {
+    const target = this.#config.current();
+    return this.#remember(await target.backend.createRun(run), target);
   }
-  getRun(runId: string): Promise<RunRecord> {
-    return this.#remote.getRun(runId);
+  async getRun(runId: string): Promise<RunRecord> {
+    const target = this.#targetOf(runId);
+    return this.#remember(await target.backend.getRun(runId), target);
   }
-  searchRuns(query: RunQuery): Promise<RunRecord[]> {
-    return this.#remote.searchRuns(query);
+  async searchRuns(query: RunQuery): Promise<RunRecord[]> {
+    return await this.#config.current().backend.searchRuns(query);
   }
-  findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
-    return this.#remote.findRunByName(experimentId, name);
+  async findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
+    const target = this.#config.current();
+    const found = await target.backend.findRunByName(experimentId, name);
+    return found === undefined ? undefined : this.#remember(found, target);
   }
-  getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
-    return this.#remote.getMetricHistory(runId, key);
+  async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return await this.#targetOf(runId).backend.getMetricHistory(runId, key);
   }
 }

@@ -7,10 +7,13 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Backend, KeyValue, MetricRecord } from "./backend.ts";
-import { AlreadyExistsError } from "./errors.ts";
+import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
+import { AlreadyExistsError, TrackingError } from "./errors.ts";
+import { acquireLock } from "./file_lock.ts";
+import { sendKeepingWhatFits } from "./partial_delivery.ts";
 import type { FileBackend } from "./file_backend.ts";
 import {
   keyPath,
@@ -61,6 +64,13 @@ export interface SyncReport {
   tags: number;
   /** Runs whose status or end time was sent. */
   ended: number;
+  /** Records the target refused (a param the run has there with another value); each is told. */
+  refused: number;
+}
+
+/** A report with nothing done yet. */
+export function emptyReport(): SyncReport {
+  return { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0, refused: 0 };
 }
 
 /**
@@ -130,6 +140,20 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/** How {@linkcode syncRun} reports and what it needs besides the run. */
+export interface SyncRunOptions {
+  /** The target's experiment for the run, got or created when the run is first sent. */
+  remoteExperimentId: () => Promise<string>;
+  /** Counts what was sent (updated in place). */
+  report: SyncReport;
+  /** Told after each batch of points, with how many went. */
+  onBatch?: (points: number) => void;
+  /** Told of each record the target refused (the rest of its batch still went). */
+  onRefused?: (error: TrackingError) => void;
+  /** The tags as the target should have them (a local parent run id becomes the target's). */
+  rewriteTags?: (tags: Record<string, string>) => Record<string, string>;
+}
+
 /**
  * Sends what the target lacks of one local run, saving progress after each
  * batch. Metric files are read in bounded chunks from where the last sync
@@ -140,17 +164,24 @@ export async function syncRun(
   target: Backend,
   targetKey: string,
   runId: string,
-  remoteExperimentId: () => Promise<string>,
-  report: SyncReport,
-  onBatch: (points: number) => void = () => {},
+  how: SyncRunOptions,
 ): Promise<SyncState> {
+  const { report, onBatch = () => {}, onRefused = () => {} } = how;
+  /** Sends a batch; what the target refuses of it is counted and told, the rest goes. */
+  const send = async (batch: Batch) => {
+    const refusal = await sendKeepingWhatFits(target, batch);
+    if (refusal === undefined) return;
+    report.refused += refusal.refused;
+    for (const error of refusal.errors) onRefused(error);
+  };
   const run = await source.getRunMeta(runId);
+  if (how.rewriteTags !== undefined) run.data.tags = how.rewriteTags(run.data.tags);
   const dir = await source.runDirectory(runId);
   let state = (await readSyncRecord(dir))[targetKey];
   const save = () => writeSyncState(dir, targetKey, state);
   if (state === undefined) {
     const created = await target.createRun({
-      experimentId: await remoteExperimentId(),
+      experimentId: await how.remoteExperimentId(),
       runName: run.info.runName,
       startTime: run.info.startTime,
       tags: run.data.tags,
@@ -168,7 +199,7 @@ export async function syncRun(
   const params: KeyValue[] = Object.entries(run.data.params)
     .filter(([k]) => !state.params.includes(k)).map(([key, value]) => ({ key, value }));
   for (const part of chunks(params, LIMITS.batchParams)) {
-    await target.logBatch({ runId: remote, metrics: [], params: part, tags: [] });
+    await send({ runId: remote, metrics: [], params: part, tags: [] });
     state.params.push(...part.map((p) => p.key));
     report.params += part.length;
     await save();
@@ -176,7 +207,7 @@ export async function syncRun(
   const tags: KeyValue[] = Object.entries(run.data.tags)
     .filter(([k, v]) => state.tags[k] !== v).map(([key, value]) => ({ key, value }));
   for (const part of chunks(tags, LIMITS.batchTags)) {
-    await target.logBatch({ runId: remote, metrics: [], params: [], tags: part });
+    await send({ runId: remote, metrics: [], params: [], tags: part });
     for (const t of part) state.tags[t.key] = t.value;
     report.tags += part.length;
     await save();
@@ -205,7 +236,7 @@ export async function syncRun(
             ),
         );
         sent = metrics.length;
-        if (sent > 0) await target.logBatch({ runId: remote, metrics, params: [], tags: [] });
+        if (sent > 0) await send({ runId: remote, metrics, params: [], tags: [] });
       }
       linesBefore += count;
       state.metricBytes[key] = end; // sent: the record moves past these lines
@@ -263,39 +294,122 @@ export async function unsentPoints(
   return n;
 }
 
-/** Uploads every active run of a local store to `target`; see the module docs. */
+/** How {@linkcode syncStore} reports, and how long it waits for another sync of the store. */
+export interface SyncStoreOptions {
+  /** Told after each run and each batch of points. */
+  onProgress?: (p: SyncProgress) => void;
+  /** Told of each record the target refused, and of each spooled run that is not its. */
+  onRefused?: (error: TrackingError) => void;
+  /** Told once when another process is syncing (or draining) this store and this waits. */
+  onWait?: (holder: string) => void;
+  /** How long to wait for another sync of the store to end. Default 10 minutes. */
+  lockWaitMs?: number;
+}
+
+/** The lock file a sync (or a spool's drain) holds while it sends a store. */
+export const SYNC_LOCK = ".sync.lock";
+
+/** The file that marks a directory as a spool (sync then sends each run only to its own server). */
+export const SPOOL_MARKER = ".spool";
+
+/** Runs ordered so that a parent (by `mlflow.parentRunId`) comes before its children. */
+function parentsFirst<T extends { runId: string; parent?: string }>(work: T[]): T[] {
+  const byId = new Map(work.map((w) => [w.runId, w]));
+  const out: T[] = [];
+  const placed = new Set<string>();
+  const visit = (w: T, depth: number) => {
+    if (placed.has(w.runId)) return;
+    const parent = w.parent === undefined ? undefined : byId.get(w.parent);
+    if (parent !== undefined && depth < work.length) visit(parent, depth + 1);
+    if (!placed.has(w.runId)) {
+      placed.add(w.runId);
+      out.push(w);
+    }
+  };
+  for (const w of work) visit(w, 0);
+  return out;
+}
+
+/**
+ * Uploads every active run of a local store to `target`; see the module docs.
+ * Syncs of one store exclude each other across processes (a lock file in the
+ * store); parents go before their children, whose `mlflow.parentRunId` then
+ * names the parent's run on the target. In a spool, a run goes only to the
+ * server it was spooled for.
+ */
 export async function syncStore(
   source: FileBackend,
   target: Backend,
   targetKey: string,
-  onProgress: (p: SyncProgress) => void = () => {},
+  options: SyncStoreOptions = {},
 ): Promise<SyncReport> {
-  const report: SyncReport = { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0 };
-  const experiments = await source.searchExperiments({});
-  const work: { runId: string; experiment: (typeof experiments)[number] }[] = [];
-  for (const experiment of experiments) {
-    for (const runId of await source.listRunIds(experiment.experimentId)) {
-      work.push({ runId, experiment });
-    }
-  }
-  const progress: SyncProgress = { runsDone: 0, runsTotal: work.length, pointsSent: 0 };
-  const remoteIds = new Map<string, Promise<string>>();
-  for (const { runId, experiment } of work) {
-    const remoteId = () => {
-      let id = remoteIds.get(experiment.name);
-      if (id === undefined) {
-        id = remoteExperiment(target, experiment.name, experiment.tags);
-        remoteIds.set(experiment.name, id);
+  const { onProgress = () => {}, onRefused = () => {} } = options;
+  const lock = await acquireLock(join(source.root, SYNC_LOCK), {
+    waitMs: options.lockWaitMs ?? 600_000,
+    onWait: options.onWait,
+  });
+  try {
+    const report = emptyReport();
+    const isSpool = existsSync(join(source.root, SPOOL_MARKER));
+    const experiments = await source.searchExperiments({});
+    const work: { runId: string; parent?: string; experiment: (typeof experiments)[number] }[] = [];
+    for (const experiment of experiments) {
+      for (const runId of await source.listRunIds(experiment.experimentId)) {
+        const { tags } = (await source.getRunMeta(runId)).data;
+        work.push({ runId, parent: tags["mlflow.parentRunId"], experiment });
       }
-      return id;
-    };
-    await syncRun(source, target, targetKey, runId, remoteId, report, (n) => {
-      progress.pointsSent += n;
+    }
+    const progress: SyncProgress = { runsDone: 0, runsTotal: work.length, pointsSent: 0 };
+    const remoteIds = new Map<string, Promise<string>>();
+    /** Local run id → the target's, for runs synced (now or before). */
+    const synced = new Map<string, string>();
+    for (const { runId } of work) {
+      const state = (await readSyncRecord(await source.runDirectory(runId)))[targetKey];
+      if (state !== undefined) synced.set(runId, state.remoteRunId);
+    }
+    for (const { runId, experiment } of parentsFirst(work)) {
+      const remoteId = () => {
+        let id = remoteIds.get(experiment.name);
+        if (id === undefined) {
+          id = remoteExperiment(target, experiment.name, experiment.tags);
+          remoteIds.set(experiment.name, id);
+        }
+        return id;
+      };
+      if (isSpool && !synced.has(runId)) {
+        const known = Object.keys(await readSyncRecord(await source.runDirectory(runId)));
+        onRefused(
+          new TrackingError(
+            `spooled run ${runId} holds records for ${known.join(", ") || "another server"}, ` +
+              `not ${targetKey}: sync the spool with --to that server`,
+            { code: "WRONG_TARGET" },
+          ),
+        );
+      } else {
+        const state = await syncRun(source, target, targetKey, runId, {
+          remoteExperimentId: remoteId,
+          report,
+          onBatch: (n) => {
+            progress.pointsSent += n;
+            onProgress({ ...progress });
+          },
+          onRefused,
+          rewriteTags: (tags) => {
+            const parent = tags["mlflow.parentRunId"];
+            const remoteParent = parent === undefined ? undefined : synced.get(parent);
+            return remoteParent === undefined
+              ? tags
+              : { ...tags, "mlflow.parentRunId": remoteParent };
+          },
+        });
+        synced.set(runId, state.remoteRunId);
+        report.runs++;
+      }
+      progress.runsDone++;
       onProgress({ ...progress });
-    });
-    report.runs++;
-    progress.runsDone++;
-    onProgress({ ...progress });
+    }
+    return report;
+  } finally {
+    lock.release();
   }
-  return report;
 }

@@ -10,7 +10,6 @@ import {
   recordsOf,
   triplesByKey,
 } from "../src/metric_lines.ts";
-import { TrackingError } from "../src/errors.ts";
 import { test } from "./harness.ts";
 
 test("metric files stream in bounded chunks: every whole line once, byte offsets exact", async () => {

@@ -94,7 +94,7 @@ test("a param re-logged with the same value is skipped; another value throws at 
   run.logParam("seed", "1");
   assert.throws(() => run.logParam("seed", 2), (e) => {
     assert.ok(e instanceof ValidationError);
-    assert.match(e.message, /seed.*already logged.*'1'/);
+    assert.match(e.message, /param 'seed' of run \w+ is '1'; it cannot change to '2'/);
     return true;
   });
   // A record with one bad entry queues nothing.

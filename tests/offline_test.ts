@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AlreadyExistsError, NotFoundError, TrackingClient, ValidationError } from "../mod.ts";
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  ParamConflictError,
+  TrackingClient,
+  ValidationError,
+} from "../mod.ts";
 import { test } from "./harness.ts";
 
 function offline(): { client: TrackingClient; dir: string } & AsyncDisposable {
@@ -88,7 +94,7 @@ test("offline: resume by name or id, params immutable, labels, nested runs", asy
   await again.setExperiment("resume");
   const resumed = await again.startRun({ runName: "daily", tags: ["second-try"] });
   assert.equal(resumed.runId, first.runId);
-  assert.throws(() => again.logParam("lr", 0.2), /already logged/);
+  assert.throws(() => again.logParam("lr", 0.2), ParamConflictError);
   const child = await again.startRun({ nested: true });
   await child.end();
   await again.endRun("KILLED");

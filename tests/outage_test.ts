@@ -41,6 +41,7 @@ test("server down longer than the retry budget mid-run: every point arrives exac
   assert.equal(steps.length, 8000, "each point once");
   assert.deepEqual(steps, Array.from({ length: 8000 }, (_, i) => i));
   assert.equal(stored.params.get("phase"), "during outage");
+  assert.equal(stored.info.run_name, "outage", "the spool's own run name never reaches the server");
   await until(() => spooledRuns(t.spoolPath).length === 0);
   await until(() => t.notices.some((n) => n.includes("answers again")));
   assert.ok(t.notices.includes("the server answers again: 5000 spooled points were delivered"));
@@ -143,4 +144,50 @@ test("a spooled run the server refuses is set aside with its records; the rest s
   assert.deepEqual((await new FileBackend(t.spoolPath).searchExperiments({})).map((e) => e.name), [
     "Default",
   ]);
+});
+
+test("a tag set again while its first value is in flight keeps the later value through the spool", async () => {
+  await using t = await setup({
+    client: {
+      maxQueue: 1_000,
+      spoolRetryMs: 60_000,
+      retry: { maxRetries: 3, initialDelayMs: 30, maxDelayMs: 30, maxElapsedMs: 5_000 },
+    },
+  });
+  const run = await t.client.startRun();
+  t.server.faults.failNext(4, 503, { route: "runs/log-batch" }); // 'a' fails its whole budget
+  run.setTag("phase", "a");
+  const flushed = t.client.flush(); // 'a' is in flight, retrying
+  await new Promise((r) => setTimeout(r, 10));
+  run.setTag("phase", "b"); // later: over maxQueue, it goes to the spool while 'a' flies
+  for (let i = 0; i < 2_000; i++) run.logMetric("x", i, { step: i });
+  await flushed.catch(() => {});
+  await t.client.flush();
+  await run.end();
+  const stored = t.server.store().runs.get(run.runId)!;
+  await until(() => stored.info.status === "FINISHED");
+  assert.equal(stored.tags.get("phase"), "b", "the later value wins");
+  assert.equal(stored.history.get("x")!.length, 2_000);
+});
+
+test("records spooled for one OICM workspace are delivered there after switching to another", async () => {
+  await using t = await setup({ oicm: true, client: { spoolRetryMs: 20 } });
+  await t.client.setExperiment("first", { workspaceId: "ws-a" });
+  const run = await t.client.startRun({ runName: "in-a" });
+  t.server.faults.failNext(1_000_000, 503);
+  for (let i = 0; i < 300; i++) run.logMetric("loss", i, { step: i });
+  await t.client.flush(); // down: the points wait in the spool
+  await run.end(); // the end waits there too
+  t.server.faults.clear();
+  await t.client.setExperiment("second", { workspaceId: "ws-b" });
+  const other = await t.client.startRun({ runName: "in-b" });
+  other.logMetric("acc", 1);
+  await other.end();
+  const stored = t.server.store("ws-a").runs.get(run.runId)!;
+  await until(() => stored.info.status === "FINISHED");
+  assert.equal(stored.history.get("loss")!.length, 300, "every point, in its own workspace");
+  assert.equal([...t.server.store("ws-b").runs.values()].length, 1, "nothing stranded in ws-b");
+  await until(() => spooledRuns(t.spoolPath).length === 0);
+  const notices = t.notices.filter((n) => /unavailable/.test(n));
+  assert.ok(notices.length <= 1, notices.join("\n"));
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { NotFoundError, TrackingError, ValidationError } from "../mod.ts";
+import { NotFoundError, ParamConflictError, TrackingError, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
@@ -112,7 +112,7 @@ test("startRun with an existing runName continues that run, as the Python v2 cli
   assert.equal(again.info.status, "RUNNING");
   assert.equal(again.info.endTime, undefined);
   t.client.logParam("lr", 0.1); // same value: skipped, not an error
-  assert.throws(() => t.client.logParam("lr", 0.2), /already logged/);
+  assert.throws(() => t.client.logParam("lr", 0.2), ParamConflictError);
   t.client.logMetric("loss", 0.5, { step: 1 });
   await t.client.endRun();
   const got = await t.client.getRun(first.runId);
