@@ -32,7 +32,8 @@ export {
   type TrackedDecorator,
   type TrackedOptions,
 } from "./src/decorator.ts";
-export type { ParamSelection, RedactOption } from "./src/param_capture.ts";
+export type { ParamSelection } from "./src/param_capture.ts";
+export type { RedactOption } from "./src/redact.ts";
 export type { MetricOptions } from "./src/recorder.ts";
 export type { SyncProgress, SyncReport } from "./src/sync.ts";
 export type { SystemMetricsOptions } from "./src/system_metrics.ts";

@@ -7,8 +7,9 @@
  * deno run -A jsr:@oicm/tracking/cli sync [STORE] --to URI [--workspace WS] [--api-key KEY]
  * ```
  *
- * `sync` reads the API key from `--api-key`, `OICM_TRACKING_API_KEY` or
- * `MLFLOW_TRACKING_TOKEN`; it never prints it.
+ * `sync` reads the API key from `OICM_TRACKING_API_KEY` or `MLFLOW_TRACKING_TOKEN`
+ * (or `--api-key`, which lands in shell history and in `deno task`'s echo of
+ * the command line); it never prints it.
  *
  * @module
  */
@@ -21,8 +22,16 @@ import type { RunRecord, SyncProgress } from "../mod.ts";
 const USAGE = `usage:
   runs [--store DIR]                  experiments and runs, with params and latest metrics
   show RUN_ID [--store DIR]           one run, with a sparkline per metric
-  sync [DIR] --to URI [--workspace WS] [--api-key KEY]
-                                      upload a local store (or a spool) to a server`;
+  sync [DIR] --to URI [--workspace WS] [--force]
+                                      upload a local store (or a spool) to a server;
+                                      --force sends every run again, as new runs
+
+The API key comes from OICM_TRACKING_API_KEY (or MLFLOW_TRACKING_TOKEN for an MLflow
+server). --api-key KEY works too, but a key given as a flag lands in your shell history
+and in the command line 'deno task' prints: prefer the variable.`;
+
+/** Flags that take no value. */
+const SWITCHES = new Set(["force"]);
 
 interface Parsed {
   positional: string[];
@@ -34,8 +43,11 @@ function parse(args: string[]): Parsed {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith("--")) {
-      const [k, v] = a.slice(2).split("=", 2);
-      out.flags[k] = v ?? args[++i] ?? "";
+      // Split at the first '=' only: a key may hold '=' (base64 padding).
+      const eq = a.indexOf("=");
+      if (eq >= 0) out.flags[a.slice(2, eq)] = a.slice(eq + 1);
+      else if (SWITCHES.has(a.slice(2))) out.flags[a.slice(2)] = "true";
+      else out.flags[a.slice(2)] = args[++i] ?? "";
     } else out.positional.push(a);
   }
   return out;
@@ -182,8 +194,29 @@ async function showRun(client: TrackingClient, id: string): Promise<string> {
 async function sync(store: string, flags: Record<string, string>): Promise<string> {
   const to = flags.to;
   if (!to) throw new TrackingError("sync needs --to URI (an OICM API host or an MLflow server)");
-  const apiKey = flags["api-key"] ?? process.env.OICM_TRACKING_API_KEY ??
-    process.env.MLFLOW_TRACKING_TOKEN;
+  const fromEnv = process.env.OICM_TRACKING_API_KEY || process.env.MLFLOW_TRACKING_TOKEN ||
+    undefined;
+  const fromFlag = flags["api-key"] || undefined;
+  if (fromFlag !== undefined) {
+    console.error(
+      "note: a key given with --api-key lands in your shell history (and in the command line " +
+        "'deno task' prints); prefer OICM_TRACKING_API_KEY" +
+        (fromEnv !== undefined ? ". The flag wins over the variable here." : ""),
+    );
+  }
+  const apiKey = fromFlag ?? fromEnv;
+  if (/\/api\/tracking\/?$/.test(to)) {
+    if (!flags.workspace) {
+      throw new TrackingError(
+        "syncing to OICM needs a workspace: pass --workspace WS (the workspace id in OICM)",
+      );
+    }
+    if (apiKey === undefined) {
+      throw new TrackingError(
+        "syncing to OICM needs an API key: set OICM_TRACKING_API_KEY (or pass --api-key KEY)",
+      );
+    }
+  }
   const source = openStore(store);
   const tty = process.stdout.isTTY === true;
   const onProgress = (p: SyncProgress) => {
@@ -194,6 +227,7 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
   const report = await source.sync({
     to: { apiHost: to, apiKey, workspaceId: flags.workspace },
     onProgress,
+    force: "force" in flags,
   });
   if (tty) process.stdout.write("\n");
   return `synced ${report.runs} run(s) to ${to}: ${report.created} created, ${report.metrics} points, ` +

@@ -35,6 +35,7 @@ import { Transport, type TransportConfig } from "./transport.ts";
 import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
 import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
 import { clientFromEnv } from "./env.ts";
+import { errorTags } from "./error_tags.ts";
 
 /**
  * The run that logging calls go to inside a scope (a `@tracked` call): it wins
@@ -143,6 +144,7 @@ export class TrackingClient {
         fetch: opts.fetch,
         timeoutMs: opts.timeoutMs ?? 120_000,
         retry: { ...DEFAULT_RETRY, ...opts.retry },
+        notify: this.#notice,
       };
       this.#spool = new SpoolingBackend({
         path: opts.spoolPath ?? "./.tracking-spool",
@@ -445,9 +447,7 @@ export class TrackingClient {
       result = await fn(run);
     } catch (err) {
       try {
-        const name = err instanceof Error ? err.name : typeof err;
-        const message = err instanceof Error ? err.message : String(err);
-        run.setTags({ "error.type": name, "error.message": message.slice(0, 5000) });
+        run.setTags(errorTags(err));
       } catch { /* the run is ended FAILED regardless */ }
       await run.end("FAILED").catch(() => {});
       throw err;
@@ -594,6 +594,8 @@ export class TrackingClient {
   async sync(options: {
     to: TrackingClientOptions | TrackingClient;
     onProgress?: (progress: SyncProgress) => void;
+    /** Resend everything as new runs, whatever the sync records say was sent. */
+    force?: boolean;
   }): Promise<SyncReport> {
     const store = this.#backend;
     if (!(store instanceof FileBackend)) {
@@ -614,6 +616,7 @@ export class TrackingClient {
     const to = target.#target();
     return await syncStore(store, to.backend, to.key, {
       onProgress: options.onProgress,
+      force: options.force,
       onRefused: (error) => this.#notice(error.message),
       onWait: (holder) => this.#notice(`waiting for ${holder}, which is syncing ${store.root}`),
     });

@@ -9,7 +9,9 @@
  * @module
  */
 import { runScope, TrackingClient } from "./client.ts";
-import { captureParams, type ParamSelection, type RedactOption } from "./param_capture.ts";
+import { captureParams, type ParamSelection } from "./param_capture.ts";
+import type { RedactOption } from "./redact.ts";
+import { errorTags } from "./error_tags.ts";
 import type { Run } from "./run.ts";
 import type { TagsInput } from "./types.ts";
 
@@ -79,12 +81,6 @@ function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   console.warn(`[tracking] ${message}`);
-}
-
-function errorTags(err: unknown): Record<string, string> {
-  const type = err instanceof Error ? err.name : typeof err;
-  const message = err instanceof Error ? err.message : String(err);
-  return { "error.type": type.slice(0, 250) || "Error", "error.message": message.slice(0, 5000) };
 }
 
 function logReturnValue(run: Run, value: unknown): void {

@@ -4,7 +4,8 @@
  * All share one base, {@linkcode TrackingError}, which carries the server's
  * `error_code` (when there was a server answer), the HTTP status and the route.
  * None of them ever holds the API key: messages are built from routes and server
- * messages only, and {@linkcode redactSecret} scrubs anything that came back.
+ * messages only, and every credential the client sends is scrubbed from
+ * anything that came back (see `secrets.ts`).
  *
  * @module
  */
@@ -215,10 +216,4 @@ export class DeliveryError extends TrackingError {
     this.errors = errors;
     this.undelivered = undelivered;
   }
-}
-
-/** Replaces every occurrence of `secret` in `text` with `***`. */
-export function redactSecret(text: string, secret: string | undefined): string {
-  if (!secret) return text;
-  return text.split(secret).join("***");
 }

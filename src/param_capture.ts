@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { LIMITS, validateKey } from "./validate.ts";
+import { isSecretKey, REDACTED, type RedactOption, redactValue } from "./redact.ts";
+import { codePoints, LIMITS, validateKey } from "./validate.ts";
 
 /** What a param-capturing pass produced. */
 export interface Captured {
@@ -30,29 +31,6 @@ export type ParamSelection =
   | Readonly<Record<string, string>>
   | ((...args: never[]) => Record<string, unknown>);
 
-/**
- * Which keys are secret: extra names (matched like the defaults), patterns, or `false` for none.
- *
- * @example
- * ```ts
- * import type { RedactOption } from "@oicm/tracking";
- * const redact: RedactOption = ["session", /^db\./];
- * ```
- */
-export type RedactOption = readonly (string | RegExp)[] | false;
-
-const SECRET_SUFFIXES = [
-  "password",
-  "passwd",
-  "secret",
-  "token",
-  "apikey",
-  "accesskey",
-  "privatekey",
-  "authorization",
-  "credential",
-  "credentials",
-];
 const MAX_DEPTH = 6;
 const PREVIEW_ITEMS = 8;
 
@@ -126,11 +104,13 @@ export function parameterNames(
   });
 }
 
+/** Cut to MLflow's param length (in code points, never inside a surrogate pair), marked. */
 function truncate(text: string): string {
   const max = LIMITS.paramValueLength;
-  if (text.length <= max) return text;
-  const marker = `...[truncated ${text.length - max + 40} chars]`;
-  return text.slice(0, max - marker.length) + marker;
+  if (text.length <= max || codePoints(text) <= max) return text;
+  const points = [...text];
+  const marker = `...[truncated ${points.length - max + 40} chars]`;
+  return points.slice(0, max - marker.length).join("") + marker;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -139,37 +119,53 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function preview(items: unknown[], total: number): string {
-  const shown = items.slice(0, PREVIEW_ITEMS).map((x) => short(x, 1));
+function preview(items: unknown[], total: number, redact: RedactOption): string {
+  const shown = items.slice(0, PREVIEW_ITEMS).map((x) => short(x, redact, 1));
   return shown.join(", ") + (total > PREVIEW_ITEMS ? `, ... (${total} items)` : "");
 }
 
-/** A short, stable string for any value (depth-limited, never huge). */
-function short(v: unknown, depth = 0): string {
-  if (typeof v === "string") return depth > 0 ? JSON.stringify(v.slice(0, 100)) : v;
+/** A field's value in a summary: `***` when its name is a secret. */
+function field(name: string, value: unknown, redact: RedactOption, depth: number): string {
+  return isSecretKey(name, redact) ? REDACTED : short(value, redact, depth);
+}
+
+/**
+ * A short, stable string for any value (depth-limited, never huge), with
+ * secrets hidden wherever they sit: fields and Map entries named as secrets,
+ * and credentials that show themselves in strings.
+ */
+function short(v: unknown, redact: RedactOption, depth = 0): string {
+  if (typeof v === "string") {
+    const text = redact === false ? v : redactValue(v);
+    return depth > 0 ? JSON.stringify(text.slice(0, 100)) : text;
+  }
   if (typeof v !== "object" || v === null) {
     return typeof v === "function" ? `[function ${v.name || "anonymous"}]` : String(v);
   }
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
+  if (v instanceof URL) return short(v.href, redact, depth);
   if (depth > 2) return "[...]";
-  if (Array.isArray(v)) return `[${preview(v, v.length)}]`;
+  if (Array.isArray(v)) return `[${preview(v, v.length, redact)}]`;
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
     const arr = v as unknown as { length: number } & ArrayLike<unknown>;
     return `${v.constructor.name}(${arr.length}) [${
       preview(
         Array.from({ length: Math.min(arr.length, PREVIEW_ITEMS) }, (_, i) => arr[i]),
         arr.length,
+        redact,
       )
     }]`;
   }
   if (v instanceof Map) {
     const entries = [...v.entries()].slice(0, PREVIEW_ITEMS).map(([k, x]) =>
-      `${short(k, depth + 1)} => ${short(x, depth + 1)}`
+      `${short(k, redact, depth + 1)} => ${
+        typeof k === "string" ? field(k, x, redact, depth + 1) : short(x, redact, depth + 1)
+      }`
     );
     return `Map(${v.size}) {${entries.join(", ")}${v.size > PREVIEW_ITEMS ? ", ..." : ""}}`;
   }
   if (v instanceof Set) {
-    return `Set(${v.size}) {${preview([...v].slice(0, PREVIEW_ITEMS), v.size)}}`;
+    return `Set(${v.size}) {${preview([...v].slice(0, PREVIEW_ITEMS), v.size, redact)}}`;
   }
   const t = v as { shape?: unknown; dtype?: unknown; dataSync?: unknown };
   if (Array.isArray(t.shape) && typeof t.dtype === "string" && typeof t.dataSync === "function") {
@@ -177,9 +173,9 @@ function short(v: unknown, depth = 0): string {
   }
   const name = Object.getPrototypeOf(v)?.constructor?.name || "Object";
   const fields = safeEntries(v).filter(([, x]) =>
-    x === null || typeof x !== "object" && typeof x !== "function"
+    x === null || typeof x !== "object" && typeof x !== "function" || isPlainObject(x)
   )
-    .slice(0, PREVIEW_ITEMS).map(([k, x]) => `${k}: ${short(x, depth + 1)}`);
+    .slice(0, PREVIEW_ITEMS).map(([k, x]) => `${k}: ${field(k, x, redact, depth + 1)}`);
   return isPlainObject(v) ? `{${fields.join(", ")}}` : `${name} {${fields.join(", ")}}`;
 }
 
@@ -191,21 +187,6 @@ function safeEntries(v: object): [string, unknown][] {
     } catch { /* a throwing getter: leave it out */ }
   }
   return out;
-}
-
-/** Whether a dotted key names a secret, by whole segments (`auth_token` yes, `max_tokens` no). */
-export function isSecretKey(key: string, redact: RedactOption = []): boolean {
-  if (redact === false) return false;
-  const extra = redact.filter((r): r is string => typeof r === "string").map(normalize);
-  for (const pattern of redact) if (pattern instanceof RegExp && pattern.test(key)) return true;
-  return key.split(/[./]/).some((segment) => {
-    const s = normalize(segment);
-    return s === "key" || [...SECRET_SUFFIXES, ...extra].some((word) => s.endsWith(word));
-  });
-}
-
-function normalize(s: string): string {
-  return s.toLowerCase().replace(/[_-]/g, "");
 }
 
 /** Flattens `value` under `key` into `out`: plain objects by dotted keys, the rest as strings. */
@@ -242,7 +223,7 @@ function flattenInto(
     return;
   }
   try {
-    out.params[key] = isSecretKey(key, redact) ? "***" : truncate(short(value));
+    out.params[key] = isSecretKey(key, redact) ? REDACTED : truncate(short(value, redact));
   } catch (err) {
     out.skipped.push(`${key}: cannot be turned into a string (${String(err)})`);
   }

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
-import { AlreadyExistsError, TrackingError } from "./errors.ts";
+import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
 import { acquireLock } from "./file_lock.ts";
 import { sendKeepingWhatFits } from "./partial_delivery.ts";
 import type { FileBackend } from "./file_backend.ts";
@@ -152,6 +152,13 @@ export interface SyncRunOptions {
   onRefused?: (error: TrackingError) => void;
   /** The tags as the target should have them (a local parent run id becomes the target's). */
   rewriteTags?: (tags: Record<string, string>) => Record<string, string>;
+  /**
+   * Ask the target whether it still has a run recorded as synced (one call):
+   * a target reset since, or a wrong key, is then found instead of trusted.
+   */
+  verify?: boolean;
+  /** Forget what the sync record says was sent: everything goes again, as a new run. */
+  force?: boolean;
 }
 
 /**
@@ -177,8 +184,18 @@ export async function syncRun(
   const run = await source.getRunMeta(runId);
   if (how.rewriteTags !== undefined) run.data.tags = how.rewriteTags(run.data.tags);
   const dir = await source.runDirectory(runId);
-  let state = (await readSyncRecord(dir))[targetKey];
-  const save = () => writeSyncState(dir, targetKey, state);
+  let state: SyncState | undefined = how.force
+    ? undefined
+    : (await readSyncRecord(dir))[targetKey];
+  const save = () => writeSyncState(dir, targetKey, state!);
+  if (state !== undefined && how.verify) {
+    try {
+      await target.getRun(state.remoteRunId);
+    } catch (err) {
+      if (!(err instanceof NotFoundError && err.code === "RESOURCE_DOES_NOT_EXIST")) throw err;
+      state = undefined; // the target no longer has it: send it all again
+    }
+  }
   if (state === undefined) {
     const created = await target.createRun({
       experimentId: await how.remoteExperimentId(),
@@ -304,6 +321,8 @@ export interface SyncStoreOptions {
   onWait?: (holder: string) => void;
   /** How long to wait for another sync of the store to end. Default 10 minutes. */
   lockWaitMs?: number;
+  /** Resend everything, as new runs on the target, whatever the sync records say. */
+  force?: boolean;
 }
 
 /** The lock file a sync (or a spool's drain) holds while it sends a store. */
@@ -365,7 +384,7 @@ export async function syncStore(
     const synced = new Map<string, string>();
     for (const { runId } of work) {
       const state = (await readSyncRecord(await source.runDirectory(runId)))[targetKey];
-      if (state !== undefined) synced.set(runId, state.remoteRunId);
+      if (state !== undefined && (!options.force || isSpool)) synced.set(runId, state.remoteRunId);
     }
     for (const { runId, experiment } of parentsFirst(work)) {
       const remoteId = () => {
@@ -394,6 +413,8 @@ export async function syncStore(
             onProgress({ ...progress });
           },
           onRefused,
+          verify: !isSpool,
+          force: options.force && !isSpool,
           rewriteTags: (tags) => {
             const parent = tags["mlflow.parentRunId"];
             const remoteParent = parent === undefined ? undefined : synced.get(parent);

@@ -10,10 +10,11 @@ import {
   AlreadyExistsError,
   AuthError,
   NotFoundError,
-  redactSecret,
   TrackingError,
   UnavailableError,
 } from "./errors.ts";
+import { describeNetworkFailure } from "./network_errors.ts";
+import { Secrets } from "./secrets.ts";
 import {
   backoffDelay,
   isRetryableStatus,
@@ -49,6 +50,8 @@ export interface TransportConfig {
   timeoutMs: number;
   /** Retry policy. */
   retry: RetryPolicy;
+  /** Told once when the server first fails to answer, and that retrying goes on. */
+  notify?: (message: string) => void;
 }
 
 type Outcome =
@@ -59,11 +62,18 @@ type Outcome =
 export class Transport {
   readonly #config: TransportConfig;
   readonly #headers: Record<string, string>;
+  readonly #secrets = new Secrets();
+  /** Whether the server is known to be failing (its first failure was told; a success resets). */
+  #failing = false;
 
   constructor(config: TransportConfig) {
     this.#config = config;
     this.#headers = { ...config.headers };
     if (config.apiKey) this.#headers["Authorization"] = `Bearer ${config.apiKey}`;
+    this.#secrets.add(config.apiKey);
+    for (const [name, value] of Object.entries(this.#headers)) {
+      this.#secrets.addHeader(name, value);
+    }
   }
 
   /** Calls a route with a JSON payload (query string for GET) and validates the answer. */
@@ -101,7 +111,10 @@ export class Transport {
     const started = Date.now();
     for (let attempt = 1;; attempt++) {
       const outcome = await this.#attempt(route, method, url, body);
-      if (outcome.ok) return outcome.text;
+      if (outcome.ok) {
+        this.#failing = false;
+        return outcome.text;
+      }
       const elapsed = Date.now() - started;
       const delay = backoffDelay(retry, attempt, outcome.retryAfterMs);
       if (
@@ -112,6 +125,16 @@ export class Transport {
         throw new UnavailableError(
           `${route}: gave up after ${attempt} attempt(s) in ${elapsed} ms: ${e.message}`,
           { code: e.code, status: e.status, route, attempts: attempt, cause: e },
+        );
+      }
+      if (!this.#failing) {
+        this.#failing = true;
+        const budget = Math.round(retry.maxElapsedMs / 1000);
+        this.#config.notify?.(
+          `${
+            outcome.error.message.replace(/^[\w/-]+: /, "")
+          }; retrying up to ${retry.maxRetries} ` +
+            `time(s) within ${budget} s`,
         );
       }
       await sleep(delay);
@@ -130,38 +153,67 @@ export class Transport {
       if (response.ok) return { ok: true, text };
       return {
         ok: false,
-        error: this.#errorFromAnswer(route, response.status, response.statusText, text),
+        error: this.#errorFromAnswer(route, url, response.status, response.statusText, text),
         retryable: isRetryableStatus(response.status),
         retryAfterMs: parseRetryAfter(response.headers.get("Retry-After")),
       };
     } catch (err) {
-      return this.#networkFailure(route, err, controller.signal.aborted);
+      return this.#networkFailure(route, url, err, controller.signal.aborted);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  #networkFailure(route: string, err: unknown, timedOut: boolean): Outcome {
+  #networkFailure(route: string, url: string, err: unknown, timedOut: boolean): Outcome {
     const name = err instanceof Error ? err.name : "";
     const message = this.#scrub(err instanceof Error ? err.message : String(err));
+    const cause = this.#secrets.scrubError(err);
     if (name === "NotCapable" || name === "PermissionDenied") {
       // Deno without --allow-net: retrying cannot help; its message names the flag.
       return {
         ok: false,
         retryable: false,
-        error: new TrackingError(`${route}: ${message}`, { code: "PERMISSION_DENIED", route }),
+        error: new TrackingError(`${route}: ${message}`, {
+          code: "PERMISSION_DENIED",
+          route,
+          cause,
+        }),
       };
     }
-    const error = timedOut
-      ? new TrackingError(`${route}: no answer within ${this.#config.timeoutMs} ms`, {
-        code: "TIMEOUT",
+    const host = hostOf(url);
+    if (timedOut) {
+      return {
+        ok: false,
+        retryable: true,
+        error: new TrackingError(
+          `${route}: ${host} gave no answer within ${this.#config.timeoutMs} ms`,
+          {
+            code: "TIMEOUT",
+            route,
+            cause,
+          },
+        ),
+      };
+    }
+    const { reason, retryable } = describeNetworkFailure(err);
+    return {
+      ok: false,
+      retryable,
+      error: new TrackingError(`${route}: ${host} unreachable (${this.#scrub(reason)})`, {
+        code: "NETWORK_ERROR",
         route,
-      })
-      : new TrackingError(`${route}: network error: ${message}`, { code: "NETWORK_ERROR", route });
-    return { ok: false, retryable: true, error };
+        cause,
+      }),
+    };
   }
 
-  #errorFromAnswer(route: string, status: number, statusText: string, text: string): TrackingError {
+  #errorFromAnswer(
+    route: string,
+    url: string,
+    status: number,
+    statusText: string,
+    text: string,
+  ): TrackingError {
     let code: string | undefined;
     let message: string | undefined;
     try {
@@ -170,11 +222,18 @@ export class Transport {
     } catch {
       // Not JSON: a proxy's HTML page or an empty body.
     }
+    const fromMlflow = message !== undefined;
     if (message === undefined) {
       const snippet = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
       message = `HTTP ${status} ${statusText}`.trim() + (snippet ? `: ${snippet}` : "");
     }
     code ??= defaultCode(status);
+    if (status === 404 && (!fromMlflow || code === "ENDPOINT_NOT_FOUND")) {
+      // Not MLflow saying a run is missing: nothing MLflow-shaped answers at this address.
+      message += ` (no MLflow API at ${
+        this.#scrub(url.split("?")[0])
+      }: check apiHost; an OICM host ends in /api/tracking, an MLflow server is its tracking URI)`;
+    }
     const init = { code, status, route };
     const full = `${route}: ${this.#scrub(message)}`;
     if (status === 401 || status === 403) return new AuthError(full, init);
@@ -209,7 +268,18 @@ export class Transport {
   }
 
   #scrub(text: string): string {
-    return redactSecret(text, this.#config.apiKey);
+    return this.#secrets.scrub(text);
+  }
+}
+
+/** `host:port` of a URL (the port the scheme implies when none is written). */
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === "https:" ? "443" : "80");
+    return `${u.hostname.includes(":") ? `[${u.hostname}]` : u.hostname}:${port}`;
+  } catch {
+    return "the server";
   }
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { TrackingClient } from "../mod.ts";
 import { main, sparkline } from "../src/cli.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
@@ -96,4 +97,70 @@ test("cli errors are clear: missing store, corrupt store, bad usage, missing --t
   assert.match(corrupt.err, /corrupt/);
   assert.equal((await capture(["frobnicate"])).code, 2);
   assert.match((await capture(["sync", s.dir])).err, /--to/);
+});
+
+test("cli sync: --api-key=VALUE keeps every '=', warns about shell history, never prints the key", async () => {
+  using s = await store();
+  const key = "c2VjcmV0LWtleQ==";
+  const server = new FakeMlflowServer({ apiKey: key });
+  const { url } = await server.listen();
+  try {
+    const res = await capture(["sync", s.dir, "--to", url, `--api-key=${key}`]);
+    assert.equal(res.code, 0, res.err);
+    assert.match(res.out, /1 created, 5 points/);
+    assert.match(res.err, /shell history/);
+    assert.ok(!`${res.out}${res.err}`.includes(key), "the key was printed");
+    const wrong = await capture(["sync", s.dir, "--to", url, "--api-key", `${key}x`]);
+    assert.equal(wrong.code, 1);
+    assert.ok(!wrong.err.includes(`${key}x`), wrong.err);
+  } finally {
+    await server.close();
+  }
+});
+
+test("cli sync to OICM names the missing flag or variable", async () => {
+  using s = await store();
+  const noWs = await capture(["sync", s.dir, "--to", "https://oicm.example/api/tracking"]);
+  assert.equal(noWs.code, 1);
+  assert.match(noWs.err, /--workspace/);
+  const old = process.env.OICM_TRACKING_API_KEY;
+  delete process.env.OICM_TRACKING_API_KEY;
+  try {
+    const noKey = await capture([
+      "sync",
+      s.dir,
+      "--to",
+      "https://oicm.example/api/tracking",
+      "--workspace",
+      "ws",
+    ]);
+    assert.match(noKey.err, /OICM_TRACKING_API_KEY/);
+  } finally {
+    if (old !== undefined) process.env.OICM_TRACKING_API_KEY = old;
+  }
+});
+
+test("cli sync checks the server still has each synced run: a reset server gets them again", async () => {
+  using s = await store();
+  const first = new FakeMlflowServer();
+  const { url, port } = await first.listen();
+  try {
+    assert.equal((await capture(["sync", s.dir, "--to", url])).code, 0);
+  } finally {
+    await first.close();
+  }
+  const reset = new FakeMlflowServer(); // same address, nothing stored
+  await reset.listen({ port });
+  try {
+    const again = await capture(["sync", s.dir, "--to", url]);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /1 created, 5 points/);
+    const [remote] = reset.store().runs.values();
+    assert.equal(remote.history.get("loss")?.length, 5);
+    const forced = await capture(["sync", "--force", s.dir, "--to", url]);
+    assert.match(forced.out, /1 created, 5 points/);
+    assert.equal(reset.store().runs.size, 2, "--force sends the run again, as a new run");
+  } finally {
+    await reset.close();
+  }
 });

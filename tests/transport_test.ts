@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
   AuthError,
@@ -130,11 +134,73 @@ test("dropped connections are retried", async () => {
   assert.equal(err.code, "NETWORK_ERROR");
 });
 
-test("an unreachable server is UnavailableError, not a crash", async () => {
-  const client = new TrackingClient({ apiHost: "http://127.0.0.1:9", retry: FAST_RETRY });
+test("a server that is down: one notice at the first failure, then an error naming host, port and cause", async () => {
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((r) => closed.close(r)); // nothing listens there now
+  const notices: string[] = [];
+  const client = new TrackingClient({
+    apiHost: `http://127.0.0.1:${port}`,
+    retry: FAST_RETRY,
+    onNotice: (m) => notices.push(m),
+  });
   const err = await client.getExperimentByName("x").catch((e) => e);
-  assert.ok(err instanceof UnavailableError);
+  assert.ok(err instanceof UnavailableError, String(err));
+  assert.match(
+    err.message,
+    new RegExp(`127\\.0\\.0\\.1:${port} unreachable \\(connection refused\\)`),
+  );
+  assert.ok(
+    err.cause instanceof TrackingError && err.cause.cause instanceof Error,
+    "the cause is kept",
+  );
+  assert.equal(notices.length, 1, notices.join("\n"));
+  assert.match(
+    notices[0],
+    new RegExp(
+      `127\\.0\\.0\\.1:${port} unreachable \\(connection refused\\); retrying up to 3 time\\(s\\)`,
+    ),
+  );
   await client.close();
+});
+
+test("what retrying cannot fix fails at once: an unknown host name, a certificate error", async () => {
+  const slowRetry = {
+    maxRetries: 5,
+    initialDelayMs: 2_000,
+    maxDelayMs: 2_000,
+    maxElapsedMs: 60_000,
+  };
+  const dns = new TrackingClient({ apiHost: "http://no-such-host.invalid:5000", retry: slowRetry });
+  const noName = await dns.getExperimentByName("x").catch((e) => e);
+  assert.ok(!(noName instanceof UnavailableError), String(noName));
+  assert.match(
+    noName.message,
+    /no-such-host\.invalid:5000 unreachable \(the host name does not resolve\)/,
+  );
+  const tls = createHttpsServer({
+    key: readFileSync("tests/fixtures/self_signed.key"),
+    cert: readFileSync("tests/fixtures/self_signed.crt"),
+  }, (_req, res) => res.end("{}"));
+  let handshakes = 0;
+  tls.on("tlsClientError", () => handshakes++);
+  await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+  const { port } = tls.address() as AddressInfo;
+  try {
+    const client = new TrackingClient({ apiHost: `https://127.0.0.1:${port}`, retry: slowRetry });
+    const bad = await client.getExperimentByName("x").catch((e) => e);
+    assert.ok(!(bad instanceof UnavailableError), String(bad));
+    assert.match(
+      bad.message,
+      new RegExp(`127\\.0\\.0\\.1:${port} unreachable \\(certificate error`),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(handshakes, 1, "one attempt, no retry");
+  } finally {
+    tls.closeAllConnections?.();
+    await new Promise((r) => tls.close(r));
+  }
 });
 
 test("HTML and empty error bodies from proxies become clear errors", async () => {
