@@ -43,7 +43,7 @@ const perEpoch = await evaluateCheckpoints(client, {
   checkpoints,
   dataset: testSet,
   metrics: ["accuracy", "top2", "log_loss"],
-  runName: "linear-checkpoints",
+  // No runName: each evaluation is a run of its own (a fixed name would resume the last one).
 });
 for (const [epoch, m] of perEpoch.entries()) {
   console.log(

@@ -32,7 +32,12 @@ const history = await fitWithTracking(client, model, xs, ys, {
   batchSize: 32,
   validationSplit: 0.2,
   verbose: 0,
-}, { runName: "xor-dense", earlyStopping: { monitor: "val_loss", patience: 5 } });
+}, {
+  // No runName: a fixed one would resume the last run of that name on every rerun (the Python
+  // client's rule); the server makes up a unique name, and the tag says what was trained.
+  tags: { model: "xor-dense" },
+  earlyStopping: { monitor: "val_loss", patience: 5 },
+});
 
 const run = client.lastActiveRun()!;
 await client.close();

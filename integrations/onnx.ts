@@ -210,6 +210,8 @@ function dimsOf(feed: unknown): readonly number[] | undefined {
  */
 export class OnnxEvaluator {
   readonly #session: OrtSessionLike;
+  /** Whether this evaluator made the session (from a model), and so releases it. */
+  #owned = false;
   readonly #options: EvaluatorOptions;
   readonly #output: string;
   #epoch = 0;
@@ -240,12 +242,14 @@ export class OnnxEvaluator {
       throw new ValidationError("OnnxEvaluator needs a TrackingClient as client");
     }
     let session = options.session;
+    let owned = false;
     if (session === undefined) {
       if (options.model === undefined || options.ort === undefined) {
         throw new ValidationError("give a session, or a model (path or bytes) and the ort module");
       }
       try {
         session = await options.ort.InferenceSession.create(options.model as never);
+        owned = true;
       } catch (err) {
         const what = typeof options.model === "string"
           ? options.model
@@ -258,7 +262,30 @@ export class OnnxEvaluator {
         );
       }
     }
-    return new OnnxEvaluator(session, options);
+    let evaluator: OnnxEvaluator;
+    try {
+      evaluator = new OnnxEvaluator(session, options);
+    } catch (err) {
+      if (owned) await session.release?.(); // a bad option must not leak the session made for it
+      throw err;
+    }
+    evaluator.#owned = owned;
+    return evaluator;
+  }
+
+  /**
+   * Frees the session if this evaluator made it (from `model`); a session
+   * passed in stays the caller's. Also run by `await using`.
+   */
+  async release(): Promise<void> {
+    if (!this.#owned) return;
+    this.#owned = false;
+    await this.#session.release?.();
+  }
+
+  /** {@linkcode OnnxEvaluator.release}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
   }
 
   /** The session being evaluated. */
@@ -382,7 +409,7 @@ export interface CheckpointOptions
   dataset: () => EvalDataset;
   /** The ORT module. */
   ort: OrtModuleLike;
-  /** Name of the run, when one is opened. */
+  /** Name of the run, when one is opened (the server makes up a unique one by default). */
   runName?: string;
 }
 
@@ -406,17 +433,22 @@ export async function evaluateCheckpoints(
   options: CheckpointOptions,
 ): Promise<Record<string, number>[]> {
   const active = client.activeRun();
-  const run = active ?? await client.startRun({ runName: options.runName ?? "onnx-checkpoints" });
+  // No made-up default name: a fixed one would resume (and merge) every earlier evaluation.
+  const run = active ?? await client.startRun({ runName: options.runName });
   const results: Record<string, number>[] = [];
   try {
     for (const [step, checkpoint] of options.checkpoints.entries()) {
-      const evaluator = await OnnxEvaluator.create({ ...options, client, run, model: checkpoint });
+      await using evaluator = await OnnxEvaluator.create({
+        ...options,
+        client,
+        run,
+        model: checkpoint,
+      });
       const name = typeof checkpoint === "string"
         ? checkpoint.split(/[\\/]/).pop()!
         : `bytes-${step}`;
       run.setTag(`checkpoint/${step}`, name);
       results.push(await evaluator.evaluate(options.dataset(), { epoch: step }));
-      await evaluator.session.release?.();
     }
   } catch (err) {
     if (!active) {

@@ -412,7 +412,7 @@ export class TrackingClient {
     await null; // the caller of openRun pays for none of this
     if (parent !== undefined) tags["mlflow.parentRunId"] = (await parent.ready).runId;
     const experimentId = experiment ?? await this.#experiments.idFor(options.experimentName!);
-    return await createOrResume(this.#backend, options, tags, experimentId);
+    return await createOrResume(this.#backend, options, tags, experimentId, this.#notice);
   }
 
   /** Keeps `flush()` and `close()` waiting for background work until it settles. */

@@ -49,6 +49,7 @@ import { acquireLock } from "./file_lock.ts";
 import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
 import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
 import { formatMetricLinesInto, triplesByKey } from "./metric_lines.ts";
+import { generateRunName } from "./run_names.ts";
 import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
 
 const STATUS_CODES: Record<RunStatus, number> = {
@@ -665,7 +666,7 @@ function newRun(
   runId: string,
   dir: string,
 ): { info: RunInfo; tags: Record<string, string> } {
-  const runName = run.runName ?? run.tags["mlflow.runName"] ?? `run-${runId.slice(0, 8)}`;
+  const runName = run.runName ?? run.tags["mlflow.runName"] ?? generateRunName();
   const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
   const info: RunInfo = {
     runId,

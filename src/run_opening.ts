@@ -18,6 +18,7 @@ export async function createOrResume(
   options: StartRunOptions,
   tags: Record<string, string>,
   experimentId: string,
+  notify: (message: string) => void = () => {},
 ): Promise<CreatedRun> {
   let record: RunRecord | undefined;
   if (options.runId !== undefined) {
@@ -29,6 +30,13 @@ export async function createOrResume(
     }
   } else if (options.runName !== undefined && options.resume !== false) {
     record = await backend.findRunByName(experimentId, options.runName);
+    if (record !== undefined && record.info.status !== "RUNNING") {
+      notify(
+        `run '${options.runName}' (${record.info.runId}) had ended ${record.info.status}; ` +
+          `continuing it, as the Python client does for a run name (new metrics follow its ` +
+          `steps). Pass resume: false, or another name, for a new run.`,
+      );
+    }
   }
   if (record !== undefined) {
     await backend.updateRun(record.info.runId, { status: "RUNNING" });

@@ -184,9 +184,7 @@ export async function syncRun(
   const run = await source.getRunMeta(runId);
   if (how.rewriteTags !== undefined) run.data.tags = how.rewriteTags(run.data.tags);
   const dir = await source.runDirectory(runId);
-  let state: SyncState | undefined = how.force
-    ? undefined
-    : (await readSyncRecord(dir))[targetKey];
+  let state: SyncState | undefined = how.force ? undefined : (await readSyncRecord(dir))[targetKey];
   const save = () => writeSyncState(dir, targetKey, state!);
   if (state !== undefined && how.verify) {
     try {

@@ -242,3 +242,57 @@ test("evaluating with no run to log to is a clear error", async () => {
   await assert.rejects(evaluator.evaluate(batches(REG_X, REG_T, 5)), /no run to log to/);
   await client.close();
 });
+
+/** The real ORT module, counting the sessions it makes and those released. */
+function countingOrt() {
+  const counts = { created: 0, released: 0 };
+  const InferenceSession = {
+    async create(model: never) {
+      const session = await ort.InferenceSession.create(model);
+      counts.created++;
+      const release = session.release.bind(session);
+      session.release = async () => {
+        counts.released++;
+        await release();
+      };
+      return session;
+    },
+  };
+  return { counts, ort: { ...ort, InferenceSession } as unknown as typeof ort };
+}
+
+test("every session an evaluation makes is released, also when it throws", async () => {
+  const { client, runs } = fixture();
+  const counting = countingOrt();
+  await assert.rejects(
+    evaluateCheckpoints(client, {
+      ort: counting.ort,
+      checkpoints: [linearModel(REG_W, REG_B), linearModel(REG_W, REG_B)],
+      dataset: () => batches([[1, 2]], [1], 1, 2), // the wrong width: evaluating throws
+    }),
+    EvaluationError,
+  );
+  assert.deepEqual(counting.counts, { created: 1, released: 1 });
+  await assert.rejects(
+    OnnxEvaluator.create({
+      client,
+      ort: counting.ort,
+      model: linearModel(REG_W, REG_B),
+      output: "nope",
+    }),
+  );
+  assert.deepEqual(counting.counts, { created: 2, released: 2 }, "a bad option leaks nothing");
+  const ok = await evaluateCheckpoints(client, {
+    ort: counting.ort,
+    checkpoints: [linearModel(REG_W, REG_B), linearModel(REG_W, [1])],
+    dataset: () => batches(REG_X, REG_T, 5),
+    metrics: ["mae"],
+  });
+  assert.equal(ok.length, 2);
+  assert.deepEqual(counting.counts, { created: 4, released: 4 });
+  // Without a runName each evaluation is a run of its own: nothing merges into an old one.
+  await client.flush();
+  const names = runs().map((r) => r.info.run_name);
+  assert.equal(new Set(names).size, names.length, names.join(", "));
+  await client.close();
+});

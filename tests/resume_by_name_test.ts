@@ -66,3 +66,18 @@ test("a startRun that fails leaves no open run behind for close() to trip on", a
   await ok.end();
   await t.client.close(); // resolves: the failed start was reported once, to its caller
 });
+
+test("resuming a run that had ended says so, once", async () => {
+  await using t = await setup();
+  const first = await t.client.startRun({ runName: "nightly" });
+  await first.end();
+  const again = await t.client.startRun({ runName: "nightly" });
+  assert.equal(again.runId, first.runId);
+  const told = t.notices.filter((n) => n.includes("'nightly'"));
+  assert.equal(told.length, 1, t.notices.join("\n"));
+  assert.match(told[0], /had ended FINISHED; continuing it.*resume: false/);
+  await again.end();
+  const fresh = await t.client.startRun({ runName: "nightly", resume: false });
+  assert.notEqual(fresh.runId, first.runId);
+  await fresh.end();
+});

@@ -267,3 +267,22 @@ test("a run the callback opened and never saw end is ended KILLED by close()", a
   assert.equal(runs()[0].info.status, "KILLED");
   assert.equal(runs()[0].latest.get("loss")?.value, 1);
 });
+
+test("two fits without a runName are two runs: a rerun never merges into the last one", async () => {
+  const { client, runs } = fixture();
+  await client.setExperiment("reruns");
+  for (const lr of [0.05, 0.01]) {
+    const { model, x, y } = problem();
+    await model.fit(x, y, {
+      epochs: 2,
+      verbose: 0,
+      callbacks: trackingCallback(client, { model, tags: { lr: String(lr) } }),
+    });
+  }
+  await client.flush();
+  const all = runs();
+  assert.equal(all.length, 2);
+  assert.notEqual(all[0].info.run_name, all[1].info.run_name);
+  for (const run of all) assert.deepEqual(run.history.get("loss")!.map((p) => p.step), [0, 1]);
+  await client.close();
+});

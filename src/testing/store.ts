@@ -304,7 +304,7 @@ export class FakeStore {
     const tags = new Map<string, string>();
     for (const t of list(body, "tags")) tags.set(checkKey("tag", t.key), String(t.value ?? ""));
     const name = str(body, "run_name", false) ?? tags.get("mlflow.runName") ??
-      `run-${id.slice(0, 8)}`;
+      madeUpName();
     tags.set("mlflow.runName", name);
     const run: StoredRun = {
       info: {
@@ -503,6 +503,14 @@ export class FakeStore {
       ...(next ? { next_page_token: next } : {}),
     };
   }
+}
+
+/** A name for a run created without one, as MLflow's server makes one up (`keen-heron-42`). */
+function madeUpName(): string {
+  const words = ["keen", "calm", "bold", "wise", "warm", "swift"];
+  const animals = ["heron", "otter", "lynx", "finch", "koala", "trout"];
+  const any = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+  return `${any(words)}-${any(animals)}-${Math.floor(Math.random() * 1000)}`;
 }
 
 function visible(stage: string, view: string): boolean {
