@@ -116,6 +116,53 @@ async function hotPath(): Promise<void> {
   });
   await client.close();
   await paramDelivery();
+  await offlineResumeByName();
+}
+
+/**
+ * Resuming a run by name offline reads each run's meta.yaml, not its metric files: the time
+ * beside a run with many points against the same in an experiment without it.
+ */
+async function offlineResumeByName(): Promise<void> {
+  const points = smoke ? 100_000 : 3_000_000;
+  const resume = async (withBigRun: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-resume-"));
+    try {
+      const client = new TrackingClient({ offline: true, storagePath: dir, maxQueue: 1e9 });
+      await client.setExperiment("resume");
+      if (withBigRun) {
+        const big = await client.startRun({ runName: "big" });
+        for (let i = 0; i < points; i++) big.logMetric("loss", i, { step: i });
+        await big.end();
+      }
+      await (await client.startRun({ runName: "target" })).end();
+      const ms = await repeat(async () => {
+        const t0 = performance.now();
+        const run = await client.startRun({ runName: "target" });
+        const took = performance.now() - t0;
+        await run.end();
+        return took;
+      });
+      await client.close();
+      return ms;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const ours = await resume(true);
+  const peer = await resume(false);
+  rows.push({
+    section: "1 hot path",
+    what: `offline startRun({ runName }) beside a ${points}-point run`,
+    n: points,
+    ours,
+    peer,
+    peerName: "the same, no other run",
+    unit: "ms",
+    ratio: ours / peer,
+    target: "<= 2x (no metric file read)",
+    met: ours / peer <= 2,
+  });
 }
 
 /**
