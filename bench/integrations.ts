@@ -65,6 +65,7 @@ export async function benchDecorator(smoke: boolean): Promise<Row[]> {
 
 /** A 20-epoch fit with the tracking callback against the same fit without it. */
 export async function benchTfjs(smoke: boolean): Promise<Row[]> {
+  tf.enableProdMode(); // no tip to install tfjs-node in the table
   await tf.setBackend("cpu");
   const c = client();
   const x = tf.randomNormal([512, 16], 0, 1, "float32", 1);

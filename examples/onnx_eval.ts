@@ -6,7 +6,7 @@
  * use your own exported `.onnx` files instead. Records offline into ./mlruns
  * when no server is configured.
  *
- * Run: deno run -A examples/onnx_eval.ts
+ * Run: deno task example:onnx   (or in your project: deno run -A --allow-ffi onnx_eval.ts)
  */
 import * as ort from "onnxruntime-node";
 import { TrackingClient } from "../mod.ts";

@@ -4,7 +4,7 @@
  * recorded. To use a real server, drop the fake and pass your own `apiHost`,
  * `apiKey` and `workspaceId` (or call `TrackingClient.fromEnv()`).
  *
- * Run: deno task demo
+ * Run: deno task quickstart
  */
 import { TrackingClient } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";

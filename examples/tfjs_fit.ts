@@ -3,12 +3,15 @@
  * summary, per-epoch loss and accuracy (with validation), and early stopping.
  * With no server configured it records offline into ./mlruns.
  *
- * Run: deno run -A examples/tfjs_fit.ts
+ * Run: deno task example:tfjs   (or in your project: deno run -A tfjs_fit.ts)
  */
 import * as tf from "@tensorflow/tfjs";
 import { TrackingClient } from "../mod.ts";
 import { fitWithTracking } from "../integrations/tfjs.ts";
 
+// The pure-JS CPU backend on purpose (no native build); prod mode also stops tfjs's tip to
+// install tfjs-node, which would be the only line this example prints besides its own.
+tf.enableProdMode();
 await tf.setBackend("cpu");
 const client = TrackingClient.fromEnv({ onNotice: () => {} });
 await client.setExperiment("tfjs-demo");

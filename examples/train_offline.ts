@@ -4,7 +4,7 @@
  * layout). Trains a small logistic regression by gradient descent on
  * generated data, one run per learning rate, then prints the runs table.
  *
- * Run: deno task demo      (then: mlflow ui --backend-store-uri ./mlruns)
+ * Run: deno task demo      (then: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ./mlruns)
  */
 import { tracked, TrackingClient } from "../mod.ts";
 import { main as cli } from "../src/cli.ts";

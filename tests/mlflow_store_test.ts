@@ -14,12 +14,18 @@ import { TrackingClient } from "../mod.ts";
 const python = process.env.MLFLOW_PYTHON ??
   (existsSync(".venv/bin/python") ? ".venv/bin/python" : "");
 
+/** Why the tests that need MLflow's Python client are ignored, when they are (never in CI). */
+const why = python === ""
+  ? " (ignored here: needs a Python with mlflow; set MLFLOW_PYTHON or run python3 -m venv .venv && .venv/bin/pip install mlflow)"
+  : "";
+
 function encode(v: number): number | string {
   return Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : v;
 }
 
 Deno.test({
-  name: "MLflow's own client reads our store identically (NaN, infinities, slashes, deletions)",
+  name: "MLflow's own client reads our store identically (NaN, infinities, slashes, deletions)" +
+    why,
   ignore: python === "" && !process.env.CI, // CI always provides it (.ci/run)
   async fn() {
     if (python === "") throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
@@ -87,7 +93,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "we read what MLflow's Python client writes: folded long names, \\U escapes, its runs",
+  name: "we read what MLflow's Python client writes: folded long names, \\U escapes, its runs" +
+    why,
   ignore: python === "" && !process.env.CI,
   async fn() {
     if (python === "") throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");

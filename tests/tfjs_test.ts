@@ -11,6 +11,7 @@ import type { StoredRun } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
 import { inProcess } from "./helpers.ts";
 
+tf.env().set("IS_TEST", true); // no tip to install tfjs-node in the test output
 await tf.setBackend("cpu");
 
 const fixture = () => inProcess();

@@ -5,6 +5,7 @@ import { TrackingClient } from "@oicm/tracking";
 import { FakeMlflowServer } from "@oicm/tracking/testing";
 import { fitWithTracking } from "@oicm/tracking/tfjs";
 
+tf.enableProdMode(); // the pure-JS CPU backend on purpose: no tip to install tfjs-node
 await tf.setBackend("cpu");
 const server = new FakeMlflowServer();
 const { url } = await server.listen();
