@@ -13,7 +13,7 @@ import { TrackingClient } from "../mod.ts";
 import { type EvalBatch, evaluateCheckpoints } from "../integrations/onnx.ts";
 import { linearModel } from "../tests/fixtures/onnx_models.ts";
 
-const client = TrackingClient.fromEnv({ onNotice: () => {} });
+const client = TrackingClient.fromEnv();
 await client.setExperiment("onnx-eval-demo");
 
 // Three classes, two features: class c sits around the point CENTERS[c].

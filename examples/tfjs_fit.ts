@@ -13,7 +13,7 @@ import { fitWithTracking } from "../integrations/tfjs.ts";
 // install tfjs-node, which would be the only line this example prints besides its own.
 tf.enableProdMode();
 await tf.setBackend("cpu");
-const client = TrackingClient.fromEnv({ onNotice: () => {} });
+const client = TrackingClient.fromEnv();
 await client.setExperiment("tfjs-demo");
 
 // XOR-like data: the label is whether both coordinates share a sign.

@@ -10,7 +10,7 @@ import { tracked, TrackingClient } from "../mod.ts";
 import { main as cli } from "../src/cli.ts";
 import process from "node:process";
 
-const client = TrackingClient.fromEnv({ onNotice: () => {} });
+const client = TrackingClient.fromEnv();
 await client.setExperiment("logistic-regression-demo");
 
 /** Two Gaussian blobs, labelled 0 and 1, from a seeded generator. */

@@ -32,9 +32,10 @@ import { createOrResume } from "./run_opening.ts";
 import { ExperimentsByName } from "./experiments.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "./system_metrics.ts";
 import { Transport, type TransportConfig } from "./transport.ts";
+import { unrefTimer } from "./timers.ts";
 import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
 import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
-import { clientFromEnv } from "./env.ts";
+import { readEnv } from "./env.ts";
 import { errorTags } from "./error_tags.ts";
 
 /**
@@ -42,6 +43,9 @@ import { errorTags } from "./error_tags.ts";
  * over the client's own active run, so concurrent calls each log to theirs.
  */
 export const runScope: AsyncLocalStorage<Run> = new AsyncLocalStorage<Run>();
+
+/** What `fromEnv` has said already (the offline choice, unread variables): each once. */
+const toldFromEnv = new Set<string>();
 
 function toTrackingError(err: unknown): TrackingError {
   return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
@@ -106,6 +110,9 @@ export class TrackingClient {
   #transport: Omit<TransportConfig, "trackingUri"> | undefined;
   /** The server per workspace, without the spool (sync must see its failures). */
   readonly #targets = new Map<string, Target>();
+  /** The transports of those targets (close() bounds their waiting). */
+  readonly #transports: Transport[] = [];
+  readonly #closeTimeoutMs: number;
   #lastRun: Run | undefined;
   #closed = false;
 
@@ -114,6 +121,7 @@ export class TrackingClient {
     const opts = checkOptions(options);
     this.#workspaceId = opts.workspaceId;
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
+    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 30_000;
     this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
     this.#systemMetrics = {
       enabled: opts.logSystemMetrics ?? false,
@@ -191,7 +199,14 @@ export class TrackingClient {
    * ```
    */
   static fromEnv(overrides: Partial<TrackingClientOptions> = {}): TrackingClient {
-    return new TrackingClient(clientFromEnv(overrides));
+    const { options, notices } = readEnv(overrides);
+    const client = new TrackingClient(options);
+    for (const notice of notices) {
+      if (toldFromEnv.has(notice)) continue; // once per process
+      toldFromEnv.add(notice);
+      client.#notice(notice);
+    }
+    return client;
   }
 
   /** `"oicm"` when the API host ends in `/api/tracking`, `"offline"` for a local store, else `"mlflow"`. */
@@ -232,6 +247,7 @@ export class TrackingClient {
     if (target === undefined) {
       const uri = this.#trackingUri();
       const transport = new Transport({ ...this.#transport!, trackingUri: () => uri });
+      this.#transports.push(transport);
       target = { key, backend: new RestBackend(transport) };
       this.#targets.set(key, target);
     }
@@ -672,6 +688,28 @@ export class TrackingClient {
     if (this.#closed) return;
     const errors: TrackingError[] = [];
     const note = (err: unknown) => errors.push(toTrackingError(err));
+    // A server that stopped answering must not hold the process: once it has answered nothing
+    // for closeTimeoutMs, what is left goes to the spool, and close() says where.
+    for (const transport of this.#transports) transport.giveUpAfterQuiet(this.#closeTimeoutMs);
+    const waiting = setTimeout(() => {
+      if (this.#spool === undefined) return;
+      this.#notice(
+        `close(): still delivering to ${this.#endpoint.base}; if it answers nothing for ` +
+          `${Math.round(this.#closeTimeoutMs / 1000)} s, what is left stays in ${this.#spool.path}`,
+      );
+    }, Math.min(2_000, this.#closeTimeoutMs));
+    unrefTimer(waiting);
+    try {
+      await this.#closeAll(note);
+    } finally {
+      clearTimeout(waiting);
+      for (const transport of this.#transports) transport.giveUpAfterQuiet(undefined);
+    }
+    this.#closed = true;
+    if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
+  }
+
+  async #closeAll(note: (err: unknown) => void): Promise<void> {
     while (this.#active.length > 0) await this.#active.at(-1)!.end("FINISHED").catch(note);
     for (const run of [...this.#open]) await run.end("KILLED").catch(note);
     await this.flush().catch(note);
@@ -687,8 +725,6 @@ export class TrackingClient {
       }
       spool.stop();
     }
-    this.#closed = true;
-    if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
   }
 
   /** Keeps secrets out of `console.log(client)` in Deno, Node and Bun. */

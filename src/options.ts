@@ -68,6 +68,12 @@ export interface TrackingClientOptions {
   maxQueue?: number;
   /** First wait before a spooled record is tried again, in ms (doubling to 60 s). Default 5000. */
   spoolRetryMs?: number;
+  /**
+   * How long `close()` waits for a server that answers nothing, in ms (a server that keeps
+   * answering is never cut short); past it, what is left goes to the spool, and `close()` says
+   * where and how to send it. Default 30 000.
+   */
+  closeTimeoutMs?: number;
   /** Sample system metrics (CPU, memory, disk, network, GPU) in every run. Default false. */
   logSystemMetrics?: boolean;
   /** How system metrics are sampled (`intervalMs`, default 10 000). */
@@ -103,6 +109,7 @@ const optionsSchema = z.object({
   spoolPath: z.string().min(1).optional(),
   maxQueue: z.number().int().positive().optional(),
   spoolRetryMs: z.number().int().min(0).optional(),
+  closeTimeoutMs: z.number().int().min(0).optional(),
   logSystemMetrics: z.boolean().optional(),
   systemMetrics: z.object({ intervalMs: z.number().int().positive().optional() }).strict()
     .optional(),

@@ -231,11 +231,14 @@ export class SpoolingBackend implements Backend {
   }
 
   async updateRun(runId: string, update: RunUpdate): Promise<void> {
-    if (!this.#spooled.has(runId)) {
+    const target = this.#targetOf(runId);
+    // Straight to disk behind the run's records, or while its server is known to be down.
+    if (!this.#spooled.has(runId) && !this.#down.has(target.key)) {
       try {
-        return await this.#targetOf(runId).backend.updateRun(runId, update);
+        return await target.backend.updateRun(runId, update);
       } catch (err) {
         if (!(err instanceof UnavailableError)) throw err;
+        this.#down.add(target.key);
       }
     }
     // The end waits on disk with the records, and goes when they have gone.

@@ -23,6 +23,7 @@ import {
   sleep,
 } from "./retry.ts";
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "./routes.ts";
+import { unrefTimer } from "./timers.ts";
 import { errorBody } from "./schemas.ts";
 
 /**
@@ -65,6 +66,13 @@ export class Transport {
   readonly #secrets = new Secrets();
   /** Whether the server is known to be failing (its first failure was told; a success resets). */
   #failing = false;
+  /** When set (by `close()`): how long the server may go without answering before requests give up. */
+  #quietLimitMs: number | undefined;
+  /** When the server last answered (or the limit was set). */
+  #answeredAt = 0;
+  #watch: ReturnType<typeof setInterval> | undefined;
+  /** Attempts waiting for an answer. */
+  readonly #inFlight = new Set<AbortController>();
 
   constructor(config: TransportConfig) {
     this.#config = config;
@@ -105,20 +113,61 @@ export class Transport {
     );
   }
 
+  /**
+   * Bounds waiting on a server that stopped answering: once it has answered
+   * nothing for `quietMs` (from now, or from its last answer), no attempt
+   * starts, no retry waits and no answer is awaited any longer; such a request
+   * is an `UnavailableError` at once. A server that keeps answering is never
+   * cut short. `close()` uses it; `undefined` lifts the bound.
+   */
+  giveUpAfterQuiet(quietMs: number | undefined): void {
+    this.#quietLimitMs = quietMs;
+    this.#answeredAt = Date.now();
+    if (this.#watch !== undefined) clearInterval(this.#watch);
+    this.#watch = undefined;
+    if (quietMs === undefined) return;
+    // Requests already waiting for an answer stop waiting then too.
+    this.#watch = setInterval(() => {
+      if (this.#quietTooLong()) { for (const controller of this.#inFlight) controller.abort(); }
+    }, Math.max(10, Math.min(1000, quietMs / 4)));
+    unrefTimer(this.#watch);
+  }
+
+  /** The time past which a quiet server is given up on, when bounded. */
+  #deadline(): number | undefined {
+    return this.#quietLimitMs === undefined ? undefined : this.#answeredAt + this.#quietLimitMs;
+  }
+
+  #quietTooLong(): boolean {
+    const deadline = this.#deadline();
+    return deadline !== undefined && Date.now() >= deadline;
+  }
+
   /** Sends one request with retries and resolves to the body text of a 2xx answer. */
   async send(route: string, method: string, url: string, body?: string): Promise<string> {
     const { retry } = this.#config;
     const started = Date.now();
     for (let attempt = 1;; attempt++) {
+      if (this.#quietTooLong()) {
+        throw new UnavailableError(
+          `${route}: ${hostOf(url)} answered nothing for ${this.#quietLimitMs} ms; ` +
+            `close() stopped waiting for it`,
+          { code: "CLOSE_TIMEOUT", route, attempts: attempt - 1 },
+        );
+      }
       const outcome = await this.#attempt(route, method, url, body);
       if (outcome.ok) {
         this.#failing = false;
+        this.#answeredAt = Date.now();
         return outcome.text;
       }
       const elapsed = Date.now() - started;
       const delay = backoffDelay(retry, attempt, outcome.retryAfterMs);
+      const deadline = this.#deadline();
+      const pastDeadline = deadline !== undefined && Date.now() + delay > deadline;
       if (
-        !outcome.retryable || attempt > retry.maxRetries || elapsed + delay > retry.maxElapsedMs
+        !outcome.retryable || attempt > retry.maxRetries || elapsed + delay > retry.maxElapsedMs ||
+        pastDeadline
       ) {
         if (!outcome.retryable) throw outcome.error;
         const e = outcome.error;
@@ -145,6 +194,7 @@ export class Transport {
     const fetchFn = this.#config.fetch ?? globalThis.fetch;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#config.timeoutMs);
+    this.#inFlight.add(controller);
     try {
       const headers: Record<string, string> = { ...this.#headers };
       if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -161,6 +211,7 @@ export class Transport {
       return this.#networkFailure(route, url, err, controller.signal.aborted);
     } finally {
       clearTimeout(timer);
+      this.#inFlight.delete(controller);
     }
   }
 

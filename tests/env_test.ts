@@ -15,6 +15,7 @@ const NAMES = [
   "MLFLOW_TRACKING_TOKEN",
   "MLFLOW_TRACKING_USERNAME",
   "MLFLOW_TRACKING_PASSWORD",
+  "OICM_TRACKING_APIHOST",
 ];
 
 function withEnv(vars: Record<string, string>, fn: () => void): void {
@@ -91,4 +92,31 @@ test("fromEnv overrides win over the environment", () => {
     assert.equal(clientFromEnv({ timeoutMs: 5 }).timeoutMs, 5);
     assert.equal(clientFromEnv({ apiHost: "http://other" }).apiHost, "http://other");
   });
+});
+
+test("fromEnv says once that it records offline, and where", () => {
+  withEnv({}, () => {
+    const dir = `./mlruns-notice-${Math.random().toString(36).slice(2)}`;
+    const notices: string[] = [];
+    TrackingClient.fromEnv({ storagePath: dir, onNotice: (m) => notices.push(m) });
+    TrackingClient.fromEnv({ storagePath: dir, onNotice: (m) => notices.push(m) });
+    const offline = notices.filter((n) => n.includes("recording offline"));
+    assert.equal(offline.length, 1, notices.join("\n"));
+    assert.match(
+      offline[0],
+      /no tracking server configured: recording offline into \/.*mlruns-notice/,
+    );
+    assert.match(offline[0], /OICM_TRACKING_API_HOST, or MLFLOW_TRACKING_URI/);
+  });
+});
+
+test("a variable with our prefixes that nothing reads is named, with what it probably meant", () => {
+  withEnv({ OICM_TRACKING_APIHOST: "https://h/api/tracking" }, () => {
+    const notices: string[] = [];
+    TrackingClient.fromEnv({ storagePath: "./mlruns-typo", onNotice: (m) => notices.push(m) });
+    const named = notices.find((n) => n.includes("OICM_TRACKING_APIHOST"));
+    assert.ok(named, notices.join("\n"));
+    assert.match(named, /did you mean OICM_TRACKING_API_HOST\?/);
+  });
+  delete process.env.OICM_TRACKING_APIHOST;
 });

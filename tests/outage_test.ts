@@ -194,3 +194,34 @@ test("records spooled for one OICM workspace are delivered there after switching
   const notices = t.notices.filter((n) => /unavailable/.test(n));
   assert.ok(notices.length <= 1, notices.join("\n"));
 });
+
+test("close() with a server that stopped answering waits closeTimeoutMs, says so, then spools", async () => {
+  // Default retry budget (120 s) and request timeout (120 s): only closeTimeoutMs bounds close().
+  await using t = await setup({
+    client: {
+      retry: undefined,
+      timeoutMs: 120_000,
+      closeTimeoutMs: 300,
+      spoolRetryMs: 60_000,
+    },
+  });
+  const run = await t.client.startRun({ runName: "dying" });
+  for (let i = 0; i < 500; i++) run.logMetric("loss", i, { step: i });
+  await t.client.flush();
+  t.server.faults.hangNext(1_000_000); // the server stops answering, connections stay open
+  for (let i = 500; i < 700; i++) run.logMetric("loss", i, { step: i });
+  const started = Date.now();
+  await t.client.close();
+  assert.ok(Date.now() - started < 60_000, "close() did not wait out the retry budget");
+  assert.ok(
+    t.notices.some((n) => n.includes("answered nothing") || n.includes("still delivering")),
+  );
+  const last = t.notices.at(-1)!;
+  assert.match(last, /wait in .*; send them with: .*cli sync/);
+  assert.equal(spooledRuns(t.spoolPath).length, 1, "the rest is on disk, not lost");
+  // Once the server answers again, the CLI's sync delivers it: every point once, and the end.
+  t.server.faults.clear();
+  const local = new FileBackend(t.spoolPath);
+  const [spoolRun] = await local.listRunIds("0");
+  assert.equal((await local.getMetricHistory(spoolRun, "loss")).length, 200);
+});

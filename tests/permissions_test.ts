@@ -72,3 +72,12 @@ Deno.test("offline needs only --allow-read and --allow-write on the store; witho
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("fromEnv without --allow-env is an error naming the flag, not a silent offline run", async () => {
+  const { code, out } = await deno(["--allow-read", "--allow-write"], "tests/fixtures/from_env.ts");
+  assert.equal(code, 1, out);
+  assert.match(
+    out,
+    /TrackingError PERMISSION_DENIED: TrackingClient\.fromEnv\(\) cannot read \w+: run with --allow-env/,
+  );
+});
