@@ -3,8 +3,8 @@
  *
  * ```sh
  * deno run -A jsr:@oicm/tracking/cli runs [--store ./mlruns]
- * deno run -A jsr:@oicm/tracking/cli show RUN_ID [--store ./mlruns]
- * deno run -A jsr:@oicm/tracking/cli sync [STORE] --to URI [--workspace WS] [--api-key KEY]
+ * deno run -A jsr:@oicm/tracking/cli show RUN_ID [--store ./mlruns] [--html report.html]
+ * OICM_TRACKING_API_KEY=... deno run -A jsr:@oicm/tracking/cli sync [STORE] --to URI [--workspace WS]
  * ```
  *
  * `sync` reads the API key from `OICM_TRACKING_API_KEY` or `MLFLOW_TRACKING_TOKEN`
@@ -13,15 +13,23 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import process from "node:process";
 import { TrackingClient, TrackingError } from "../mod.ts";
-import type { RunRecord, SyncProgress } from "../mod.ts";
+import { syncProgress } from "./cli/progress.ts";
+import { reportHtml } from "./cli/report_html.ts";
+import { runsTable } from "./cli/runs_table.ts";
+import { readRun, showRun } from "./cli/show_run.ts";
+
+export { table } from "./cli/format.ts";
+export { sparkline } from "./cli/sparkline.ts";
 
 const USAGE = `usage:
-  runs [--store DIR]                  experiments and runs, with params and latest metrics
-  show RUN_ID [--store DIR]           one run, with a sparkline per metric
+  runs [--store DIR]                  experiments and runs: status, start, duration, metrics, params
+  show RUN_ID [--store DIR] [--html FILE]
+                                      one run: a chart, last/min/max/best per metric; --html
+                                      writes a self-contained page with a chart per metric
   sync [DIR] --to URI [--workspace WS] [--force]
                                       upload a local store (or a spool) to a server;
                                       --force sends every run again, as new runs
@@ -53,64 +61,10 @@ function parse(args: string[]): Parsed {
   return out;
 }
 
-const BARS = "▁▂▃▄▅▆▇█";
-
-/**
- * A one-line chart of values (up to `width` columns; NaN shows as a space).
- *
- * @example
- * ```ts
- * import { sparkline } from "@oicm/tracking/cli";
- * console.log(sparkline([3, 1, 2])); // "█▁▅"
- * ```
- */
-export function sparkline(values: number[], width = 40): string {
-  if (values.length === 0) return "";
-  const picked = values.length <= width
-    ? values
-    : Array.from({ length: width }, (_, i) => values[Math.floor(i * values.length / width)]);
-  const finite = picked.filter(Number.isFinite);
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
-  return picked.map((v) => {
-    if (!Number.isFinite(v)) return " ";
-    const i = hi === lo ? 3 : Math.round((v - lo) / (hi - lo) * (BARS.length - 1));
-    return BARS[i];
-  }).join("");
-}
-
-function duration(run: RunRecord): string {
-  const end = run.info.endTime ?? Date.now();
-  const s = Math.max(0, Math.round((end - run.info.startTime) / 1000));
-  return s < 60
-    ? `${s}s`
-    : s < 3600
-    ? `${Math.floor(s / 60)}m${s % 60}s`
-    : `${(s / 3600).toFixed(1)}h`;
-}
-
-function fmt(v: number): string {
-  return Number.isInteger(v)
-    ? String(v)
-    : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6
-    ? v.toPrecision(4)
-    : v.toExponential(2);
-}
-
-/**
- * Pads rows of cells into aligned columns.
- *
- * @example
- * ```ts
- * import { table } from "@oicm/tracking/cli";
- * console.log(table([["RUN", "LOSS"], ["a", "0.1"]]));
- * ```
- */
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join(
-    "\n",
-  );
+/** The terminal's width when writing to one, else 100 columns. */
+function columns(): number {
+  const cols = process.stdout.isTTY === true ? process.stdout.columns : undefined;
+  return typeof cols === "number" && cols >= 60 ? cols : 100;
 }
 
 function openStore(path: string): TrackingClient {
@@ -129,66 +83,14 @@ function openStore(path: string): TrackingClient {
   });
 }
 
-async function runsTable(client: TrackingClient): Promise<string> {
-  const rows = [["EXPERIMENT", "RUN", "ID", "STATUS", "DURATION", "PARAMS", "METRICS"]];
-  for (const exp of await client.searchExperiments()) {
-    for (const run of await client.searchRuns({ experimentIds: [exp.experimentId] })) {
-      const params = Object.entries(run.data.params).sort().slice(0, 4).map(([k, v]) =>
-        `${k}=${v.slice(0, 16)}`
-      );
-      const metrics = Object.entries(run.data.metrics).sort().slice(0, 4).map(([k, v]) =>
-        `${k}=${fmt(v)}`
-      );
-      rows.push([
-        exp.name,
-        run.info.runName,
-        run.info.runId.slice(0, 8),
-        run.info.status,
-        duration(run),
-        params.join(" "),
-        metrics.join(" "),
-      ]);
-    }
-  }
-  return rows.length === 1 ? "no runs yet" : table(rows);
-}
-
-async function showRun(client: TrackingClient, id: string): Promise<string> {
-  let runId = id;
-  if (id.length < 32) {
-    // A short id, as the runs table prints it.
-    for (const exp of await client.searchExperiments({ viewType: "ALL" })) {
-      const runs = await client.searchRuns({ experimentIds: [exp.experimentId], viewType: "ALL" });
-      const hit = runs.find((r) => r.info.runId.startsWith(id));
-      if (hit) runId = hit.info.runId;
-    }
-  }
-  const run = await client.getRun(runId);
-  const lines = [
-    `run ${run.info.runName} (${run.info.runId})`,
-    `  experiment ${run.info.experimentId}, ${run.info.status}, ${duration(run)}`,
-  ];
-  const params = Object.entries(run.data.params);
-  if (params.length) lines.push("params:", ...params.map(([k, v]) => `  ${k} = ${v}`));
-  const tags = Object.entries(run.data.tags).filter(([k]) => !k.startsWith("mlflow."));
-  const oneLine = (v: string) => {
-    const first = v.split("\n")[0];
-    return first.length > 80 || first !== v ? `${first.slice(0, 80)} ...` : v;
-  };
-  if (tags.length) lines.push("tags:", ...tags.map(([k, v]) => `  ${k} = ${oneLine(v)}`));
-  const keys = Object.keys(run.data.metrics);
-  if (keys.length) lines.push("metrics:");
-  const width = Math.max(0, ...keys.map((k) => k.length));
-  for (const key of keys) {
-    const history = await client.getMetricHistory(runId, key);
-    const values = history.map((p) => p.value);
-    lines.push(
-      `  ${key.padEnd(width)}  ${sparkline(values)}  last ${
-        fmt(values.at(-1)!)
-      } (${values.length} points)`,
-    );
-  }
-  return lines.join("\n");
+async function show(store: string, id: string, flags: Record<string, string>): Promise<string> {
+  const view = await readRun(openStore(store), id);
+  if (flags.html === undefined) return showRun(view, columns());
+  if (flags.html === "") throw new TrackingError("--html needs a file name: --html report.html");
+  writeFileSync(flags.html, reportHtml(view));
+  return `wrote ${
+    resolve(flags.html)
+  }: ${view.metrics.length} chart(s), run ${view.run.info.runName}`;
 }
 
 async function sync(store: string, flags: Record<string, string>): Promise<string> {
@@ -218,20 +120,23 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
     }
   }
   const source = openStore(store);
-  const tty = process.stdout.isTTY === true;
-  const onProgress = (p: SyncProgress) => {
-    if (tty) {
-      process.stdout.write(`\r  ${p.runsDone}/${p.runsTotal} runs, ${p.pointsSent} points sent`);
-    }
-  };
-  const report = await source.sync({
-    to: { apiHost: to, apiKey, workspaceId: flags.workspace },
-    onProgress,
-    force: "force" in flags,
+  const progress = syncProgress({
+    tty: process.stderr.isTTY === true,
+    write: (text) => process.stderr.write(text),
   });
-  if (tty) process.stdout.write("\n");
-  return `synced ${report.runs} run(s) to ${to}: ${report.created} created, ${report.metrics} points, ` +
-    `${report.params} params, ${report.tags} tags, ${report.ended} end(s) sent`;
+  try {
+    const report = await source.sync({
+      to: { apiHost: to, apiKey, workspaceId: flags.workspace },
+      onProgress: (p) => progress.update(p),
+      force: "force" in flags,
+    });
+    return `synced ${report.runs} run(s) to ${to}: ${report.created} created, ` +
+      `${report.metrics} points, ${report.params} params, ${report.tags} tags, ` +
+      `${report.ended} end(s) sent` +
+      (report.refused > 0 ? `; ${report.refused} record(s) refused (see the notes above)` : "");
+  } finally {
+    progress.done();
+  }
 }
 
 /**
@@ -248,8 +153,8 @@ export async function main(args: string[]): Promise<number> {
   const { positional: [command, arg], flags } = parse(args);
   const store = flags.store ?? "./mlruns";
   try {
-    if (command === "runs") console.log(await runsTable(openStore(store)));
-    else if (command === "show" && arg) console.log(await showRun(openStore(store), arg));
+    if (command === "runs") console.log(await runsTable(openStore(store), columns()));
+    else if (command === "show" && arg) console.log(await show(store, arg, flags));
     else if (command === "sync") console.log(await sync(arg ?? store, flags));
     else {
       console.error(USAGE);

@@ -79,7 +79,7 @@ export function emptyReport(): SyncReport {
  * @example
  * ```ts
  * import type { SyncProgress } from "@oicm/tracking";
- * const show = (p: SyncProgress) => `${p.runsDone}/${p.runsTotal} runs, ${p.pointsSent} points`;
+ * const show = (p: SyncProgress) => `${p.runsDone}/${p.runsTotal} runs, ${p.pointsSent}/${p.pointsTotal} points`;
  * ```
  */
 export interface SyncProgress {
@@ -89,6 +89,8 @@ export interface SyncProgress {
   runsTotal: number;
   /** Metric points sent so far. */
   pointsSent: number;
+  /** Metric points to send in all (as counted before the sync began). */
+  pointsTotal: number;
 }
 
 const RECORD = "sync.json";
@@ -376,7 +378,16 @@ export async function syncStore(
         work.push({ runId, parent: tags["mlflow.parentRunId"], experiment });
       }
     }
-    const progress: SyncProgress = { runsDone: 0, runsTotal: work.length, pointsSent: 0 };
+    let pointsTotal = 0;
+    for (const { runId } of work) {
+      pointsTotal += await unsentPoints(source, runId, options.force ? "" : targetKey);
+    }
+    const progress: SyncProgress = {
+      runsDone: 0,
+      runsTotal: work.length,
+      pointsSent: 0,
+      pointsTotal,
+    };
     const remoteIds = new Map<string, Promise<string>>();
     /** Local run id → the target's, for runs synced (now or before). */
     const synced = new Map<string, string>();

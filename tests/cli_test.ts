@@ -5,10 +5,13 @@ import { join } from "node:path";
 import process from "node:process";
 import { TrackingClient } from "../mod.ts";
 import { main, sparkline } from "../src/cli.ts";
+import { buckets } from "../src/cli/sparkline.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
 
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function capture(
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const [log, error] = [console.log, console.error];
@@ -27,42 +30,111 @@ async function store() {
   const dir = mkdtempSync(join(tmpdir(), "cli-"));
   const client = new TrackingClient({ offline: true, storagePath: dir });
   await client.setExperiment("cli-exp");
-  const run = await client.startRun({ runName: "trained", tags: { note: "hi" } });
+  const run = await client.startRun({
+    runName: "trained",
+    tags: { note: "hi" },
+  });
   run.logParams({ lr: 0.01, epochs: 5 });
   for (let s = 0; s < 5; s++) run.logMetric("loss", 1 / (s + 1), { step: s });
   await run.end();
   await client.close();
-  return { dir, run, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    run,
+    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
-test("cli runs: a table of experiments and runs with status, params and metrics", async () => {
+test("cli runs: per experiment, runs with status, start time, duration, metrics and params", async () => {
   using s = await store();
   const { code, out } = await capture(["runs", "--store", s.dir]);
   assert.equal(code, 0);
-  const [header, row] = out.split("\n");
-  assert.match(header, /^EXPERIMENT\s+RUN\s+ID\s+STATUS\s+DURATION\s+PARAMS\s+METRICS$/);
+  const lines = out.split("\n");
+  assert.equal(lines[0], "cli-exp (1 run)");
   assert.match(
-    row,
-    /^cli-exp\s+trained\s+\w{8}\s+FINISHED\s+\d+s\s+epochs=5 lr=0.01\s+loss=0.2000$/,
+    lines[1],
+    /^ {2}RUN\s+ID\s+STATUS\s+STARTED\s+TOOK\s+METRICS\s+PARAMS$/,
   );
+  assert.match(
+    lines[2],
+    /^ {2}trained\s+\w{8}\s+FINISHED\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+s\s+loss=0.2\s+epochs=5 lr=0.01$/,
+  );
+  for (const line of lines) {
+    assert.ok([...line].length <= 100, `over 100 columns: ${line}`);
+  }
 });
 
-test("cli show: one run with a sparkline per metric, by full or short id", async () => {
+test("cli runs fits 100 columns, cutting long values with an ellipsis", async () => {
+  using s = await store();
+  const client = new TrackingClient({ offline: true, storagePath: s.dir });
+  await client.setExperiment("a rather long experiment name for the table");
+  const run = await client.startRun({
+    runName: "a-run-name-that-goes-on-and-on-and-on",
+  });
+  run.logParams({
+    optimizer: "adam-with-a-very-long-description",
+    schedule: "cosine",
+    lr: 0.1,
+  });
+  for (const k of ["loss", "val_loss", "accuracy", "val_accuracy", "f1"]) {
+    run.logMetric(k, 0.5);
+  }
+  await run.end();
+  await client.close();
+  const { out } = await capture(["runs", "--store", s.dir]);
+  for (const line of out.split("\n")) {
+    assert.ok([...line].length <= 100, `over 100: ${line}`);
+  }
+  assert.match(out, /…/);
+});
+
+test("cli show: experiment name, and last, min, max and best step per metric", async () => {
   using s = await store();
   for (const id of [s.run.runId, s.run.runId.slice(0, 8)]) {
     const { code, out } = await capture(["show", id, "--store", s.dir]);
     assert.equal(code, 0);
     assert.match(out, /run trained/);
+    assert.match(out, /experiment cli-exp, FINISHED, started \d{4}-\d\d-\d\d/);
     assert.match(out, /lr = 0\.01/);
     assert.match(out, /note = hi/);
-    assert.match(out, /loss {2}█▄▂▁▁ {2}last 0\.2000 \(5 points\)/);
+    assert.match(
+      out,
+      /METRIC\s+HISTORY\s+LAST\s+MIN\s+MAX\s+BEST \(STEP\)\s+POINTS/,
+    );
+    assert.match(out, /loss\s+█▄▂▁▁\s+0\.2\s+0\.2\s+1\s+0\.2 @4\s+5 points/);
   }
 });
 
-test("sparklines scale to their range and mark non-finite values", () => {
+test("cli show: one point reads '1 point'; a loss falling by orders of magnitude is drawn on a log scale", async () => {
+  using s = await store();
+  const client = new TrackingClient({ offline: true, storagePath: s.dir });
+  const run = await client.startRun({ runName: "decay" });
+  for (let step = 0; step < 6; step++) {
+    run.logMetric("loss", 10 ** -step, { step });
+  }
+  run.logMetric("acc", 0.9);
+  await run.end();
+  await client.close();
+  const { out } = await capture(["show", run.runId, "--store", s.dir]);
+  assert.match(out, /acc\s+▄\s+0\.9 .* 1 point$/m);
+  // Evenly spaced bars on a log scale; a linear scale would show one tall bar then nothing.
+  assert.match(
+    out,
+    /loss\s+█▇▅▄▂▁ log\s+1\.00e-5\s+1\.00e-5\s+1\s+1\.00e-5 @5\s+6 points/,
+  );
+});
+
+test("sparklines summarise every point: each column is the mean of its bucket", () => {
   assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7]), "▁▂▃▄▅▆▇█");
   assert.equal(sparkline([1, NaN, 1]), "▄ ▄");
-  assert.equal(sparkline(Array.from({ length: 1000 }, (_, i) => i), 10).length, 10);
+  assert.equal(
+    sparkline(Array.from({ length: 1000 }, (_, i) => i), 10).length,
+    10,
+  );
+  // A spike in a long run is not skipped by sampling: its bucket's mean rises.
+  const flat = Array.from({ length: 1000 }, (_, i) => (i === 555 ? 1000 : 1));
+  assert.equal(sparkline(flat, 10), "▁▁▁▁▁█▁▁▁▁");
+  assert.deepEqual(buckets([1, 2, 3, 4, 5, 6], 3), [1.5, 3.5, 5.5]);
 });
 
 test("cli sync uploads to a server; a second run sends nothing", async () => {
@@ -74,7 +146,10 @@ test("cli sync uploads to a server; a second run sends nothing", async () => {
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /synced 1 run\(s\) to .*: 1 created, 5 points/);
     const second = await capture(["sync", s.dir, "--to", url]);
-    assert.match(second.out, /0 created, 0 points, 0 params, 0 tags, 0 end\(s\)/);
+    assert.match(
+      second.out,
+      /0 created, 0 points, 0 params, 0 tags, 0 end\(s\)/,
+    );
     const [remote] = server.store().runs.values();
     assert.equal(remote.history.get("loss")?.length, 5);
   } finally {
@@ -110,7 +185,14 @@ test("cli sync: --api-key=VALUE keeps every '=', warns about shell history, neve
     assert.match(res.out, /1 created, 5 points/);
     assert.match(res.err, /shell history/);
     assert.ok(!`${res.out}${res.err}`.includes(key), "the key was printed");
-    const wrong = await capture(["sync", s.dir, "--to", url, "--api-key", `${key}x`]);
+    const wrong = await capture([
+      "sync",
+      s.dir,
+      "--to",
+      url,
+      "--api-key",
+      `${key}x`,
+    ]);
     assert.equal(wrong.code, 1);
     assert.ok(!wrong.err.includes(`${key}x`), wrong.err);
   } finally {
@@ -120,7 +202,12 @@ test("cli sync: --api-key=VALUE keeps every '=', warns about shell history, neve
 
 test("cli sync to OICM names the missing flag or variable", async () => {
   using s = await store();
-  const noWs = await capture(["sync", s.dir, "--to", "https://oicm.example/api/tracking"]);
+  const noWs = await capture([
+    "sync",
+    s.dir,
+    "--to",
+    "https://oicm.example/api/tracking",
+  ]);
   assert.equal(noWs.code, 1);
   assert.match(noWs.err, /--workspace/);
   const old = process.env.OICM_TRACKING_API_KEY;
@@ -159,7 +246,11 @@ test("cli sync checks the server still has each synced run: a reset server gets 
     assert.equal(remote.history.get("loss")?.length, 5);
     const forced = await capture(["sync", "--force", s.dir, "--to", url]);
     assert.match(forced.out, /1 created, 5 points/);
-    assert.equal(reset.store().runs.size, 2, "--force sends the run again, as a new run");
+    assert.equal(
+      reset.store().runs.size,
+      2,
+      "--force sends the run again, as a new run",
+    );
   } finally {
     await reset.close();
   }

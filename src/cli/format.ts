@@ -1,0 +1,87 @@
+/**
+ * How the command line prints: numbers, times and durations, and tables that
+ * fit a width (long cells cut with an ellipsis).
+ *
+ * @module
+ */
+import type { RunRecord } from "../../mod.ts";
+
+/** A number in at most ~10 characters: integers as they are, others to 4 significant digits. */
+export function fmt(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "Inf" : "-Inf";
+  return Number.isInteger(v) && Math.abs(v) < 1e9
+    ? String(v)
+    : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6
+    ? String(Number(v.toPrecision(4)))
+    : v.toExponential(2);
+}
+
+/** How long a run took (or has been going). */
+export function duration(run: RunRecord): string {
+  const end = run.info.endTime ?? Date.now();
+  const s = Math.max(0, Math.round((end - run.info.startTime) / 1000));
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+    ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+    : `${(s / 3600).toFixed(1)}h`;
+}
+
+/** A local date and time to the minute (`2026-12-01 14:03`), or to the second. */
+export function when(ms: number, seconds = false): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}` +
+    (seconds ? `:${two(d.getSeconds())}` : "");
+  return `${day} ${time}`;
+}
+
+/** `n thing` or `n things`. */
+export function plural(n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? "" : "s"}`;
+}
+
+/** Display width: code points (what a terminal shows for the text we print). */
+export function width(text: string): number {
+  return [...text].length;
+}
+
+/** `text` cut to `max` columns, ending in `…` when cut. */
+export function cut(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return max <= 1 ? "…".slice(0, max) : chars.slice(0, max - 1).join("") + "…";
+}
+
+/**
+ * Pads rows of cells into aligned columns no wider than `maxWidth` in all:
+ * when they would be, the widest columns give up room first (their cells cut
+ * with an ellipsis), down to `minColumn` each.
+ *
+ * @example
+ * ```ts
+ * import { table } from "@oicm/tracking/cli";
+ * console.log(table([["RUN", "LOSS"], ["a", "0.1"]]));
+ * ```
+ */
+export function table(rows: string[][], maxWidth = Infinity, minColumn = 6): string {
+  const columns = rows[0].length;
+  const widths = Array.from(
+    { length: columns },
+    (_, c) => Math.max(...rows.map((r) => width(r[c] ?? ""))),
+  );
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (columns - 1);
+  while (total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest] <= minColumn) break;
+    widths[widest]--;
+  }
+  return rows.map((r) =>
+    r.map((cell, c) => {
+      const shown = cut(cell ?? "", widths[c]);
+      return shown + " ".repeat(widths[c] - width(shown));
+    }).join("  ").trimEnd()
+  ).join("\n");
+}
