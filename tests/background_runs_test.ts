@@ -19,24 +19,14 @@ test("openRun returns at once; records logged before the run exists are delivere
   assert.deepEqual(got.data.params, { p: "1" });
   assert.deepEqual(got.data.metrics, { m: 2 });
   assert.equal(got.info.status, "FINISHED");
-  assert.equal(
-    t.client.activeRun(),
-    undefined,
-    "an opened run is not the active run",
-  );
+  assert.equal(t.client.activeRun(), undefined, "an opened run is not the active run");
 });
 
 test("openRun checks its options before any request", async () => {
   await using t = await setup();
   assert.throws(() => t.client.openRun({ runName: "" }), ValidationError);
-  assert.throws(
-    () => t.client.openRun({ tags: { "bad//key": "x" } }),
-    ValidationError,
-  );
-  assert.throws(
-    () => t.client.openRun({ experimentName: "" }),
-    ValidationError,
-  );
+  assert.throws(() => t.client.openRun({ tags: { "bad//key": "x" } }), ValidationError);
+  assert.throws(() => t.client.openRun({ experimentName: "" }), ValidationError);
   assert.equal(t.server.requests.length, 0);
 });
 

@@ -23,36 +23,22 @@ test("2,500 metrics and 150 params arrive whole, within limits, steps in order",
   await using t = await setup();
   const run = await t.client.startRun();
   for (let i = 0; i < 150; i++) run.logParam(`p${i}`, i);
-  for (let step = 0; step < 2500; step++) {
-    run.logMetric("loss", 1 / (step + 1), { step });
-  }
+  for (let step = 0; step < 2500; step++) run.logMetric("loss", 1 / (step + 1), { step });
   await run.end();
   const sent = batches(t.server.requests);
   for (const b of sent) {
     assert.ok(b.metrics.length <= 1000, "at most 1000 metrics");
     assert.ok(b.params.length <= 100, "at most 100 params");
     assert.ok(b.tags.length <= 100, "at most 100 tags");
-    assert.ok(
-      b.metrics.length + b.params.length + b.tags.length <= 1000,
-      "at most 1000 entities",
-    );
+    assert.ok(b.metrics.length + b.params.length + b.tags.length <= 1000, "at most 1000 entities");
     assert.ok(b.size < 1_000_000, "under 1 MB");
   }
   // In order within each request; two requests may be in flight, so they can arrive either way.
   for (const b of sent) {
-    assert.ok(
-      b.metrics.every((m, i) => i === 0 || m.step > b.metrics[i - 1].step),
-      "ordered",
-    );
+    assert.ok(b.metrics.every((m, i) => i === 0 || m.step > b.metrics[i - 1].step), "ordered");
   }
-  const steps = sent.flatMap((b) => b.metrics.map((m) => m.step)).sort((a, b) =>
-    a - b
-  );
-  assert.deepEqual(
-    steps,
-    Array.from({ length: 2500 }, (_, i) => i),
-    "each step once",
-  );
+  const steps = sent.flatMap((b) => b.metrics.map((m) => m.step)).sort((a, b) => a - b);
+  assert.deepEqual(steps, Array.from({ length: 2500 }, (_, i) => i), "each step once");
   const got = await t.client.getRun(run.runId);
   assert.equal(Object.keys(got.data.params).length, 150);
   const history = await t.client.getMetricHistory(run.runId, "loss");
@@ -69,10 +55,7 @@ test("100,000 metrics enqueue without awaiting and arrive in at most 110 request
   const sent = batches(t.server.requests);
   assert.ok(sent.length <= 110, `${sent.length} requests`);
   assert.equal(sent.reduce((n, b) => n + b.metrics.length, 0), 100_000);
-  assert.equal(
-    t.server.store().runs.get(run.runId)?.history.get("m")?.length,
-    100_000,
-  );
+  assert.equal(t.server.store().runs.get(run.runId)?.history.get("m")?.length, 100_000);
   await run.end();
 });
 
@@ -85,15 +68,10 @@ test("large tag values split batches to stay under 1 MB", async () => {
   await run.end();
   const sent = batches(t.server.requests);
   assert.ok(sent.length >= 2);
-  for (const b of sent) {
-    assert.ok(b.size < 1_000_000, `batch of ${b.size} bytes`);
-  }
+  for (const b of sent) assert.ok(b.size < 1_000_000, `batch of ${b.size} bytes`);
   const got = await t.client.getRun(run.runId);
   assert.equal(Object.keys(got.data.params).length, 100);
-  assert.equal(
-    Object.keys(got.data.tags).filter((k) => /^t\d+$/.test(k)).length,
-    100,
-  );
+  assert.equal(Object.keys(got.data.tags).filter((k) => /^t\d+$/.test(k)).length, 100);
 });
 
 test("records of two runs go to their own runs", async () => {
@@ -116,10 +94,7 @@ test("two batches go at once to a server; a tag set twice still lands in order",
   server.faults.latency(10);
   let inFlight = 0;
   let most = 0;
-  const counting = async (
-    input: Request | URL | string,
-    init?: RequestInit,
-  ) => {
+  const counting = async (input: Request | URL | string, init?: RequestInit) => {
     most = Math.max(most, ++inFlight);
     try {
       return await server.fetch(input, init);
@@ -138,11 +113,7 @@ test("two batches go at once to a server; a tag set twice still lands in order",
   run.setTag("stage", "second");
   for (let i = 5000; i < 9000; i++) run.logMetric("m", i, { step: i });
   await run.end();
-  assert.equal(
-    most,
-    2,
-    "two requests in flight at most, and at some point two",
-  );
+  assert.equal(most, 2, "two requests in flight at most, and at some point two");
   const stored = server.store().runs.get(run.runId)!;
   assert.equal(stored.tags.get("stage"), "second");
   assert.equal(stored.history.get("m")!.length, 9000);
@@ -174,16 +145,11 @@ test("a record logged just as a drain finishes still goes out within a flush int
     logNext = () => run.logMetric("late", hops);
     run.logMetric("first", 1);
     const deadline = Date.now() + 500;
-    const stored = () =>
-      server.store().runs.get(run.runId)?.history.get("late");
+    const stored = () => server.store().runs.get(run.runId)?.history.get("late");
     while (stored() === undefined && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    assert.equal(
-      stored()?.length,
-      1,
-      `logged ${hops} microtasks after a drain: still waiting`,
-    );
+    assert.equal(stored()?.length, 1, `logged ${hops} microtasks after a drain: still waiting`);
     await client.close();
   }
 });

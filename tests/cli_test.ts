@@ -9,9 +9,7 @@ import { buckets } from "../src/cli/sparkline.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
 
-async function capture(
-  args: string[],
-): Promise<{ code: number; out: string; err: string }> {
+async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const [log, error] = [console.log, console.error];
@@ -30,19 +28,12 @@ async function store() {
   const dir = mkdtempSync(join(tmpdir(), "cli-"));
   const client = new TrackingClient({ offline: true, storagePath: dir });
   await client.setExperiment("cli-exp");
-  const run = await client.startRun({
-    runName: "trained",
-    tags: { note: "hi" },
-  });
+  const run = await client.startRun({ runName: "trained", tags: { note: "hi" } });
   run.logParams({ lr: 0.01, epochs: 5 });
   for (let s = 0; s < 5; s++) run.logMetric("loss", 1 / (s + 1), { step: s });
   await run.end();
   await client.close();
-  return {
-    dir,
-    run,
-    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return { dir, run, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 test("cli runs: per experiment, runs with status, start time, duration, metrics and params", async () => {
@@ -146,10 +137,7 @@ test("cli sync uploads to a server; a second run sends nothing", async () => {
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /synced 1 run\(s\) to .*: 1 created, 5 points/);
     const second = await capture(["sync", s.dir, "--to", url]);
-    assert.match(
-      second.out,
-      /0 created, 0 points, 0 params, 0 tags, 0 end\(s\)/,
-    );
+    assert.match(second.out, /0 created, 0 points, 0 params, 0 tags, 0 end\(s\)/);
     const [remote] = server.store().runs.values();
     assert.equal(remote.history.get("loss")?.length, 5);
   } finally {
@@ -185,14 +173,7 @@ test("cli sync: --api-key=VALUE keeps every '=', warns about shell history, neve
     assert.match(res.out, /1 created, 5 points/);
     assert.match(res.err, /shell history/);
     assert.ok(!`${res.out}${res.err}`.includes(key), "the key was printed");
-    const wrong = await capture([
-      "sync",
-      s.dir,
-      "--to",
-      url,
-      "--api-key",
-      `${key}x`,
-    ]);
+    const wrong = await capture(["sync", s.dir, "--to", url, "--api-key", `${key}x`]);
     assert.equal(wrong.code, 1);
     assert.ok(!wrong.err.includes(`${key}x`), wrong.err);
   } finally {
@@ -202,12 +183,7 @@ test("cli sync: --api-key=VALUE keeps every '=', warns about shell history, neve
 
 test("cli sync to OICM names the missing flag or variable", async () => {
   using s = await store();
-  const noWs = await capture([
-    "sync",
-    s.dir,
-    "--to",
-    "https://oicm.example/api/tracking",
-  ]);
+  const noWs = await capture(["sync", s.dir, "--to", "https://oicm.example/api/tracking"]);
   assert.equal(noWs.code, 1);
   assert.match(noWs.err, /--workspace/);
   const old = process.env.OICM_TRACKING_API_KEY;
@@ -246,11 +222,7 @@ test("cli sync checks the server still has each synced run: a reset server gets 
     assert.equal(remote.history.get("loss")?.length, 5);
     const forced = await capture(["sync", "--force", s.dir, "--to", url]);
     assert.match(forced.out, /1 created, 5 points/);
-    assert.equal(
-      reset.store().runs.size,
-      2,
-      "--force sends the run again, as a new run",
-    );
+    assert.equal(reset.store().runs.size, 2, "--force sends the run again, as a new run");
   } finally {
     await reset.close();
   }

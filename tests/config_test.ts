@@ -13,22 +13,10 @@ test("the library's dependencies agree across deno.json, package.json and tests/
   const root = json("deno.json").imports as Record<string, string>;
   const pkg = json("package.json");
   const dev = json("tests/deno.json").imports as Record<string, string>;
-  assert.deepEqual(
-    Object.keys(root).sort(),
-    ["hono", "js-yaml", "zod"],
-    "only what mod.ts needs",
-  );
-  assert.equal(
-    pkg.devDependencies,
-    undefined,
-    "Deno installs a package.json's dev dependencies",
-  );
+  assert.deepEqual(Object.keys(root).sort(), ["hono", "js-yaml", "zod"], "only what mod.ts needs");
+  assert.equal(pkg.devDependencies, undefined, "Deno installs a package.json's dev dependencies");
   for (const [name, specifier] of Object.entries(root)) {
     assert.equal(dev[name], specifier, `tests/deno.json ${name}`);
-    assert.equal(
-      `npm:${name}@${pkg.dependencies[name]}`,
-      specifier,
-      `package.json ${name}`,
-    );
+    assert.equal(`npm:${name}@${pkg.dependencies[name]}`, specifier, `package.json ${name}`);
   }
 });

@@ -74,20 +74,14 @@ test("legacy decorators (experimentalDecorators): with options and bare, sync an
     });
     assert.equal(byName["Legacy.fit"].latest.get("return")?.value, 5);
     assert.equal(byName["Legacy.evaluate"].info.status, "FINISHED");
-    assert.deepEqual(Object.fromEntries(byName["Legacy.describe"].params), {
-      name: "n",
-    });
+    assert.deepEqual(Object.fromEntries(byName["Legacy.describe"].params), { name: "n" });
     // The bare one used the default client from MLFLOW_TRACKING_URI: wait for it to land.
     const deadline = Date.now() + 3000;
-    while (
-      byName["Legacy.bare"].info.status === "RUNNING" && Date.now() < deadline
-    ) {
+    while (byName["Legacy.bare"].info.status === "RUNNING" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.equal(byName["Legacy.bare"].info.status, "FINISHED");
-    assert.deepEqual(Object.fromEntries(byName["Legacy.bare"].params), {
-      x: "1",
-    });
+    assert.deepEqual(Object.fromEntries(byName["Legacy.bare"].params), { x: "1" });
   } finally {
     if (saved === undefined) delete process.env.MLFLOW_TRACKING_URI;
     else process.env.MLFLOW_TRACKING_URI = saved;

@@ -11,30 +11,18 @@ test("an async method gets a run: params by name, metrics inside, FINISHED befor
   class Trainer {
     @tracked({ client })
     // deno-lint-ignore no-unused-vars
-    async train(
-      epochs: number,
-      opts: { lr: number; optimizer: { name: string } },
-    ) {
+    async train(epochs: number, opts: { lr: number; optimizer: { name: string } }) {
       await new Promise((r) => setTimeout(r, 1));
-      for (let e = 0; e < epochs; e++) {
-        client.logMetric("loss", 1 / (e + 1), { step: e });
-      }
+      for (let e = 0; e < epochs; e++) client.logMetric("loss", 1 / (e + 1), { step: e });
       return "done";
     }
   }
-  const out = await new Trainer().train(3, {
-    lr: 0.01,
-    optimizer: { name: "adam" },
-  });
+  const out = await new Trainer().train(3, { lr: 0.01, optimizer: { name: "adam" } });
   assert.equal(out, "done");
   const [run] = runs();
   assert.equal(run.info.status, "FINISHED", "ended before the call resolved");
   assert.equal(run.info.run_name, "Trainer.train");
-  assert.deepEqual(params(run), {
-    epochs: "3",
-    "opts.lr": "0.01",
-    "opts.optimizer.name": "adam",
-  });
+  assert.deepEqual(params(run), { epochs: "3", "opts.lr": "0.01", "opts.optimizer.name": "adam" });
   assert.deepEqual(run.history.get("loss")?.map((p) => p.step), [0, 1, 2]);
   await client.close();
 });
@@ -122,11 +110,7 @@ test("nested decorated calls make child runs; concurrent calls keep their own ru
   assert.equal(trials.length, 3);
   for (const t of trials) {
     assert.equal(t.tags.get("mlflow.parentRunId"), parent.info.run_id);
-    assert.equal(
-      String(t.latest.get("lr_seen")?.value),
-      t.params.get("lr"),
-      "logs in own run",
-    );
+    assert.equal(String(t.latest.get("lr_seen")?.value), t.params.get("lr"), "logs in own run");
     assert.equal(t.info.status, "FINISHED");
   }
   await client.close();
@@ -195,18 +179,12 @@ test("secrets are redacted by whole key segments", async () => {
 
 test("params picks, renames or computes; runName may be a function of the arguments", async () => {
   const { client, runs, params } = fixture();
-  const pick = tracked(
-    (lr: number, epochs: number, _verbose: boolean) => lr * epochs,
-    {
-      client,
-      params: ["lr"],
-      runName: (lr: number) => `lr=${lr}`,
-    },
-  );
-  const rename = tracked((lr: number) => lr, {
+  const pick = tracked((lr: number, epochs: number, _verbose: boolean) => lr * epochs, {
     client,
-    params: { lr: "learning_rate" },
+    params: ["lr"],
+    runName: (lr: number) => `lr=${lr}`,
   });
+  const rename = tracked((lr: number) => lr, { client, params: { lr: "learning_rate" } });
   const computed = tracked((a: number, b: number) => a + b, {
     client,
     params: (a: number, b: number) => ({ sum: a + b }),
@@ -226,10 +204,7 @@ test("params picks, renames or computes; runName may be a function of the argume
 test("logReturn logs a number as metric 'return' and a record's numbers as metrics", async () => {
   const { client, runs } = fixture();
   const score = tracked(() => 0.93, { client, logReturn: true });
-  const report = tracked(() => ({ acc: 0.9, f1: 0.8, note: "x" }), {
-    client,
-    logReturn: true,
-  });
+  const report = tracked(() => ({ acc: 0.9, f1: 0.8, note: "x" }), { client, logReturn: true });
   assert.equal(score(), 0.93);
   assert.deepEqual(report(), { acc: 0.9, f1: 0.8, note: "x" });
   await client.flush();
@@ -248,9 +223,7 @@ test("the experiment option sends runs there and leaves the active experiment al
   await client.flush();
   assert.equal(client.experimentId, active.experimentId);
   const store = server.store();
-  const sweeps = [...store.experiments.values()].find((e) =>
-    e.name === "sweeps"
-  )!;
+  const sweeps = [...store.experiments.values()].find((e) => e.name === "sweeps")!;
   const runs = [...store.runs.values()];
   assert.equal(runs.length, 2);
   assert.ok(runs.every((r) => r.info.experiment_id === sweeps.experiment_id));
@@ -277,8 +250,7 @@ test("big and exotic arguments get short stable strings; unloggable ones are ski
     cb: () => void,
     weird: object,
   ) =>
-    big.length + list.length + typed.length + map.size + when.getTime() +
-    point.x +
+    big.length + list.length + typed.length + map.size + when.getTime() + point.x +
     String(weird).length + cb.length, {
     client,
     runName: "exotic",
@@ -303,20 +275,13 @@ test("big and exotic arguments get short stable strings; unloggable ones are ski
   assert.equal(p.when, "2026-01-02T03:04:05.000Z");
   assert.equal(p.point, "Point {x: 1, y: 2}");
   assert.equal(p.cb, undefined, "functions are skipped");
-  assert.equal(
-    p["weird.bad"],
-    undefined,
-    "a throwing getter is skipped, not a crash",
-  );
+  assert.equal(p["weird.bad"], undefined, "a throwing getter is skipped, not a crash");
   await client.close();
 });
 
 test("close() leaves no decorated run open", async () => {
   const { client, runs } = fixture();
-  const slow = tracked(
-    async () => await new Promise((r) => setTimeout(r, 20)),
-    { client },
-  );
+  const slow = tracked(async () => await new Promise((r) => setTimeout(r, 20)), { client });
   const pending = slow();
   await pending;
   tracked(() => 1, { client })();

@@ -49,26 +49,14 @@ test("fromEnv reads OICM variables (and the Python client's OIP_ names)", () => 
     assert.equal(client.serverKind, "oicm");
     assert.equal(client.workspaceId, "ws");
   });
-  withEnv({
-    OIP_TRACKING_SERVER: "https://h/api/tracking",
-    OIP_WORKLOAD_ACCESS_KEY: "k2",
-  }, () => {
-    assert.deepEqual(clientFromEnv(), {
-      apiHost: "https://h/api/tracking",
-      apiKey: "k2",
-    });
+  withEnv({ OIP_TRACKING_SERVER: "https://h/api/tracking", OIP_WORKLOAD_ACCESS_KEY: "k2" }, () => {
+    assert.deepEqual(clientFromEnv(), { apiHost: "https://h/api/tracking", apiKey: "k2" });
   });
 });
 
 test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => {
-  withEnv({
-    MLFLOW_TRACKING_URI: "http://127.0.0.1:5000",
-    MLFLOW_TRACKING_TOKEN: "t",
-  }, () => {
-    assert.deepEqual(clientFromEnv(), {
-      apiHost: "http://127.0.0.1:5000",
-      apiKey: "t",
-    });
+  withEnv({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5000", MLFLOW_TRACKING_TOKEN: "t" }, () => {
+    assert.deepEqual(clientFromEnv(), { apiHost: "http://127.0.0.1:5000", apiKey: "t" });
     assert.equal(TrackingClient.fromEnv().serverKind, "mlflow");
   });
   withEnv({
@@ -76,25 +64,17 @@ test("fromEnv reads MLFLOW_TRACKING_URI with a token or basic auth", () => {
     MLFLOW_TRACKING_USERNAME: "u",
     MLFLOW_TRACKING_PASSWORD: "p",
   }, () => {
-    assert.deepEqual(clientFromEnv().headers, {
-      Authorization: `Basic ${btoa("u:p")}`,
-    });
+    assert.deepEqual(clientFromEnv().headers, { Authorization: `Basic ${btoa("u:p")}` });
   });
 });
 
 test("fromEnv with no server configured is offline in ./mlruns; file: URIs name the store", () => {
   withEnv({}, () => {
-    assert.deepEqual(clientFromEnv(), {
-      offline: true,
-      storagePath: "./mlruns",
-    });
+    assert.deepEqual(clientFromEnv(), { offline: true, storagePath: "./mlruns" });
     assert.equal(TrackingClient.fromEnv().serverKind, "offline");
   });
   withEnv({ MLFLOW_TRACKING_URI: "file:./elsewhere" }, () => {
-    assert.deepEqual(clientFromEnv(), {
-      offline: true,
-      storagePath: "./elsewhere",
-    });
+    assert.deepEqual(clientFromEnv(), { offline: true, storagePath: "./elsewhere" });
   });
   withEnv({ MLFLOW_TRACKING_URI: "file:///tmp/store" }, () => {
     assert.equal(clientFromEnv().storagePath, "/tmp/store");
@@ -103,20 +83,14 @@ test("fromEnv with no server configured is offline in ./mlruns; file: URIs name 
     assert.equal(clientFromEnv().storagePath, "/data/runs");
   });
   withEnv({ OICM_TRACKING_API_HOST: "https://h/api/tracking" }, () => {
-    assert.equal(
-      clientFromEnv({ offline: true, storagePath: "x" }).offline,
-      true,
-    );
+    assert.equal(clientFromEnv({ offline: true, storagePath: "x" }).offline, true);
   });
 });
 
 test("fromEnv overrides win over the environment", () => {
   withEnv({ MLFLOW_TRACKING_URI: "http://h" }, () => {
     assert.equal(clientFromEnv({ timeoutMs: 5 }).timeoutMs, 5);
-    assert.equal(
-      clientFromEnv({ apiHost: "http://other" }).apiHost,
-      "http://other",
-    );
+    assert.equal(clientFromEnv({ apiHost: "http://other" }).apiHost, "http://other");
   });
 });
 
@@ -124,14 +98,8 @@ test("fromEnv says once that it records offline, and where", () => {
   withEnv({}, () => {
     const dir = `./mlruns-notice-${Math.random().toString(36).slice(2)}`;
     const notices: string[] = [];
-    TrackingClient.fromEnv({
-      storagePath: dir,
-      onNotice: (m) => notices.push(m),
-    });
-    TrackingClient.fromEnv({
-      storagePath: dir,
-      onNotice: (m) => notices.push(m),
-    });
+    TrackingClient.fromEnv({ storagePath: dir, onNotice: (m) => notices.push(m) });
+    TrackingClient.fromEnv({ storagePath: dir, onNotice: (m) => notices.push(m) });
     const offline = notices.filter((n) => n.includes("recording offline"));
     assert.equal(offline.length, 1, notices.join("\n"));
     assert.match(
@@ -145,10 +113,7 @@ test("fromEnv says once that it records offline, and where", () => {
 test("a variable with our prefixes that nothing reads is named, with what it probably meant", () => {
   withEnv({ OICM_TRACKING_APIHOST: "https://h/api/tracking" }, () => {
     const notices: string[] = [];
-    TrackingClient.fromEnv({
-      storagePath: "./mlruns-typo",
-      onNotice: (m) => notices.push(m),
-    });
+    TrackingClient.fromEnv({ storagePath: "./mlruns-typo", onNotice: (m) => notices.push(m) });
     const named = notices.find((n) => n.includes("OICM_TRACKING_APIHOST"));
     assert.ok(named, notices.join("\n"));
     assert.match(named, /did you mean OICM_TRACKING_API_HOST\?/);

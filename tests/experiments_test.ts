@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  TrackingError,
-  ValidationError,
-} from "../mod.ts";
+import { AlreadyExistsError, NotFoundError, TrackingError, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
@@ -27,15 +22,9 @@ test("setExperiment survives a create race: RESOURCE_ALREADY_EXISTS means get it
     t.client.setExperiment("raced-2"),
   ]);
   assert.equal(a.experimentId, b.experimentId);
-  const matching = [...t.server.store().experiments.values()].filter((e) =>
-    e.name === "raced-2"
-  );
+  const matching = [...t.server.store().experiments.values()].filter((e) => e.name === "raced-2");
   assert.equal(matching.length, 1);
-  assert.equal(
-    t.server.count("experiments/create"),
-    2,
-    "both tried to create, one lost the race",
-  );
+  assert.equal(t.server.count("experiments/create"), 2, "both tried to create, one lost the race");
 });
 
 test("setExperiment applies tags given as labels and as a record", async () => {
@@ -43,18 +32,12 @@ test("setExperiment applies tags given as labels and as a record", async () => {
   await t.client.setExperiment("tagged", { tags: ["vision", "baseline"] });
   await t.client.setExperimentTags({ team: "ml" });
   const exp = await t.client.getExperimentByName("tagged");
-  assert.deepEqual(exp?.tags, {
-    vision: "_OI_USER_TAG",
-    baseline: "_OI_USER_TAG",
-    team: "ml",
-  });
+  assert.deepEqual(exp?.tags, { vision: "_OI_USER_TAG", baseline: "_OI_USER_TAG", team: "ml" });
 });
 
 test("createExperiment resolves to the id and refuses a taken name", async () => {
   await using t = await setup();
-  const id = await t.client.createExperiment("fresh", {
-    tags: { owner: "me" },
-  });
+  const id = await t.client.createExperiment("fresh", { tags: { owner: "me" } });
   const exp = await t.client.getExperiment(id);
   assert.equal(exp.name, "fresh");
   assert.deepEqual(exp.tags, { owner: "me" });
@@ -76,20 +59,13 @@ test("getExperimentByName resolves undefined when absent; getExperiment throws N
 
 test("searchExperiments follows page tokens up to maxResults and applies filters", async () => {
   await using t = await setup();
-  for (let i = 0; i < 1205; i++) {
-    t.server.store().createExperiment({ name: `exp-${i}` });
-  }
+  for (let i = 0; i < 1205; i++) t.server.store().createExperiment({ name: `exp-${i}` });
   const all = await t.client.searchExperiments();
   assert.equal(all.length, 1206); // with Default
-  assert.ok(
-    t.server.count("experiments/search") >= 2,
-    "more than one page was read",
-  );
+  assert.ok(t.server.count("experiments/search") >= 2, "more than one page was read");
   const some = await t.client.searchExperiments({ maxResults: 1100 });
   assert.equal(some.length, 1100);
-  const filtered = await t.client.searchExperiments({
-    filter: "name LIKE 'exp-99%'",
-  });
+  const filtered = await t.client.searchExperiments({ filter: "name LIKE 'exp-99%'" });
   assert.deepEqual(
     filtered.map((e) => e.name).sort(),
     ["exp-99", ...Array.from({ length: 10 }, (_, i) => `exp-99${i}`)].sort(),
@@ -103,13 +79,8 @@ test("deleteExperiment soft-deletes; setExperiment then refuses the name", async
   assert.equal(t.client.experimentId, undefined);
   const read = await t.client.getExperiment(exp.experimentId);
   assert.equal(read.lifecycleStage, "deleted");
-  assert.equal(
-    (await t.client.searchExperiments()).some((e) => e.name === "doomed"),
-    false,
-  );
-  const deleted = await t.client.searchExperiments({
-    viewType: "DELETED_ONLY",
-  });
+  assert.equal((await t.client.searchExperiments()).some((e) => e.name === "doomed"), false);
+  const deleted = await t.client.searchExperiments({ viewType: "DELETED_ONLY" });
   assert.deepEqual(deleted.map((e) => e.name), ["doomed"]);
   const err = await t.client.setExperiment("doomed").catch((e) => e);
   assert.ok(err instanceof TrackingError);

@@ -14,10 +14,7 @@ test("a fifo hands items back oldest first, across many takes and compactions", 
     assert.equal(q.length, next - expected);
     if (q.length > 0) assert.equal(q.at(0), expected);
   }
-  assert.deepEqual(
-    q.takeAll(),
-    Array.from({ length: next - expected }, (_, i) => expected + i),
-  );
+  assert.deepEqual(q.takeAll(), Array.from({ length: next - expected }, (_, i) => expected + i));
   assert.equal(q.length, 0);
   assert.deepEqual(q.take(5), []);
 });

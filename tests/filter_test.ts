@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  type FieldReader,
-  matches,
-  parseFilter,
-  parseOrderBy,
-} from "../src/filter.ts";
+import { type FieldReader, matches, parseFilter, parseOrderBy } from "../src/filter.ts";
 import { ValidationError } from "../mod.ts";
 import { test } from "./harness.ts";
 
@@ -39,38 +34,23 @@ test("filters match attributes, tags, params and metrics joined by AND", () => {
 });
 
 test("malformed filters are ValidationErrors naming the clause", () => {
-  for (
-    const f of [
-      "metrics.loss <",
-      "tags.x ~ 'y'",
-      "= 'x'",
-      "params.a = unquoted",
-    ]
-  ) {
+  for (const f of ["metrics.loss <", "tags.x ~ 'y'", "= 'x'", "params.a = unquoted"]) {
     assert.throws(() => parseFilter(f), ValidationError, f);
   }
 });
 
 test("order_by clauses parse with their direction", () => {
-  assert.deepEqual(
-    parseOrderBy(["metrics.loss DESC", "attributes.start_time", "name asc"]),
-    [
-      { kind: "metric", key: "loss", ascending: false },
-      { kind: "attribute", key: "start_time", ascending: true },
-      { kind: "attribute", key: "name", ascending: true },
-    ],
-  );
+  assert.deepEqual(parseOrderBy(["metrics.loss DESC", "attributes.start_time", "name asc"]), [
+    { kind: "metric", key: "loss", ascending: false },
+    { kind: "attribute", key: "start_time", ascending: true },
+    { kind: "attribute", key: "name", ascending: true },
+  ]);
 });
 
 test("AND inside a quoted value is part of the value, not a separator", () => {
   const named: FieldReader = (kind, key) =>
     kind === "attribute" && key === "run_name" ? "train and eval" : undefined;
-  assert.ok(
-    matches(parseFilter("attributes.run_name = 'train and eval'"), named),
-  );
+  assert.ok(matches(parseFilter("attributes.run_name = 'train and eval'"), named));
   assert.equal(parseFilter("run_name = 'a and b' AND status = 'X'").length, 2);
-  assert.equal(
-    parseFilter("run_name = 'a and b' AND status = 'X'")[0].value,
-    "a and b",
-  );
+  assert.equal(parseFilter("run_name = 'a and b' AND status = 'X'")[0].value, "a and b");
 });

@@ -3,19 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TrackingClient, type TrackingClientOptions } from "../mod.ts";
-import {
-  FakeMlflowServer,
-  type FakeServerOptions,
-  type StoredRun,
-} from "../src/testing/mod.ts";
+import { FakeMlflowServer, type FakeServerOptions, type StoredRun } from "../src/testing/mod.ts";
 
 /** Retries fast enough for tests, still with backoff. */
-export const FAST_RETRY = {
-  maxRetries: 3,
-  initialDelayMs: 5,
-  maxDelayMs: 20,
-  maxElapsedMs: 5_000,
-};
+export const FAST_RETRY = { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20, maxElapsedMs: 5_000 };
 
 export interface Setup extends AsyncDisposable {
   server: FakeMlflowServer;
@@ -28,11 +19,8 @@ export interface Setup extends AsyncDisposable {
 
 /** A fake server on 127.0.0.1 and a client pointed at it over real HTTP. */
 export async function setup(
-  opts: {
-    server?: FakeServerOptions;
-    client?: Partial<TrackingClientOptions>;
-    oicm?: boolean;
-  } = {},
+  opts: { server?: FakeServerOptions; client?: Partial<TrackingClientOptions>; oicm?: boolean } =
+    {},
 ): Promise<Setup> {
   const server = new FakeMlflowServer(opts.server);
   const { url } = await server.listen();
@@ -73,8 +61,7 @@ export function inProcess(options: Partial<TrackingClientOptions> = {}) {
     ...options,
   });
   const runs = (): StoredRun[] => [...server.store().runs.values()];
-  const byName = (name: string) =>
-    runs().filter((r) => r.info.run_name === name);
+  const byName = (name: string) => runs().filter((r) => r.info.run_name === name);
   const params = (r: StoredRun) => Object.fromEntries(r.params);
   return { server, client, runs, byName, params };
 }

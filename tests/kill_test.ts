@@ -9,12 +9,7 @@ import { TrackingClient } from "../mod.ts";
 Deno.test("SIGKILL mid-training: every file whole, at most the last interval lost, run resumes", async () => {
   const dir = mkdtempSync(join(tmpdir(), "killed-"));
   try {
-    const child = spawn(Deno.execPath(), [
-      "run",
-      "-A",
-      "tests/fixtures/train_forever.ts",
-      dir,
-    ]);
+    const child = spawn(Deno.execPath(), ["run", "-A", "tests/fixtures/train_forever.ts", dir]);
     let out = "";
     child.stdout.on("data", (d) => out += d);
     const exited = new Promise((r) => child.on("exit", r));
@@ -25,9 +20,7 @@ Deno.test("SIGKILL mid-training: every file whole, at most the last interval los
     child.kill("SIGKILL");
     await exited;
     const runId = /started (\w+)/.exec(out)![1];
-    const lastLogged = Math.max(
-      ...[...out.matchAll(/logged (\d+)/g)].map((m) => Number(m[1])),
-    );
+    const lastLogged = Math.max(...[...out.matchAll(/logged (\d+)/g)].map((m) => Number(m[1])));
 
     const client = new TrackingClient({ offline: true, storagePath: dir });
     await client.setExperiment("killed");
@@ -38,19 +31,10 @@ Deno.test("SIGKILL mid-training: every file whole, at most the last interval los
       const history = await client.getMetricHistory(runId, key);
       // Whole lines only, steps 0..n-1 with no hole; at most a flush interval behind.
       assert.ok(history.length > 0);
-      assert.ok(
-        history.every((p, i) => p.step === i && Number.isFinite(p.value)),
-        key,
-      );
-      assert.ok(
-        history.length >= lastLogged - 2_000,
-        `${history.length} of ${lastLogged}`,
-      );
+      assert.ok(history.every((p, i) => p.step === i && Number.isFinite(p.value)), key);
+      assert.ok(history.length >= lastLogged - 2_000, `${history.length} of ${lastLogged}`);
     }
-    const raw = readFileSync(
-      join(dir, run.info.experimentId, runId, "metrics", "loss"),
-      "utf8",
-    );
+    const raw = readFileSync(join(dir, run.info.experimentId, runId, "metrics", "loss"), "utf8");
     assert.ok(raw.endsWith("\n"), "no torn last line");
     // Resume the run by name, as the Python client continues a run, and finish it.
     const resumed = await client.startRun({ runName: "doomed" });

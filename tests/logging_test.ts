@@ -7,11 +7,7 @@ test("params, metrics with steps and tags all arrive on the active run", async (
   await using t = await setup();
   const run = await t.client.startRun();
   t.client.logParam("lr", 0.001);
-  t.client.logParams({
-    batch: 32,
-    optimizer: { name: "adam", beta: [0.9, 0.99] },
-    on: true,
-  });
+  t.client.logParams({ batch: 32, optimizer: { name: "adam", beta: [0.9, 0.99] }, on: true });
   t.client.logMetric("loss", 0.5, { step: 1 });
   t.client.logMetrics({ loss: 0.25, acc: 0.75 }, { step: 2 });
   t.client.setTag("stage", "dev");
@@ -41,11 +37,7 @@ test("logging calls return at once, before any request", async () => {
   assert.equal(result, undefined);
   assert.equal(t.client.pending, 1);
   await new Promise((r) => setTimeout(r, 30));
-  assert.equal(
-    t.server.count("runs/log-batch"),
-    before,
-    "nothing sent before the interval",
-  );
+  assert.equal(t.server.count("runs/log-batch"), before, "nothing sent before the interval");
   await t.client.flush();
   assert.equal(t.client.pending, 0);
   assert.equal(t.server.count("runs/log-batch"), before + 1);
@@ -71,16 +63,9 @@ test("NaN and ±Infinity are sent as MLflow spells them and read back as numbers
   await t.client.flush();
   const batch = t.server.requests.find((r) => r.route === "runs/log-batch")!;
   const values = Object.fromEntries(
-    (batch.body.metrics as { key: string; value: unknown }[]).map((
-      m,
-    ) => [m.key, m.value]),
+    (batch.body.metrics as { key: string; value: unknown }[]).map((m) => [m.key, m.value]),
   );
-  assert.deepEqual(values, {
-    nan: "NaN",
-    pos: "Infinity",
-    neg: "-Infinity",
-    zero: 0,
-  });
+  assert.deepEqual(values, { nan: "NaN", pos: "Infinity", neg: "-Infinity", zero: 0 });
   const got = await t.client.getRun(run.runId);
   assert.ok(Number.isNaN(got.data.metrics.nan));
   assert.equal(got.data.metrics.pos, Infinity);
@@ -98,12 +83,7 @@ test("explicit timestamps are kept; default ones are the logging time", async ()
   const [b] = await t.client.getMetricHistory(run.runId, "b");
   assert.ok(a.timestamp >= before && a.timestamp <= Date.now());
   assert.equal(a.step, 0);
-  assert.deepEqual(b, {
-    key: "b",
-    value: 1,
-    step: 7,
-    timestamp: 1_600_000_000_000,
-  });
+  assert.deepEqual(b, { key: "b", value: 1, step: 7, timestamp: 1_600_000_000_000 });
   await run.end();
 });
 
@@ -114,10 +94,7 @@ test("a param re-logged with the same value is skipped; another value throws at 
   run.logParam("seed", "1");
   assert.throws(() => run.logParam("seed", 2), (e) => {
     assert.ok(e instanceof ValidationError);
-    assert.match(
-      e.message,
-      /param 'seed' of run \w+ is '1'; it cannot change to '2'/,
-    );
+    assert.match(e.message, /param 'seed' of run \w+ is '1'; it cannot change to '2'/);
     return true;
   });
   // A record with one bad entry queues nothing.
@@ -131,10 +108,7 @@ test("a param re-logged with the same value is skipped; another value throws at 
 
 test("logging with no active run or on an ended run is a clear error", async () => {
   await using t = await setup();
-  assert.throws(
-    () => t.client.logMetric("m", 1),
-    /no active run: call startRun/,
-  );
+  assert.throws(() => t.client.logMetric("m", 1), /no active run: call startRun/);
   assert.throws(() => t.client.logParam("p", 1), ValidationError);
   assert.throws(() => t.client.setTag("t", "v"), ValidationError);
   const run = await t.client.startRun();
@@ -157,8 +131,5 @@ test("close() ends every active run and delivers what was queued", async () => {
   for (const run of [parent, child]) {
     assert.equal(t.server.store().runs.get(run.runId)?.info.status, "FINISHED");
   }
-  assert.equal(
-    t.server.store().runs.get(child.runId)?.latest.get("m")?.value,
-    3,
-  );
+  assert.equal(t.server.store().runs.get(child.runId)?.latest.get("m")?.value, 3);
 });

@@ -21,14 +21,10 @@ test("the metric queue gives points back oldest first across blocks, bursts and 
       const at = Math.floor(random() * model.length);
       assert.equal(ring.keyAt(at), model[at][0]);
     }
-    const take = random() < 0.2
-      ? model.length
-      : Math.floor(random() * (model.length + 1));
+    const take = random() < 0.2 ? model.length : Math.floor(random() * (model.length + 1));
     const expected = model.splice(0, take);
     if (round % 2 === 0) {
-      const got = ring.shift(take).map((
-        p,
-      ) => [p.key, p.value, p.step, p.timestamp]);
+      const got = ring.shift(take).map((p) => [p.key, p.value, p.step, p.timestamp]);
       assert.deepEqual(got, expected);
     } else {
       // The spill's form: per key, [timestamp, value, step] triples in order.

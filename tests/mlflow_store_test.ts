@@ -20,36 +20,21 @@ const why = python === ""
   : "";
 
 function encode(v: number): number | string {
-  return Number.isNaN(v)
-    ? "NaN"
-    : v === Infinity
-    ? "Infinity"
-    : v === -Infinity
-    ? "-Infinity"
-    : v;
+  return Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : v;
 }
 
 Deno.test({
-  name:
-    "MLflow's own client reads our store identically (NaN, infinities, slashes, deletions)" +
+  name: "MLflow's own client reads our store identically (NaN, infinities, slashes, deletions)" +
     why,
   ignore: python === "" && !process.env.CI, // CI always provides it (.ci/run)
   async fn() {
-    if (python === "") {
-      throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
-    }
+    if (python === "") throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
     const dir = mkdtempSync(join(tmpdir(), "mlruns-real-"));
     try {
       const client = new TrackingClient({ offline: true, storagePath: dir });
-      await client.setExperiment("vision/resnet", {
-        tags: { team: "ml", "a/b": "c" },
-      });
-      const written: Record<string, { points: [number, number, number][] }> =
-        {};
-      const run = await client.startRun({
-        runName: "run one",
-        tags: ["baseline"],
-      });
+      await client.setExperiment("vision/resnet", { tags: { team: "ml", "a/b": "c" } });
+      const written: Record<string, { points: [number, number, number][] }> = {};
+      const run = await client.startRun({ runName: "run one", tags: ["baseline"] });
       run.logParams({ lr: 0.001, "opt/name": "adam", layers: [64, 32] });
       let ts = 1_700_000_000_000;
       for (
@@ -80,10 +65,7 @@ Deno.test({
         seen.experiments.map((e: { name: string }) => [e.name, e]),
       );
       assert.equal(byName["vision/resnet"].stage, "active");
-      assert.deepEqual(byName["vision/resnet"].tags, {
-        team: "ml",
-        "a/b": "c",
-      });
+      assert.deepEqual(byName["vision/resnet"].tags, { team: "ml", "a/b": "c" });
       assert.equal(byName["to delete"].stage, "deleted");
       assert.equal(byName["Default"].id, "0");
       const mine = seen.runs.find((r: { id: string }) => r.id === run.runId);
@@ -92,11 +74,7 @@ Deno.test({
       assert.equal(mine.start, run.info.startTime);
       assert.equal(mine.end, run.info.endTime);
       assert.equal(mine.experiment, run.info.experimentId);
-      assert.deepEqual(mine.params, {
-        lr: "0.001",
-        "opt/name": "adam",
-        layers: "[64,32]",
-      });
+      assert.deepEqual(mine.params, { lr: "0.001", "opt/name": "adam", layers: "[64,32]" });
       assert.equal(mine.tags.baseline, "_OI_USER_TAG");
       assert.equal(mine.tags["mlflow.runName"], "run one");
       for (const [key, { points }] of Object.entries(written)) {
@@ -106,9 +84,7 @@ Deno.test({
           `history of ${key}`,
         );
       }
-      const second = seen.runs.find((r: { id: string }) =>
-        r.id === other.runId
-      );
+      const second = seen.runs.find((r: { id: string }) => r.id === other.runId);
       assert.equal(second.status, "FINISHED");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -117,14 +93,11 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "we read what MLflow's Python client writes: folded long names, \\U escapes, its runs" +
+  name: "we read what MLflow's Python client writes: folded long names, \\U escapes, its runs" +
     why,
   ignore: python === "" && !process.env.CI,
   async fn() {
-    if (python === "") {
-      throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
-    }
+    if (python === "") throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
     const dir = mkdtempSync(join(tmpdir(), "mlruns-py-"));
     try {
       const out = execFileSync(python, ["tests/fixtures/write_store.py", dir], {
@@ -134,17 +107,9 @@ Deno.test({
       const written = JSON.parse(out.trim().split("\n").pop()!);
       const client = new TrackingClient({ offline: true, storagePath: dir });
       const long = await client.getExperimentByName(written.long.name);
-      assert.equal(
-        long?.experimentId,
-        written.long.id,
-        "the folded name reads whole",
-      );
+      assert.equal(long?.experimentId, written.long.id, "the folded name reads whole");
       const emoji = await client.getExperiment(written.emoji.id);
-      assert.equal(
-        emoji.name,
-        written.emoji.name,
-        "\\U0001F600 is an emoji, not a corrupt store",
-      );
+      assert.equal(emoji.name, written.emoji.name, "\\U0001F600 is an emoji, not a corrupt store");
       // setExperiment finds it instead of making a second experiment of the same name.
       const set = await client.setExperiment(written.long.name);
       assert.equal(set.experimentId, written.long.id);
@@ -158,10 +123,7 @@ Deno.test({
       assert.equal(resumed.runId, written.run.id);
       resumed.logMetric("loss", 0.1, { step: 3 });
       await client.close();
-      assert.equal(
-        (await client.getMetricHistory(written.run.id, "loss")).length,
-        4,
-      );
+      assert.equal((await client.getMetricHistory(written.run.id, "loss")).length, 4);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

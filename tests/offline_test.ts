@@ -13,11 +13,7 @@ import { test } from "./harness.ts";
 
 function offline(): { client: TrackingClient; dir: string } & AsyncDisposable {
   const dir = mkdtempSync(join(tmpdir(), "mlruns-"));
-  const client = new TrackingClient({
-    offline: true,
-    storagePath: dir,
-    flushIntervalMs: 10,
-  });
+  const client = new TrackingClient({ offline: true, storagePath: dir, flushIntervalMs: 10 });
   return {
     client,
     dir,
@@ -48,10 +44,7 @@ test("offline: experiments and runs land in MLflow's FileStore layout", async ()
   assert.match(meta, /^status: 3$/m, "FINISHED is 3");
   assert.match(meta, /^run_name: r1$/m);
   assert.match(meta, /^end_time: \d+$/m);
-  assert.match(
-    readFileSync(join(t.dir, "0", "meta.yaml"), "utf8"),
-    /^name: Default$/m,
-  );
+  assert.match(readFileSync(join(t.dir, "0", "meta.yaml"), "utf8"), /^name: Default$/m);
   assert.equal(
     readFileSync(join(t.dir, exp.experimentId, "tags", "laptop"), "utf8"),
     "_OI_USER_TAG",
@@ -87,10 +80,7 @@ test("offline: every read works: getRun, history, search, lookups", async () => 
   assert.equal(await t.client.getExperimentByName("nope"), undefined);
   const names = (await t.client.searchExperiments()).map((e) => e.name);
   assert.deepEqual(names, ["Default", "reads"]);
-  await assert.rejects(
-    t.client.getRun("0123456789abcdef0123456789abcdef"),
-    NotFoundError,
-  );
+  await assert.rejects(t.client.getRun("0123456789abcdef0123456789abcdef"), NotFoundError);
 });
 
 test("offline: resume by name or id, params immutable, labels, nested runs", async () => {
@@ -102,10 +92,7 @@ test("offline: resume by name or id, params immutable, labels, nested runs", asy
   // A new client on the same store: the Python client's "continue by name".
   const again = new TrackingClient({ offline: true, storagePath: t.dir });
   await again.setExperiment("resume");
-  const resumed = await again.startRun({
-    runName: "daily",
-    tags: ["second-try"],
-  });
+  const resumed = await again.startRun({ runName: "daily", tags: ["second-try"] });
   assert.equal(resumed.runId, first.runId);
   assert.throws(() => again.logParam("lr", 0.2), ParamConflictError);
   const child = await again.startRun({ nested: true });
@@ -129,10 +116,7 @@ test("offline: deleting an experiment moves it to .trash and keeps its name take
   const meta = readFileSync(join(t.dir, ".trash", id, "meta.yaml"), "utf8");
   assert.match(meta, /^lifecycle_stage: deleted$/m);
   assert.equal((await t.client.getExperiment(id)).lifecycleStage, "deleted");
-  assert.equal(
-    (await t.client.searchExperiments()).some((e) => e.name === "gone"),
-    false,
-  );
+  assert.equal((await t.client.searchExperiments()).some((e) => e.name === "gone"), false);
   await assert.rejects(t.client.setExperiment("gone"), /deleted/);
 });
 

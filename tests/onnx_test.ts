@@ -27,22 +27,12 @@ const REG_X = [[1, 1, 1], [2, 0, 1], [0, 0, 0], [1, -1, 0], [0.5, 0.25, 2]];
 const REG_T = [6, 6, 1, 0, 7];
 const predictReg = (x: number[]) => x[0] * 1 + x[1] * 2 + x[2] * 3 + 0.5;
 
-function batches(
-  xs: number[][],
-  ts: number[],
-  size: number,
-  width = xs[0].length,
-): EvalBatch[] {
+function batches(xs: number[][], ts: number[], size: number, width = xs[0].length): EvalBatch[] {
   const out: EvalBatch[] = [];
   for (let i = 0; i < xs.length; i += size) {
     const rows = xs.slice(i, i + size);
     out.push({
-      feeds: {
-        x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [
-          rows.length,
-          width,
-        ]),
-      },
+      feeds: { x: new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, width]) },
       targets: ts.slice(i, i + size),
     });
   }
@@ -68,18 +58,13 @@ test("regression: MSE, RMSE, MAE over the whole epoch equal the hand computation
     assert.ok(close(got["eval/mae"], mae));
     assert.equal(got["eval/samples"], 5);
     assert.ok(
-      got["eval/latency_p50_ms"] > 0 &&
-        got["eval/latency_p95_ms"] >= got["eval/latency_p50_ms"],
+      got["eval/latency_p50_ms"] > 0 && got["eval/latency_p95_ms"] >= got["eval/latency_p50_ms"],
     );
     assert.ok(got["eval/samples_per_second"] > 0);
   }
   await run.end();
   const [stored] = runs();
-  assert.deepEqual(stored.history.get("eval/mse")!.map((p) => p.step), [
-    0,
-    1,
-    2,
-  ]);
+  assert.deepEqual(stored.history.get("eval/mse")!.map((p) => p.step), [0, 1, 2]);
   assert.ok(close(stored.latest.get("eval/mae")!.value, mae));
   await client.close();
 });
@@ -94,9 +79,7 @@ function handClassification(xs: number[][], ts: number[]) {
   let top2 = 0;
   let loss = 0;
   xs.forEach((x, i) => {
-    const logits = [0, 1, 2].map((c) =>
-      x[0] * CLS_W[0][c] + x[1] * CLS_W[1][c]
-    );
+    const logits = [0, 1, 2].map((c) => x[0] * CLS_W[0][c] + x[1] * CLS_W[1][c]);
     const z = logits.map((v) => Math.exp(v));
     const p = z.map((v) => v / z.reduce((a, b) => a + b, 0));
     const ranked = [0, 1, 2].sort((a, b) => p[b] - p[a]);
@@ -104,11 +87,7 @@ function handClassification(xs: number[][], ts: number[]) {
     if (ranked.slice(0, 2).includes(ts[i])) top2++;
     loss -= Math.log(p[ts[i]]);
   });
-  return {
-    accuracy: correct / xs.length,
-    top2: top2 / xs.length,
-    logLoss: loss / xs.length,
-  };
+  return { accuracy: correct / xs.length, top2: top2 / xs.length, logLoss: loss / xs.length };
 }
 
 test("classification: accuracy, top-2 and log loss, from logits or from probabilities", async () => {
@@ -125,10 +104,7 @@ test("classification: accuracy, top-2 and log loss, from logits or from probabil
     });
     const got = await evaluator.evaluate(batches(CLS_X, CLS_T, 4));
     const p = softmax ? "probs/" : "logits/";
-    assert.ok(
-      close(got[`${p}accuracy`], hand.accuracy),
-      `${softmax}: ${got[`${p}accuracy`]}`,
-    );
+    assert.ok(close(got[`${p}accuracy`], hand.accuracy), `${softmax}: ${got[`${p}accuracy`]}`);
     assert.ok(close(got[`${p}top2_accuracy`], hand.top2));
     assert.ok(
       close(got[`${p}log_loss`], hand.logLoss, 1e-4),
@@ -161,10 +137,7 @@ test("an async iterable dataset, and custom metrics over the whole epoch (not ba
     }
   }
   const got = await evaluator.evaluate(stream(), { epoch: 7 });
-  const errs = REG_X.map((x, i) => Math.abs(predictReg(x) - REG_T[i])).sort((
-    a,
-    b,
-  ) => a - b);
+  const errs = REG_X.map((x, i) => Math.abs(predictReg(x) - REG_T[i])).sort((a, b) => a - b);
   assert.ok(close(got["eval/median_abs_error"], errs[2]));
   await run.end();
   await client.close();
@@ -188,14 +161,9 @@ test("checkpoints: one run, metrics per step, the file name per step, ended FINI
       runName: "ckpts",
     });
     const maes = biases.map((b) =>
-      REG_X.reduce(
-        (a, x, i) => a + Math.abs(predictReg(x) - 0.5 + b - REG_T[i]),
-        0,
-      ) / REG_X.length
+      REG_X.reduce((a, x, i) => a + Math.abs(predictReg(x) - 0.5 + b - REG_T[i]), 0) / REG_X.length
     );
-    results.forEach((r, i) =>
-      assert.ok(close(r["eval/mae"], maes[i]), `step ${i}`)
-    );
+    results.forEach((r, i) => assert.ok(close(r["eval/mae"], maes[i]), `step ${i}`));
     await client.flush();
     const [run] = runs();
     assert.equal(run.info.run_name, "ckpts");
@@ -204,11 +172,7 @@ test("checkpoints: one run, metrics per step, the file name per step, ended FINI
       [0, 1, 2].map((i) => run.tags.get(`checkpoint/${i}`)),
       ["epoch-0.onnx", "epoch-1.onnx", "epoch-2.onnx"],
     );
-    assert.deepEqual(run.history.get("eval/mae")!.map((p) => p.step), [
-      0,
-      1,
-      2,
-    ]);
+    assert.deepEqual(run.history.get("eval/mae")!.map((p) => p.step), [0, 1, 2]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await client.close();
@@ -233,24 +197,13 @@ test("bad input is a typed error naming the input and the expected shape", async
   assert.equal(missing.input, "x");
   assert.deepEqual(missing.expectedShape, ["N", 3]);
   assert.match(missing.message, /batch 0: input 'x' is missing/);
-  const wrong = await evaluator.evaluate(batches([[1, 2]], [1], 1, 2)).catch((
-    e,
-  ) => e);
+  const wrong = await evaluator.evaluate(batches([[1, 2]], [1], 1, 2)).catch((e) => e);
   assert.ok(wrong instanceof EvaluationError);
-  assert.match(
-    wrong.message,
-    /input 'x' has shape \[1, 2\], the model expects \[N, 3\]/,
-  );
-  const targets = await evaluator.evaluate([{
-    ...batches(REG_X, REG_T, 2)[0],
-    targets: [1, 2, 3],
-  }])
+  assert.match(wrong.message, /input 'x' has shape \[1, 2\], the model expects \[N, 3\]/);
+  const targets = await evaluator.evaluate([{ ...batches(REG_X, REG_T, 2)[0], targets: [1, 2, 3] }])
     .catch((e) => e);
   assert.ok(targets instanceof EvaluationError);
-  assert.match(
-    targets.message,
-    /batch 0: 3 targets for 2 samples of 1 value\(s\) each/,
-  );
+  assert.match(targets.message, /batch 0: 3 targets for 2 samples of 1 value\(s\) each/);
   const classTargets = await OnnxEvaluator.create({
     client,
     ort,
@@ -258,25 +211,14 @@ test("bad input is a typed error naming the input and the expected shape", async
     metrics: ["mse"],
   }).then((e) => e.evaluate(batches(CLS_X, CLS_T, 6))).catch((e) => e);
   assert.ok(classTargets instanceof EvaluationError);
-  assert.match(
-    classTargets.message,
-    /mse needs one target per prediction value/,
-  );
+  assert.match(classTargets.message, /mse needs one target per prediction value/);
   await assert.rejects(
-    OnnxEvaluator.create({
-      client,
-      ort,
-      model: linearModel(REG_W, REG_B),
-      metrics: ["f1"],
-    }),
-    (e) =>
-      e instanceof ValidationError && /unknown metric 'f1'/.test(e.message),
+    OnnxEvaluator.create({ client, ort, model: linearModel(REG_W, REG_B), metrics: ["f1"] }),
+    (e) => e instanceof ValidationError && /unknown metric 'f1'/.test(e.message),
   );
   await assert.rejects(
     OnnxEvaluator.create({ client, ort, model: new Uint8Array([1, 2, 3]) }),
-    (e) =>
-      e instanceof EvaluationError &&
-      /cannot load the ONNX model \(3 bytes\)/.test(e.message),
+    (e) => e instanceof EvaluationError && /cannot load the ONNX model \(3 bytes\)/.test(e.message),
   );
   await run.end();
   // A failing checkpoint loop ends its run FAILED and rethrows.
@@ -290,24 +232,14 @@ test("bad input is a typed error naming the input and the expected shape", async
     EvaluationError,
   );
   await client.flush();
-  assert.equal(
-    runs().find((r) => r.info.run_name === "bad-ckpt")!.info.status,
-    "FAILED",
-  );
+  assert.equal(runs().find((r) => r.info.run_name === "bad-ckpt")!.info.status, "FAILED");
   await client.close();
 });
 
 test("evaluating with no run to log to is a clear error", async () => {
   const { client } = fixture();
-  const evaluator = await OnnxEvaluator.create({
-    client,
-    ort,
-    model: linearModel(REG_W, REG_B),
-  });
-  await assert.rejects(
-    evaluator.evaluate(batches(REG_X, REG_T, 5)),
-    /no run to log to/,
-  );
+  const evaluator = await OnnxEvaluator.create({ client, ort, model: linearModel(REG_W, REG_B) });
+  await assert.rejects(evaluator.evaluate(batches(REG_X, REG_T, 5)), /no run to log to/);
   await client.close();
 });
 
@@ -349,11 +281,7 @@ test("every session an evaluation makes is released, also when it throws", async
       output: "nope",
     }),
   );
-  assert.deepEqual(
-    counting.counts,
-    { created: 2, released: 2 },
-    "a bad option leaks nothing",
-  );
+  assert.deepEqual(counting.counts, { created: 2, released: 2 }, "a bad option leaks nothing");
   const ok = await evaluateCheckpoints(client, {
     ort: counting.ort,
     checkpoints: [linearModel(REG_W, REG_B), linearModel(REG_W, [1])],

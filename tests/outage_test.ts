@@ -17,9 +17,7 @@ async function until(cond: () => boolean, ms = 5_000): Promise<void> {
 
 function spooledRuns(spoolPath: string): string[] {
   const dir = join(spoolPath, "0");
-  return existsSync(dir)
-    ? readdirSync(dir).filter((n) => n !== "meta.yaml" && n !== "tags")
-    : [];
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n !== "meta.yaml" && n !== "tags") : [];
 }
 
 test("server down longer than the retry budget mid-run: every point arrives exactly once", async () => {
@@ -28,9 +26,7 @@ test("server down longer than the retry budget mid-run: every point arrives exac
   for (let step = 0; step < 3000; step++) run.logMetric("loss", step, { step });
   await t.client.flush(); // the first 3000 went straight to the server
   t.server.faults.failNext(1_000_000, 503); // down: every request fails
-  for (let step = 3000; step < 8000; step++) {
-    run.logMetric("loss", step, { step });
-  }
+  for (let step = 3000; step < 8000; step++) run.logMetric("loss", step, { step });
   run.logParam("phase", "during outage");
   await t.client.flush(); // resolves: the records are safe on disk, not lost
   assert.equal(t.errors.length, 0, "no delivery error: nothing was lost");
@@ -41,31 +37,17 @@ test("server down longer than the retry budget mid-run: every point arrives exac
   );
   await run.end(); // the end waits in the spool too
   const stored = t.server.store().runs.get(run.runId)!;
-  assert.equal(
-    stored.info.status,
-    "RUNNING",
-    "the server has not heard of the end yet",
-  );
+  assert.equal(stored.info.status, "RUNNING", "the server has not heard of the end yet");
   t.server.faults.clear(); // the server is back
   await until(() => stored.info.status === "FINISHED");
-  const steps = stored.history.get("loss")!.map((p) => p.step).sort((a, b) =>
-    a - b
-  );
+  const steps = stored.history.get("loss")!.map((p) => p.step).sort((a, b) => a - b);
   assert.equal(steps.length, 8000, "each point once");
   assert.deepEqual(steps, Array.from({ length: 8000 }, (_, i) => i));
   assert.equal(stored.params.get("phase"), "during outage");
-  assert.equal(
-    stored.info.run_name,
-    "outage",
-    "the spool's own run name never reaches the server",
-  );
+  assert.equal(stored.info.run_name, "outage", "the spool's own run name never reaches the server");
   await until(() => spooledRuns(t.spoolPath).length === 0);
   await until(() => t.notices.some((n) => n.includes("answers again")));
-  assert.ok(
-    t.notices.includes(
-      "the server answers again: 5000 spooled points were delivered",
-    ),
-  );
+  assert.ok(t.notices.includes("the server answers again: 5000 spooled points were delivered"));
 });
 
 test("dropped connections count as an outage too, and the spool drains after", async () => {
@@ -97,10 +79,7 @@ test("maxQueue bounds memory: over it, records go to disk, and all arrive once",
   t.server.faults.latency(0);
   await run.end();
   const stored = t.server.store().runs.get(run.runId)!;
-  await until(() =>
-    stored.info.status === "FINISHED" &&
-    stored.history.get("x")!.length >= 20_000
-  );
+  await until(() => stored.info.status === "FINISHED" && stored.history.get("x")!.length >= 20_000);
   const steps = new Set(stored.history.get("x")!.map((p) => p.step));
   assert.equal(stored.history.get("x")!.length, 20_000, "no duplicates");
   assert.equal(steps.size, 20_000, "none missing");
@@ -119,9 +98,7 @@ test("close() while the server is still down says where the records are and how 
 });
 
 test("over maxQueue with a healthy server: flush() delivers what went to disk too", async () => {
-  await using t = await setup({
-    client: { maxQueue: 1_000, spoolRetryMs: 60_000 },
-  });
+  await using t = await setup({ client: { maxQueue: 1_000, spoolRetryMs: 60_000 } });
   const run = await t.client.startRun();
   for (let i = 0; i < 10_000; i++) run.logMetric("x", i, { step: i });
   assert.ok(t.client.spilled > 0, "some went to disk");
@@ -153,16 +130,8 @@ test("a spooled run the server refuses is set aside with its records; the rest s
     return true;
   });
   const stored = t.server.store().runs.get(other.runId)!;
-  assert.equal(
-    stored.history.get("loss")!.length,
-    200,
-    "the other run drained after the refusal",
-  );
-  assert.equal(
-    spooledRuns(t.spoolPath).length,
-    0,
-    "nothing left to retry forever",
-  );
+  assert.equal(stored.history.get("loss")!.length, 200, "the other run drained after the refusal");
+  assert.equal(spooledRuns(t.spoolPath).length, 0, "nothing left to retry forever");
   const notice = t.notices.find((n) =>
     n.includes(`refused the spooled records of run ${refused.runId}`)
   );
@@ -173,19 +142,11 @@ test("a spooled run the server refuses is set aside with its records; the rest s
   const refusedStore = new FileBackend(join(t.spoolPath, ".refused"));
   const [aside] = await refusedStore.listRunIds("0");
   assert.ok(notice.includes(aside));
-  assert.equal(
-    (await refusedStore.getMetricHistory(aside, "loss")).length,
-    300,
-  );
+  assert.equal((await refusedStore.getMetricHistory(aside, "loss")).length, 300);
   assert.equal((await refusedStore.getRun(aside)).data.params.lr, "0.1");
-  assert.deepEqual(
-    (await new FileBackend(t.spoolPath).searchExperiments({})).map((e) =>
-      e.name
-    ),
-    [
-      "Default",
-    ],
-  );
+  assert.deepEqual((await new FileBackend(t.spoolPath).searchExperiments({})).map((e) => e.name), [
+    "Default",
+  ]);
 });
 
 test("a tag set again while its first value is in flight keeps the later value through the spool", async () => {
@@ -193,12 +154,7 @@ test("a tag set again while its first value is in flight keeps the later value t
     client: {
       maxQueue: 1_000,
       spoolRetryMs: 60_000,
-      retry: {
-        maxRetries: 3,
-        initialDelayMs: 30,
-        maxDelayMs: 30,
-        maxElapsedMs: 5_000,
-      },
+      retry: { maxRetries: 3, initialDelayMs: 30, maxDelayMs: 30, maxElapsedMs: 5_000 },
     },
   });
   const run = await t.client.startRun();
@@ -232,16 +188,8 @@ test("records spooled for one OICM workspace are delivered there after switching
   await other.end();
   const stored = t.server.store("ws-a").runs.get(run.runId)!;
   await until(() => stored.info.status === "FINISHED");
-  assert.equal(
-    stored.history.get("loss")!.length,
-    300,
-    "every point, in its own workspace",
-  );
-  assert.equal(
-    [...t.server.store("ws-b").runs.values()].length,
-    1,
-    "nothing stranded in ws-b",
-  );
+  assert.equal(stored.history.get("loss")!.length, 300, "every point, in its own workspace");
+  assert.equal([...t.server.store("ws-b").runs.values()].length, 1, "nothing stranded in ws-b");
   await until(() => spooledRuns(t.spoolPath).length === 0);
   const notices = t.notices.filter((n) => /unavailable/.test(n));
   assert.ok(notices.length <= 1, notices.join("\n"));
@@ -264,22 +212,13 @@ test("close() with a server that stopped answering waits closeTimeoutMs, says so
   for (let i = 500; i < 700; i++) run.logMetric("loss", i, { step: i });
   const started = Date.now();
   await t.client.close();
+  assert.ok(Date.now() - started < 60_000, "close() did not wait out the retry budget");
   assert.ok(
-    Date.now() - started < 60_000,
-    "close() did not wait out the retry budget",
-  );
-  assert.ok(
-    t.notices.some((n) =>
-      n.includes("answered nothing") || n.includes("still delivering")
-    ),
+    t.notices.some((n) => n.includes("answered nothing") || n.includes("still delivering")),
   );
   const last = t.notices.at(-1)!;
   assert.match(last, /wait in .*; send them with: .*cli sync/);
-  assert.equal(
-    spooledRuns(t.spoolPath).length,
-    1,
-    "the rest is on disk, not lost",
-  );
+  assert.equal(spooledRuns(t.spoolPath).length, 1, "the rest is on disk, not lost");
   // Once the server answers again, the CLI's sync delivers it: every point once, and the end.
   t.server.faults.clear();
   const local = new FileBackend(t.spoolPath);

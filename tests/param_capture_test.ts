@@ -17,26 +17,18 @@ test("parameter names come back from every function form", () => {
     }, ["lr", "name", "obj"]],
     [(x: number) => x, ["x"]],
     [async (x: number, y: number) => await x + y, ["x", "y"]],
-    [(a: number, ...rest: number[]) => a + rest.length, ["a", {
-      rest: "rest",
-    }]],
-    [
-      ({ lr, epochs }: { lr: number; epochs: number }, [a, b]: number[]) =>
-        lr + epochs + a + b,
-      [
-        undefined,
-        "arg1",
-      ],
-    ],
+    [(a: number, ...rest: number[]) => a + rest.length, ["a", { rest: "rest" }]],
+    [({ lr, epochs }: { lr: number; epochs: number }, [a, b]: number[]) => lr + epochs + a + b, [
+      undefined,
+      "arg1",
+    ]],
     [(
       // a comment, with a comma
       first: number, /* another, comma */
       second = "(paren)",
     ) => first + second, ["first", "second"]],
   ];
-  for (const [fn, expected] of cases) {
-    assert.deepEqual(parameterNames(fn), expected, fn.toString());
-  }
+  for (const [fn, expected] of cases) assert.deepEqual(parameterNames(fn), expected, fn.toString());
   class K {
     method(alpha: number, beta: number) {
       return alpha + beta;
@@ -48,42 +40,24 @@ test("parameter names come back from every function form", () => {
   assert.deepEqual(parameterNames(K.prototype.method), ["alpha", "beta"]);
   assert.deepEqual(parameterNames(K.prototype.asyncMethod), ["gamma"]);
   // Bun prints a decorated method with its computed key: `[(_dec = [d], "fit")](samples) {}`.
-  const computed = eval(
-    '({ [(0, "fit")](samples, opts = { a: (1, 2) }) { return samples; } })',
-  );
+  const computed = eval('({ [(0, "fit")](samples, opts = { a: (1, 2) }) { return samples; } })');
   assert.deepEqual(parameterNames(computed.fit), ["samples", "opts"]);
   const unary = eval("async v => v") as Fn;
   assert.deepEqual(parameterNames(unary), ["v"]);
-  assert.deepEqual(
-    parameterNames(Math.max as Fn),
-    [],
-    "native code has no names",
-  );
+  assert.deepEqual(parameterNames(Math.max as Fn), [], "native code has no names");
 });
 
 test("captured params: destructured keys, rest arrays, missing names as arg<i>", () => {
-  const fn = (
-    { lr }: { lr: number },
-    tag: string,
-    ...more: number[]
-  ) => [lr, tag, more];
+  const fn = ({ lr }: { lr: number }, tag: string, ...more: number[]) => [lr, tag, more];
   const { params } = captureParams(fn, [{ lr: 0.1, momentum: 0.9 }, "t", 1, 2]);
-  assert.deepEqual(params, {
-    lr: "0.1",
-    momentum: "0.9",
-    tag: "t",
-    more: "[1, 2]",
-  });
+  assert.deepEqual(params, { lr: "0.1", momentum: "0.9", tag: "t", more: "[1, 2]" });
   const native = captureParams(Math.max as Fn, [1, 2]);
   assert.deepEqual(native.params, { arg0: "1", arg1: "2" });
 });
 
 test("undefined arguments are left out; keys MLflow refuses are skipped with a reason", () => {
   const fn = (a?: number, opts?: Record<string, number>) => [a, opts];
-  const { params, skipped } = captureParams(fn, [undefined, {
-    "bad!key": 1,
-    ok: 2,
-  }]);
+  const { params, skipped } = captureParams(fn, [undefined, { "bad!key": 1, ok: 2 }]);
   assert.deepEqual(params, { "opts.ok": "2" });
   assert.equal(skipped.length, 1);
   assert.match(skipped[0], /bad!key/);
@@ -106,14 +80,7 @@ test("secret detection is by whole segments, case and separators ignored", () =>
     assert.ok(isSecretKey(k), k);
   }
   for (
-    const k of [
-      "max_tokens",
-      "tokenizer",
-      "keyboard",
-      "monkey",
-      "secretary_name",
-      "passwordless",
-    ]
+    const k of ["max_tokens", "tokenizer", "keyboard", "monkey", "secretary_name", "passwordless"]
   ) {
     assert.ok(!isSecretKey(k), k);
   }

@@ -14,10 +14,7 @@ const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
 function conflictOf(err: unknown): ParamConflictError {
   assert.ok(err instanceof DeliveryError, String(err));
   const found = err.errors.find((e) => e instanceof ParamConflictError);
-  assert.ok(
-    found instanceof ParamConflictError,
-    err.errors.map(String).join("\n"),
-  );
+  assert.ok(found instanceof ParamConflictError, err.errors.map(String).join("\n"));
   return found;
 }
 
@@ -52,17 +49,11 @@ test("a worker's param refused by the server costs only that param, not its 500 
   // ... and this worker logs worker=1 with its points in one batch, which the server refuses.
   run.logParam("worker", "1");
   run.logParam("seed", 7);
-  for (let step = 0; step < 500; step++) {
-    run.logMetric("loss", 1 / (step + 1), { step });
-  }
+  for (let step = 0; step < 500; step++) run.logMetric("loss", 1 / (step + 1), { step });
   run.setTag("phase", "train");
   const err = await second.flush().catch((e) => e);
   const conflict = conflictOf(err);
-  assert.deepEqual([conflict.key, conflict.existing, conflict.attempted], [
-    "worker",
-    "0",
-    "1",
-  ]);
+  assert.deepEqual([conflict.key, conflict.existing, conflict.attempted], ["worker", "0", "1"]);
   assert.equal(err.undelivered, 1, "one record refused: the param");
   const stored = t.server.store().runs.get(runId)!;
   assert.equal(stored.history.get("loss")?.length, 500, "every point landed");

@@ -29,10 +29,7 @@ async function deno(
 }
 
 Deno.test("the quickstart runs with exactly --allow-net=127.0.0.1", async () => {
-  const { code, out } = await deno(
-    ["--allow-net=127.0.0.1"],
-    "examples/quickstart.ts",
-  );
+  const { code, out } = await deno(["--allow-net=127.0.0.1"], "examples/quickstart.ts");
   assert.equal(code, 0, out);
   assert.match(out, /run first-run \(\w+\): FINISHED/);
 });
@@ -41,20 +38,13 @@ Deno.test("talking to one server needs only --allow-net=<host:port>; without it,
   const server = new FakeMlflowServer();
   const { url, port } = await server.listen();
   try {
-    const ok = await deno(
-      [`--allow-net=127.0.0.1:${port}`],
-      "tests/fixtures/perm_client.ts",
-      [
-        "online",
-        url,
-      ],
-    );
-    assert.equal(ok.code, 0, ok.out);
-    assert.equal(server.store().runs.size, 1);
-    const denied = await deno([], "tests/fixtures/perm_client.ts", [
+    const ok = await deno([`--allow-net=127.0.0.1:${port}`], "tests/fixtures/perm_client.ts", [
       "online",
       url,
     ]);
+    assert.equal(ok.code, 0, ok.out);
+    assert.equal(server.store().runs.size, 1);
+    const denied = await deno([], "tests/fixtures/perm_client.ts", ["online", url]);
     assert.equal(denied.code, 1, denied.out);
     assert.match(denied.out, /TrackingError PERMISSION_DENIED: .*--allow-net/);
   } finally {
@@ -72,29 +62,19 @@ Deno.test("offline needs only --allow-read and --allow-write on the store; witho
       ["offline", store],
     );
     assert.equal(ok.code, 0, ok.out);
-    const denied = await deno(
-      [`--allow-read=${dir}`],
-      "tests/fixtures/perm_client.ts",
-      [
-        "offline",
-        join(dir, "other"),
-      ],
-    );
+    const denied = await deno([`--allow-read=${dir}`], "tests/fixtures/perm_client.ts", [
+      "offline",
+      join(dir, "other"),
+    ]);
     assert.equal(denied.code, 1);
-    assert.match(
-      denied.out,
-      /TrackingError PERMISSION_DENIED: the offline store .*--allow-write/,
-    );
+    assert.match(denied.out, /TrackingError PERMISSION_DENIED: the offline store .*--allow-write/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 Deno.test("fromEnv without --allow-env is an error naming the flag, not a silent offline run", async () => {
-  const { code, out } = await deno(
-    ["--allow-read", "--allow-write"],
-    "tests/fixtures/from_env.ts",
-  );
+  const { code, out } = await deno(["--allow-read", "--allow-write"], "tests/fixtures/from_env.ts");
   assert.equal(code, 1, out);
   assert.match(
     out,

@@ -53,24 +53,14 @@ test("secrets in class instances, Maps, arrays, deep objects and odd key names a
   const params = Object.fromEntries(run.params);
   const all = JSON.stringify(params);
   assert.ok(!all.includes(SECRET), `a secret was logged: ${all}`);
-  assert.ok(
-    !JSON.stringify(server.requests).includes(SECRET),
-    "a secret reached the server",
-  );
+  assert.ok(!JSON.stringify(server.requests).includes(SECRET), "a secret reached the server");
   // What is not secret is still there.
   assert.match(params._cfg, /Cfg \{apiKey: \*\*\*, lr: 0.01\}/);
   assert.match(params._headers, /"token" => \*\*\*, "accept" => "json"/);
   assert.match(params._users, /name: "ann", password: \*\*\*/);
   assert.equal(params["_keys.optimizer"], "adam");
   for (
-    const k of [
-      "secret_key",
-      "pwd",
-      "passphrase",
-      "private_key",
-      "access_key",
-      "client_secret",
-    ]
+    const k of ["secret_key", "pwd", "passphrase", "private_key", "access_key", "client_secret"]
   ) {
     assert.equal(params[`_keys.${k}`], "***", k);
   }
@@ -113,22 +103,10 @@ test("the key rule matches word parts, not substrings", () => {
 });
 
 test("credentials that show themselves in a value are hidden, the rest of the value kept", () => {
-  assert.equal(
-    redactValue("Authorization: Bearer abc.def-123456"),
-    "Authorization: Bearer ***",
-  );
-  assert.equal(
-    redactValue("https://u:p4ss@host/x?y=1"),
-    "https://u:***@host/x?y=1",
-  );
-  assert.equal(
-    redactValue("key sk-abcdefghijklmnopqrstuvwx end"),
-    "key *** end",
-  );
-  assert.equal(
-    redactValue("no secret here: lr=0.01"),
-    "no secret here: lr=0.01",
-  );
+  assert.equal(redactValue("Authorization: Bearer abc.def-123456"), "Authorization: Bearer ***");
+  assert.equal(redactValue("https://u:p4ss@host/x?y=1"), "https://u:***@host/x?y=1");
+  assert.equal(redactValue("key sk-abcdefghijklmnopqrstuvwx end"), "key *** end");
+  assert.equal(redactValue("no secret here: lr=0.01"), "no secret here: lr=0.01");
 });
 
 test("a failed call's error.message tag hides credentials too", async () => {

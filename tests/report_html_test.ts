@@ -15,9 +15,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 test(
   "cli show --html writes one page with a chart per metric, and it renders offline in Chromium" +
-    (existsSync(CHROMIUM) || process.env.CI
-      ? ""
-      : " (browser part skipped: no " + CHROMIUM + ")"),
+    (existsSync(CHROMIUM) || process.env.CI ? "" : " (browser part skipped: no " + CHROMIUM + ")"),
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "report-"));
     try {
@@ -87,9 +85,8 @@ test(
         const charts = await page.locator("svg.chart").evaluateAll((svgs) =>
           svgs.map((svg) => ({
             metric: svg.getAttribute("data-metric"),
-            drawn:
-              svg.querySelector("polyline")?.getAttribute("points")?.split(" ")
-                .length ?? 0,
+            drawn: svg.querySelector("polyline")?.getAttribute("points")?.split(" ")
+              .length ?? 0,
             width: svg.getBoundingClientRect().width,
           }))
         );

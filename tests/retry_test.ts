@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  backoffDelay,
-  DEFAULT_RETRY,
-  isRetryableStatus,
-  parseRetryAfter,
-} from "../src/retry.ts";
+import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter } from "../src/retry.ts";
 import { test } from "./harness.ts";
 
 test("backoff doubles per retry, with jitter, capped by maxDelayMs", () => {
@@ -32,10 +27,6 @@ test("Retry-After wins, in seconds or as an HTTP date, bounded by the time budge
 });
 
 test("only timeouts, rate limits and server errors are retried", () => {
-  for (const s of [408, 429, 500, 502, 503, 504]) {
-    assert.ok(isRetryableStatus(s), `${s}`);
-  }
-  for (const s of [400, 401, 403, 404, 409, 501]) {
-    assert.ok(!isRetryableStatus(s), `${s}`);
-  }
+  for (const s of [408, 429, 500, 502, 503, 504]) assert.ok(isRetryableStatus(s), `${s}`);
+  for (const s of [400, 401, 403, 404, 409, 501]) assert.ok(!isRetryableStatus(s), `${s}`);
 });

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  NotFoundError,
-  ParamConflictError,
-  TrackingError,
-  ValidationError,
-} from "../mod.ts";
+import { NotFoundError, ParamConflictError, TrackingError, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
@@ -40,9 +35,7 @@ test("await using ends the run FINISHED with an end time", async () => {
   }
   const got = await t.client.getRun(runId);
   assert.equal(got.info.status, "FINISHED");
-  assert.ok(
-    got.info.endTime !== undefined && got.info.endTime >= got.info.startTime,
-  );
+  assert.ok(got.info.endTime !== undefined && got.info.endTime >= got.info.startTime);
   assert.deepEqual(got.data.metrics, { m: 1 });
   assert.equal(t.client.activeRun(), undefined);
   assert.equal(t.client.lastActiveRun()?.runId, runId);
@@ -114,10 +107,7 @@ test("startRun with an existing runName continues that run, as the Python v2 cli
   t.client.logParam("lr", 0.1);
   t.client.logMetric("loss", 0.9, { step: 0 });
   await t.client.endRun();
-  const again = await t.client.startRun({
-    runName: "daily",
-    tags: { attempt: "2" },
-  });
+  const again = await t.client.startRun({ runName: "daily", tags: { attempt: "2" } });
   assert.equal(again.runId, first.runId);
   assert.equal(again.info.status, "RUNNING");
   assert.equal(again.info.endTime, undefined);
@@ -167,9 +157,7 @@ test("startRun({ runId }) re-attaches; the active experiment stays as it was", a
   assert.equal(t.client.experimentId, y.experimentId);
   assert.equal((await t.client.getRun(run.runId)).info.status, "RUNNING");
   await t.client.endRun();
-  const err = await t.client.startRun({ runId: "0123456789abcdef" }).catch((
-    e,
-  ) => e);
+  const err = await t.client.startRun({ runId: "0123456789abcdef" }).catch((e) => e);
   assert.ok(err instanceof NotFoundError);
 });
 
@@ -192,24 +180,15 @@ test("searchRuns filters, orders and follows pages", async () => {
       run.logMetric("acc", i / 10);
     });
   }
-  const best = await t.client.searchRuns({
-    orderBy: ["metrics.acc DESC"],
-    maxResults: 1,
-  });
+  const best = await t.client.searchRuns({ orderBy: ["metrics.acc DESC"], maxResults: 1 });
   assert.equal(best[0].info.runName, "r2");
   const seeded = await t.client.searchRuns({ filter: "params.seed = '1'" });
   assert.deepEqual(seeded.map((r) => r.info.runName), ["r1"]);
   const store = t.server.store();
-  for (let i = 0; i < 1500; i++) {
-    store.createRun({ experiment_id: t.client.experimentId });
-  }
+  for (let i = 0; i < 1500; i++) store.createRun({ experiment_id: t.client.experimentId });
   const all = await t.client.searchRuns();
   assert.equal(all.length, 1503);
-  assert.equal(
-    new Set(all.map((r) => r.info.runId)).size,
-    1503,
-    "no page read twice",
-  );
+  assert.equal(new Set(all.map((r) => r.info.runId)).size, 1503, "no page read twice");
 });
 
 test("getMetricHistory reads every page, in step order, with NaN and infinities", async () => {
@@ -222,9 +201,7 @@ test("getMetricHistory reads every page, in step order, with NaN and infinities"
   const history = await t.client.getMetricHistory(run.runId, "x");
   assert.equal(history.length, n);
   assert.ok(t.server.count("metrics/get-history") >= 2, "paged");
-  assert.ok(
-    history.every((p, i) => p.step === i && p.value === i && p.key === "x"),
-  );
+  assert.ok(history.every((p, i) => p.step === i && p.value === i && p.key === "x"));
   const odd = await t.client.getMetricHistory(run.runId, "odd");
   assert.ok(Number.isNaN(odd[0].value));
   assert.equal(odd[1].value, -Infinity);

@@ -35,9 +35,9 @@ test("on a terminal: one line redrawn with done/total, rate and time left", () =
     out[0],
     "\r\x1b[K  0/2 runs, 2,500/10,000 points (25%), 2,500 points/s, 3s left",
   );
-  assert.match(
+  assert.equal(
     out[1],
-    /^\r\x1b\[K {2}1\/2 runs, 5,000\/10,000 points \(50%\), 2,439 points\/s, 3s left$/,
+    "\r\x1b[K  1/2 runs, 5,000/10,000 points (50%), 2,439 points/s, 3s left",
   );
   assert.equal(out[2], "\n", "the line ends when the sync does");
 });

@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  chmodSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import process from "node:process";
@@ -48,11 +42,7 @@ test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and stop at
   const [stored] = runs();
   for (const key of EXPECTED) {
     const wanted = networkReadable || !key.includes("network");
-    assert.equal(
-      stored.history.has(key),
-      wanted,
-      `${key} ${wanted ? "missing" : "unexpected"}`,
-    );
+    assert.equal(stored.history.has(key), wanted, `${key} ${wanted ? "missing" : "unexpected"}`);
   }
   const cpu = stored.history.get("system/cpu_utilization_percentage")!;
   assert.ok(cpu.length >= 2, `${cpu.length} samples`);
@@ -64,24 +54,14 @@ test("samples carry MLflow's keys, steps 0,1,2..., plausible values, and stop at
       v("system/system_memory_usage_percentage") < 100,
   );
   assert.ok(v("system/process_memory_rss_megabytes") > 10);
-  assert.ok(
-    v("system/disk_usage_percentage") > 0 &&
-      v("system/disk_usage_percentage") <= 100,
-  );
+  assert.ok(v("system/disk_usage_percentage") > 0 && v("system/disk_usage_percentage") <= 100);
   if (networkReadable) {
-    assert.ok(
-      v("system/network_receive_megabytes") >= 0,
-      "since the run started",
-    );
+    assert.ok(v("system/network_receive_megabytes") >= 0, "since the run started");
   }
   const count = cpu.length;
   await sleep(120);
   await client.flush();
-  assert.equal(
-    stored.history.get("system/cpu_utilization_percentage")!.length,
-    count,
-    "stopped",
-  );
+  assert.equal(stored.history.get("system/cpu_utilization_percentage")!.length, count, "stopped");
   await client.close();
 });
 
@@ -96,10 +76,7 @@ test("the first sample comes one interval after the start; none when off", async
   await sleep(100);
   await plain.end();
   for (const r of runs()) {
-    assert.equal(
-      [...r.history.keys()].some((k) => k.startsWith("system/")),
-      false,
-    );
+    assert.equal([...r.history.keys()].some((k) => k.startsWith("system/")), false);
   }
   await client.close();
 });
@@ -113,9 +90,7 @@ test("the client option turns it on for every run, and it stops on FAILED too", 
     await sleep(100);
     throw new Error("boom");
   }));
-  for (const r of runs()) {
-    assert.ok(r.history.has("system/process_memory_rss_megabytes"));
-  }
+  for (const r of runs()) assert.ok(r.history.has("system/process_memory_rss_megabytes"));
   await client.close();
 });
 
@@ -130,10 +105,7 @@ test("GPUs through a stand-in nvidia-smi on PATH: one GPU and two", async () => 
       ]
     ) {
       const script = join(dir, "nvidia-smi");
-      writeFileSync(
-        script,
-        `#!/bin/sh\nprintf '${csv.replace(/\n/g, "\\n")}'\n`,
-      );
+      writeFileSync(script, `#!/bin/sh\nprintf '${csv.replace(/\n/g, "\\n")}'\n`);
       chmodSync(script, 0o755);
       process.env.PATH = `${dir}${delimiter}${saved}`;
       const { client, runs } = fixture();
@@ -146,9 +118,7 @@ test("GPUs through a stand-in nvidia-smi on PATH: one GPU and two", async () => 
         assert.equal(stored.latest.get(k)?.value, v, k);
       }
       const gpus = new Set(
-        [...stored.history.keys()].filter((k) => /gpu_\d/.test(k)).map((k) =>
-          k.split("_")[1]
-        ),
+        [...stored.history.keys()].filter((k) => /gpu_\d/.test(k)).map((k) => k.split("_")[1]),
       );
       assert.equal(gpus.size, csv.trim().split("\n").length);
       await client.close();
@@ -167,14 +137,11 @@ test("nvidia-smi and rocm-smi outputs parse into MLflow's GPU keys", () => {
     "system/gpu_0_power_usage_watts": 70.5,
     "system/gpu_0_power_usage_percentage": 23.5,
   });
-  assert.deepEqual(
-    Object.keys(parseNvidiaSmi("1, 2, 4, [N/A], [N/A]\n")).sort(),
-    [
-      "system/gpu_0_memory_usage_megabytes",
-      "system/gpu_0_memory_usage_percentage",
-      "system/gpu_0_utilization_percentage",
-    ],
-  );
+  assert.deepEqual(Object.keys(parseNvidiaSmi("1, 2, 4, [N/A], [N/A]\n")).sort(), [
+    "system/gpu_0_memory_usage_megabytes",
+    "system/gpu_0_memory_usage_percentage",
+    "system/gpu_0_utilization_percentage",
+  ]);
   const rocm = JSON.stringify({
     card0: { "GPU use (%)": "12", "GPU Memory Allocated (VRAM%)": "30" },
     card1: { "GPU use (%)": "99", "GPU Memory Allocated (VRAM%)": "80" },
@@ -194,8 +161,7 @@ test("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true turns it on from the environment
     const { clientFromEnv } = await import("../src/env.ts");
     assert.equal(clientFromEnv({ apiHost: "http://x" }).logSystemMetrics, true);
   } finally {
-    if (saved === undefined) {
-      delete process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;
-    } else process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING = saved;
+    if (saved === undefined) delete process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;
+    else process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING = saved;
   }
 });

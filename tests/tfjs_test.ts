@@ -37,9 +37,7 @@ function problem(n = 96) {
 }
 
 function history(run: StoredRun, key: string): number[] {
-  return run.history.get(key)!.sort((a, b) => a.step - b.step).map((p) =>
-    p.value
-  );
+  return run.history.get(key)!.sort((a, b) => a.step - b.step).map((p) => p.value);
 }
 
 test("fit: per-epoch metrics equal the History, with fit and model params", async () => {
@@ -58,13 +56,7 @@ test("fit: per-epoch metrics equal the History, with fit and model params", asyn
   assert.equal(run.info.status, "FINISHED");
   for (const key of ["loss", "acc", "val_loss", "val_acc"]) {
     assert.deepEqual(history(run, key), h.history[key], key);
-    assert.deepEqual(run.history.get(key)!.map((p) => p.step).sort(), [
-      0,
-      1,
-      2,
-      3,
-      4,
-    ]);
+    assert.deepEqual(run.history.get(key)!.map((p) => p.step).sort(), [0, 1, 2, 3, 4]);
   }
   const params = Object.fromEntries(run.params);
   assert.equal(params.epochs, "5");
@@ -85,11 +77,7 @@ test("an active run is used and left open; the callback opens none", async () =>
   const { client, runs } = fixture();
   const { model, x, y } = problem();
   const mine = await client.startRun({ runName: "mine" });
-  await model.fit(x, y, {
-    epochs: 2,
-    verbose: 0,
-    callbacks: trackingCallback(client),
-  });
+  await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: trackingCallback(client) });
   await client.flush();
   assert.equal(runs().length, 1);
   assert.equal(runs()[0].info.status, "RUNNING");
@@ -146,9 +134,7 @@ test("a failing fit ends the run FAILED and rethrows the same error", async () =
   const wrongY = tf.zeros([5, 1]); // 96 samples, 5 targets
   let thrown: unknown;
   try {
-    await fitWithTracking(client, model, x, wrongY, { epochs: 2, verbose: 0 }, {
-      runName: "bad",
-    });
+    await fitWithTracking(client, model, x, wrongY, { epochs: 2, verbose: 0 }, { runName: "bad" });
   } catch (err) {
     thrown = err;
   }
@@ -156,10 +142,7 @@ test("a failing fit ends the run FAILED and rethrows the same error", async () =
   await client.flush();
   const [run] = runs();
   assert.equal(run.info.status, "FAILED");
-  assert.equal(
-    run.tags.get("error.message"),
-    (thrown as Error).message.slice(0, 5000),
-  );
+  assert.equal(run.tags.get("error.message"), (thrown as Error).message.slice(0, 5000));
   // And a throw in the middle of training (from a chained callback):
   const { model: m2, x: x2, y: y2 } = problem();
   const boom = new Error("diverged at epoch 1");
@@ -178,11 +161,7 @@ test("a failing fit ends the run FAILED and rethrows the same error", async () =
   await client.flush();
   const mid = runs().find((r) => r.info.run_name === "mid")!;
   assert.equal(mid.info.status, "FAILED");
-  assert.equal(
-    mid.history.get("loss")!.length,
-    2,
-    "epochs 0 and 1 were logged",
-  );
+  assert.equal(mid.history.get("loss")!.length, 2, "epochs 0 and 1 were logged");
   await client.close();
 });
 
@@ -204,11 +183,7 @@ test("a tf.Callback subclass (tensor logs) records the same as the plain object"
       await inner.onTrainBegin!.call(this as never, logs as TfLogs);
     }
     override async onEpochEnd(epoch: number, logs?: tf.Logs) {
-      await inner.onEpochEnd!.call(
-        this as never,
-        epoch,
-        logs as unknown as TfLogs,
-      );
+      await inner.onEpochEnd!.call(this as never, epoch, logs as unknown as TfLogs);
     }
     override async onTrainEnd(logs?: tf.Logs) {
       await inner.onTrainEnd!.call(this as never, logs as TfLogs);
@@ -227,9 +202,7 @@ test("a tf.Callback subclass (tensor logs) records the same as the plain object"
     const x = history(a, key);
     const y = history(b, key);
     assert.equal(x.length, 3);
-    x.forEach((v, i) =>
-      assert.ok(Math.abs(v - y[i]) < 1e-6, `${key}[${i}] ${v} vs ${y[i]}`)
-    );
+    x.forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-6, `${key}[${i}] ${v} vs ${y[i]}`));
   }
   assert.deepEqual(Object.fromEntries(a.params), Object.fromEntries(b.params));
   await client.close();
@@ -238,18 +211,12 @@ test("a tf.Callback subclass (tensor logs) records the same as the plain object"
 test("fitDataset: steps instead of samples and batch size; metrics per epoch", async () => {
   const { client, runs } = fixture();
   const { model } = problem();
-  const points = Array.from(
-    { length: 40 },
-    (_, i) => ({ xs: [i % 2 ? 1 : -1, 0.1], ys: [i % 2] }),
-  );
+  const points = Array.from({ length: 40 }, (_, i) => ({ xs: [i % 2 ? 1 : -1, 0.1], ys: [i % 2] }));
   const ds = tf.data.array(points).map((p) => {
     const { xs, ys } = p as { xs: number[]; ys: number[] };
     return { xs: tf.tensor1d(xs), ys: tf.tensor1d(ys) };
   }).batch(8);
-  const h = await fitDatasetWithTracking(client, model, ds, {
-    epochs: 3,
-    verbose: 0,
-  }, {
+  const h = await fitDatasetWithTracking(client, model, ds, { epochs: 3, verbose: 0 }, {
     runName: "ds",
   });
   await client.flush();
@@ -273,16 +240,7 @@ test("per-batch logging: batch/<key> at the global batch index; epochs stay one 
   });
   await client.flush();
   const [run] = runs();
-  assert.deepEqual(run.history.get("batch/loss")!.map((p) => p.step), [
-    0,
-    1,
-    2,
-    3,
-    4,
-    5,
-    6,
-    7,
-  ]);
+  assert.deepEqual(run.history.get("batch/loss")!.map((p) => p.step), [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.equal(run.history.get("loss")!.length, 2);
   assert.equal(run.history.get("batch/batch"), undefined);
   await client.close();
@@ -326,8 +284,6 @@ test("two fits without a runName are two runs: a rerun never merges into the las
   const all = runs();
   assert.equal(all.length, 2);
   assert.notEqual(all[0].info.run_name, all[1].info.run_name);
-  for (const run of all) {
-    assert.deepEqual(run.history.get("loss")!.map((p) => p.step), [0, 1]);
-  }
+  for (const run of all) assert.deepEqual(run.history.get("loss")!.map((p) => p.step), [0, 1]);
   await client.close();
 });

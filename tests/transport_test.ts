@@ -33,23 +33,12 @@ test("OICM routes: {apiHost}/v1/workspaces/{ws}/mlflow, bearer key, workload hea
     assert.equal(r.headers["authorization"], `Bearer ${KEY}`);
     assert.equal(r.headers["oip-workload-id"], "wl-7");
   }
-  assert.equal(
-    t.server.store("ws-1").experiments.size,
-    2,
-    "Default and oicm-exp, in ws-1",
-  );
-  assert.equal(
-    t.server.store().experiments.size,
-    1,
-    "nothing outside the workspace",
-  );
+  assert.equal(t.server.store("ws-1").experiments.size, 2, "Default and oicm-exp, in ws-1");
+  assert.equal(t.server.store().experiments.size, 1, "nothing outside the workspace");
 });
 
 test("workspaces keep their own experiments; switching flushes first", async () => {
-  await using t = await setup({
-    oicm: true,
-    client: { flushIntervalMs: 60_000 },
-  });
+  await using t = await setup({ oicm: true, client: { flushIntervalMs: 60_000 } });
   await t.client.setExperiment("shared-name", { workspaceId: "a" });
   const run = await t.client.startRun();
   run.logMetric("m", 1);
@@ -63,29 +52,18 @@ test("workspaces keep their own experiments; switching flushes first", async () 
 
 test("an unknown workspace is a NotFoundError naming it", async () => {
   await using t = await setup({ oicm: true, server: { workspaces: ["ws-1"] } });
-  const err = await t.client.setExperiment("e", { workspaceId: "ws-404" })
-    .catch((e) => e);
+  const err = await t.client.setExperiment("e", { workspaceId: "ws-404" }).catch((e) => e);
   assert.ok(err instanceof NotFoundError);
   assert.match(err.message, /ws-404/);
 });
 
 test("a wrong API key is an AuthError that never shows the key", async () => {
-  await using t = await setup({
-    server: { apiKey: "right-key" },
-    client: { apiKey: KEY },
-  });
+  await using t = await setup({ server: { apiKey: "right-key" }, client: { apiKey: KEY } });
   const err = await t.client.setExperiment("e").catch((e) => e);
   assert.ok(err instanceof AuthError);
   assert.equal(err.status, 401);
   assert.equal(err.code, "UNAUTHENTICATED");
-  for (
-    const text of [
-      err.message,
-      err.stack ?? "",
-      JSON.stringify(err),
-      inspect(err),
-    ]
-  ) {
+  for (const text of [err.message, err.stack ?? "", JSON.stringify(err), inspect(err)]) {
     assert.ok(!text.includes(KEY), "key leaked");
   }
   const missing = new TrackingClient({ apiHost: t.url, retry: FAST_RETRY });
@@ -95,11 +73,7 @@ test("a wrong API key is an AuthError that never shows the key", async () => {
 test("the API key appears nowhere: inspect, errors echoed by the server, JSON", async () => {
   const server = new FakeMlflowServer();
   server.faults.failNext(1, 400, { body: `<html>bad token ${KEY}</html>` });
-  const client = new TrackingClient({
-    apiHost: "http://fake",
-    apiKey: KEY,
-    fetch: server.fetch,
-  });
+  const client = new TrackingClient({ apiHost: "http://fake", apiKey: KEY, fetch: server.fetch });
   assert.ok(!inspect(client).includes(KEY));
   assert.ok(!JSON.stringify(client).includes(KEY));
   const err = await client.setExperiment("e").catch((e) => e);
@@ -198,10 +172,7 @@ test("what retrying cannot fix fails at once: an unknown host name, a certificat
     maxDelayMs: 2_000,
     maxElapsedMs: 60_000,
   };
-  const dns = new TrackingClient({
-    apiHost: "http://no-such-host.invalid:5000",
-    retry: slowRetry,
-  });
+  const dns = new TrackingClient({ apiHost: "http://no-such-host.invalid:5000", retry: slowRetry });
   const noName = await dns.getExperimentByName("x").catch((e) => e);
   assert.ok(!(noName instanceof UnavailableError), String(noName));
   assert.match(
@@ -215,10 +186,7 @@ test("what retrying cannot fix fails at once: an unknown host name, a certificat
   await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
   const { port } = tls.address() as AddressInfo;
   try {
-    const client = new TrackingClient({
-      apiHost: `https://127.0.0.1:${port}`,
-      retry: slowRetry,
-    });
+    const client = new TrackingClient({ apiHost: `https://127.0.0.1:${port}`, retry: slowRetry });
     const bad = await client.getExperimentByName("x").catch((e) => e);
     // Not an UnavailableError: that only comes once retries are spent; this came at the first.
     assert.ok(!(bad instanceof UnavailableError), String(bad));
@@ -234,14 +202,9 @@ test("what retrying cannot fix fails at once: an unknown host name, a certificat
 
 test("HTML and empty error bodies from proxies become clear errors", async () => {
   await using t = await setup();
-  t.server.faults.failNext(1, 404, {
-    body: "<html><body><h1>Not Found</h1></body></html>",
-  });
+  t.server.faults.failNext(1, 404, { body: "<html><body><h1>Not Found</h1></body></html>" });
   const html = await t.client.getExperimentByName("x").catch((e) => e);
-  assert.ok(
-    html instanceof NotFoundError,
-    "an HTML 404 is not 'experiment absent'",
-  );
+  assert.ok(html instanceof NotFoundError, "an HTML 404 is not 'experiment absent'");
   assert.equal(html.code, "ENDPOINT_NOT_FOUND");
   assert.match(html.message, /HTTP 404.*Not Found/);
   t.server.faults.failNext(1, 403, { body: "" });
@@ -251,8 +214,7 @@ test("HTML and empty error bodies from proxies become clear errors", async () =>
 });
 
 test("a malformed success body names the route", async () => {
-  const fetch = (_: unknown) =>
-    Promise.resolve(new Response("not json at all", { status: 200 }));
+  const fetch = (_: unknown) => Promise.resolve(new Response("not json at all", { status: 200 }));
   const client = new TrackingClient({ apiHost: "http://x", fetch });
   const err = await client.getExperiment("1").catch((e) => e);
   assert.ok(err instanceof TrackingError);
@@ -295,11 +257,7 @@ test("delivery failures reject flush and endRun, reach onError, and the run stil
   assert.equal(err.undelivered, 2);
   assert.equal(err.errors[0].status, 413);
   assert.equal(t.errors.length, 1, "onError told once");
-  assert.equal(
-    t.server.store().runs.get(run.runId)?.info.status,
-    "FINISHED",
-    "ended anyway",
-  );
+  assert.equal(t.server.store().runs.get(run.runId)?.info.status, "FINISHED", "ended anyway");
   await t.client.flush(); // the failure was reported; nothing left
 });
 
@@ -329,9 +287,7 @@ test("with no flush awaited, a failure goes to onError and is not an unhandled r
   server.faults.failNext(1, 400, { route: "runs/log-batch" });
   run.logMetric("m", 1);
   const deadline = Date.now() + 2_000;
-  while (seen.length === 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   assert.equal(seen.length, 1);
   assert.ok(seen[0] instanceof DeliveryError);
   await run.end().catch(() => {});
