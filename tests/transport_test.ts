@@ -207,6 +207,7 @@ test("HTML and empty error bodies from proxies become clear errors", async () =>
   assert.ok(html instanceof NotFoundError, "an HTML 404 is not 'experiment absent'");
   assert.equal(html.code, "ENDPOINT_NOT_FOUND");
   assert.match(html.message, /HTTP 404.*Not Found/);
+  assert.match(html.message, /check apiHost; an OICM host ends in \/api\/tracking/);
   t.server.faults.failNext(1, 403, { body: "" });
   const empty = await t.client.getExperimentByName("x").catch((e) => e);
   assert.ok(empty instanceof AuthError);
