@@ -37,6 +37,7 @@ export type { RedactOption } from "./src/redact.ts";
 export type { MetricOptions } from "./src/recorder.ts";
 export type { SyncProgress, SyncReport } from "./src/sync.ts";
 export type { SystemMetricsOptions } from "./src/system_metrics.ts";
+export type { HealthReport } from "./src/oicm_health.ts";
 export type { RetryOptions } from "./src/retry.ts";
 export type { FetchFn } from "./src/transport.ts";
 export {

@@ -16,7 +16,13 @@ const { url } = await server.listen();
 const client = new TrackingClient({ apiHost: `${url}/api/tracking`, apiKey: "demo-key" });
 
 await client.setExperiment("quickstart", { workspaceId: "ws-demo" });
-const run = await client.startRun({ runName: "first-run", tags: ["baseline"] });
+// System metrics are on by default with OICM (as in OICM's Python client); off here, as in its
+// quickstart, so that the quickstart needs no --allow-sys.
+const run = await client.startRun({
+  runName: "first-run",
+  tags: ["baseline"],
+  logSystemMetrics: false,
+});
 client.logParam("learning_rate", 0.01);
 for (let epoch = 0; epoch < 5; epoch++) {
   client.logMetric("loss", 1 / (epoch + 1), { step: epoch });

@@ -8,10 +8,12 @@ import type { Backend, SpillBatch, Target } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
 import { DeliveryError, NotFoundError, TrackingError, ValidationError } from "./errors.ts";
+import { checkOicmHost, type HealthReport } from "./oicm_health.ts";
 import {
   checkOptions,
   type Endpoint,
   endpointOf,
+  notOicm,
   type SearchExperimentsOptions,
   type SearchRunsOptions,
   type SetExperimentOptions,
@@ -103,7 +105,12 @@ export class TrackingClient {
   #detachedFailures: TrackingError[] = [];
   readonly #onError: (error: DeliveryError) => void;
   readonly #notice: (message: string) => void;
-  readonly #systemMetrics: { enabled: boolean; options: SystemMetricsOptions };
+  readonly #systemMetrics: { enabled: boolean | undefined; options: SystemMetricsOptions };
+  /** The run a start with no name or id attaches to (`MLFLOW_RUN_ID`). */
+  readonly #envRunId: string | undefined;
+  /** The experiment runs go to until `setExperiment` (`MLFLOW_EXPERIMENT_ID` / `_NAME`). */
+  #envExperiment: { id?: string; name?: string } | undefined;
+  #oicmCheck: Promise<HealthReport> | undefined;
   readonly #monitors = new Map<Run, SystemMonitor>();
   #spool: SpoolingBackend | undefined;
   /** How requests are made (all but the tracking URI, which the workspace decides). */
@@ -123,10 +130,12 @@ export class TrackingClient {
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 30_000;
     this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
-    this.#systemMetrics = {
-      enabled: opts.logSystemMetrics ?? false,
-      options: opts.systemMetrics ?? {},
-    };
+    // As the Python clients: OICM's samples system metrics by default, MLflow's does not.
+    this.#systemMetrics = { enabled: opts.logSystemMetrics, options: opts.systemMetrics ?? {} };
+    this.#envRunId = opts.runId;
+    if (opts.experimentId !== undefined || opts.experimentName !== undefined) {
+      this.#envExperiment = { id: opts.experimentId, name: opts.experimentName };
+    }
     let spill: (batch: SpillBatch) => void | Promise<void>;
     if (opts.offline) {
       const files = new FileBackend(opts.storagePath ?? "./mlruns", this.#notice);
@@ -246,12 +255,72 @@ export class TrackingClient {
     let target = this.#targets.get(key);
     if (target === undefined) {
       const uri = this.#trackingUri();
-      const transport = new Transport({ ...this.#transport!, trackingUri: () => uri });
+      const oicm = this.#endpoint.kind === "oicm";
+      const transport = new Transport({
+        ...this.#transport!,
+        trackingUri: () => uri,
+        // As OICM's Python client: liveness and version are checked before the first request.
+        before: oicm ? () => this.#oicmChecked() : undefined,
+      });
       this.#transports.push(transport);
-      target = { key, backend: new RestBackend(transport) };
+      const workspace = oicm
+        ? { apiHost: this.#endpoint.base, workspaceId: this.#workspaceId!, notify: this.#notice }
+        : undefined;
+      target = { key, backend: new RestBackend(transport, workspace) };
       this.#targets.set(key, target);
     }
     return target;
+  }
+
+  /** OICM's liveness and version, checked once (a failure is not remembered: the next call checks again). */
+  #oicmChecked(): Promise<HealthReport> {
+    this.#oicmCheck ??= this.#checkOicm().catch((err) => {
+      this.#oicmCheck = undefined;
+      throw err;
+    });
+    return this.#oicmCheck;
+  }
+
+  #checkOicm(): Promise<HealthReport> {
+    const transport = new Transport({
+      ...this.#transport!,
+      trackingUri: () => this.#endpoint.base,
+    });
+    this.#transports.push(transport);
+    return checkOicmHost(transport, this.#endpoint.base, this.#notice);
+  }
+
+  /**
+   * Checks the server now: on OICM, `GET {apiHost}/liveness` and
+   * `GET {apiHost}/version` (at least 1.13.0), as OICM's Python client does
+   * before its first request (this client does too, once); on a plain MLflow
+   * server, `GET /health` and `GET /version`; offline, that the store can be
+   * read. Rejects with one error naming the host and the cause.
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * import { FakeMlflowServer } from "@oicm/tracking/testing";
+   * const server = new FakeMlflowServer({ apiKey: "k", oicm: true });
+   * const client = new TrackingClient({ apiHost: "http://fake/api/tracking", apiKey: "k", fetch: server.fetch });
+   * console.log(await client.healthCheck()); // { kind: "oicm", host: "http://fake/api/tracking", version: "1.13.0" }
+   * ```
+   */
+  async healthCheck(): Promise<HealthReport> {
+    const { kind, base } = this.#endpoint;
+    if (kind === "offline") {
+      await this.#backend.getExperiment("0");
+      return { kind, host: base };
+    }
+    if (kind === "oicm") return await this.#checkOicm();
+    const transport = new Transport({ ...this.#transport!, trackingUri: () => base });
+    this.#transports.push(transport);
+    await transport.send("health", "GET", `${base}/health`);
+    const version = await transport.send("version", "GET", `${base}/version`).then(
+      (v) => v.trim() || undefined,
+      () => undefined, // older servers have no /version
+    );
+    return version === undefined ? { kind, host: base } : { kind, host: base, version };
   }
 
   #checkOpen(): void {
@@ -260,8 +329,13 @@ export class TrackingClient {
 
   async #useWorkspace(workspaceId: string | undefined): Promise<void> {
     if (workspaceId === undefined || workspaceId === this.#workspaceId) return;
-    if (this.#endpoint.kind === "offline") return; // one local store: workspaces do not apply
     validateId("workspaceId", workspaceId);
+    if (this.#endpoint.kind === "offline") {
+      // One local store: workspaces do not apply (OICM's Python client says so too).
+      this.#notice("workspaceId is ignored offline: one local store holds every experiment");
+      return;
+    }
+    if (this.#endpoint.kind === "mlflow") throw notOicm(this.#endpoint.base);
     // Records still queued belong to the old workspace: deliver them first.
     await this.#batcher.flush();
     this.#workspaceId = workspaceId;
@@ -292,13 +366,22 @@ export class TrackingClient {
     return experiment;
   }
 
-  /** Creates an experiment and resolves to its id; fails if the name is taken. */
-  async createExperiment(name: string, options: SetExperimentOptions = {}): Promise<string> {
-    this.#checkOpen();
-    validateExperimentName(name);
-    const tags = normalizeTags(options.tags);
-    await this.#useWorkspace(options.workspaceId);
-    return await this.#backend.createExperiment(name, tags);
+  /**
+   * As OICM's Python `create_experiment`: gets the experiment of that name or
+   * creates it, makes it the active experiment, applies the tags, and
+   * resolves to it (the same as {@linkcode TrackingClient.setExperiment}).
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * import { FakeMlflowServer } from "@oicm/tracking/testing";
+   * const client = new TrackingClient({ apiHost: "http://fake", fetch: new FakeMlflowServer().fetch });
+   * const experiment = await client.createExperiment("vision", { tags: ["resnet"] });
+   * console.log(experiment.experimentId === client.experimentId); // true
+   * ```
+   */
+  createExperiment(name: string, options: SetExperimentOptions = {}): Promise<Experiment> {
+    return this.setExperiment(name, options);
   }
 
   /** Reads an experiment by id. */
@@ -341,6 +424,7 @@ export class TrackingClient {
 
   #defaultExperiment(): string {
     if (this.#experimentId !== undefined) return this.#experimentId;
+    if (this.#envExperiment?.id !== undefined) return this.#envExperiment.id;
     if (this.#endpoint.kind === "oicm") {
       throw new ValidationError(
         "no active experiment: call setExperiment(name, { workspaceId }) first",
@@ -392,6 +476,9 @@ export class TrackingClient {
    */
   openRun(options: StartRunOptions = {}): Run {
     this.#checkOpen();
+    if (options.runId === undefined && options.runName === undefined && this.#envRunId) {
+      options = { ...options, runId: this.#envRunId }; // a worker of a distributed job
+    }
     const tags = normalizeTags(options.tags);
     if (options.description !== undefined) tags["mlflow.note.content"] = options.description;
     if (options.runName !== undefined && options.runName.length === 0) {
@@ -405,12 +492,21 @@ export class TrackingClient {
         `a run is already active; end it first, or pass nested: true for a child run`,
       );
     }
+    let experimentName = options.experimentName;
+    if (
+      options.experimentId === undefined && experimentName === undefined &&
+      this.#experimentId === undefined && this.#envExperiment?.name !== undefined
+    ) {
+      experimentName = this.#envExperiment.name; // MLFLOW_EXPERIMENT_NAME, got or created
+    }
     const experiment = options.experimentId ??
-      (options.experimentName === undefined ? this.#defaultExperiment() : undefined);
-    const created = this.#track(this.#createOrResume(options, tags, parent, experiment));
+      (experimentName === undefined ? this.#defaultExperiment() : undefined);
+    const created = this.#track(
+      this.#createOrResume({ ...options, experimentName }, tags, parent, experiment),
+    );
     const run = new Run(created, this.#recorder, this.#owner);
     this.#open.add(run);
-    if (options.logSystemMetrics ?? this.#systemMetrics.enabled) {
+    if (options.logSystemMetrics ?? this.#systemMetrics.enabled ?? this.#endpoint.kind === "oicm") {
       const sampling = { ...this.#systemMetrics.options, ...options.systemMetrics };
       run.ready.then(() => {
         if (!run.ended) this.#monitors.set(run, new SystemMonitor(run, sampling));
@@ -509,10 +605,13 @@ export class TrackingClient {
     if (failure !== undefined) throw failure;
   }
 
-  /** Ends the active run (the innermost, when nested) with `status`, FINISHED by default. */
+  /**
+   * Ends the active run (the innermost, when nested) with `status`, FINISHED
+   * by default; with no active run it does nothing, as in Python.
+   */
   async endRun(status: EndStatus = "FINISHED"): Promise<void> {
     const run = this.activeRun();
-    if (run === undefined) throw new ValidationError("no active run to end");
+    if (run === undefined) return;
     await run.end(status);
   }
 
@@ -553,11 +652,22 @@ export class TrackingClient {
 
   // ---- logging on the active run ----------------------------------------
 
+  /**
+   * The run a logging call goes to: the active one; with none, one started
+   * for it in the active experiment (or the run `runId` / `MLFLOW_RUN_ID`
+   * names), as MLflow's fluent API does, with one notice.
+   */
   #current(): Run {
-    const run = this.activeRun();
-    if (run === undefined) {
-      throw new ValidationError("no active run: call startRun() before logging");
-    }
+    const active = this.activeRun();
+    if (active !== undefined) return active;
+    const run = this.openRun({ runId: this.#envRunId });
+    this.#active.push(run);
+    run.ready.then((info) => {
+      this.#notice(
+        `no active run: logging started run ${info.runName} (${info.runId}) in experiment ` +
+          `${info.experimentId}, as MLflow does; end it with endRun(), or close()`,
+      );
+    }, () => {});
     return run;
   }
 

@@ -28,6 +28,10 @@ export const ENV_VARIABLES = [
   "MLFLOW_TRACKING_USERNAME",
   "MLFLOW_TRACKING_PASSWORD",
   "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING",
+  "MLFLOW_SYSTEM_METRICS_NODE_ID",
+  "MLFLOW_EXPERIMENT_NAME",
+  "MLFLOW_EXPERIMENT_ID",
+  "MLFLOW_RUN_ID",
 ] as const;
 
 /** Prefixes of ours: a variable with one that is not in {@linkcode ENV_VARIABLES} is a likely typo. */
@@ -35,6 +39,34 @@ const OUR_PREFIXES = ["OICM_", "OIP_", "MLFLOW_TRACKING_"];
 
 function isPermissionError(err: unknown): boolean {
   return err instanceof Error && (err.name === "NotCapable" || err.name === "PermissionDenied");
+}
+
+/**
+ * A variable, when it can be read without asking: `undefined` when unset or
+ * empty, or when Deno has not been given the permission to read it (it is not
+ * prompted for: a client built with explicit options must not stop to ask).
+ */
+export function peekEnv(name: string): string | undefined {
+  const deno = (globalThis as {
+    Deno?: {
+      permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } };
+    };
+  }).Deno;
+  if (deno?.permissions?.querySync !== undefined) {
+    try {
+      if (deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+        return undefined;
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const value = process.env[name];
+    return value === undefined || value === "" ? undefined : value;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a variable; `undefined` when unset or empty. Deno without `--allow-env` is an error. */
@@ -114,6 +146,21 @@ export function readEnv(overrides: Partial<TrackingClientOptions> = {}): EnvRead
   if (/^(true|1)$/i.test(read("OIP_OFFLINE_MODE") ?? "")) {
     overrides = { offline: true, ...overrides };
   }
+  // Where runs go and which run workers attach to, as MLflow's fluent API reads them.
+  const mlflowRun: Partial<TrackingClientOptions> = {};
+  const experimentName = read("MLFLOW_EXPERIMENT_NAME");
+  if (experimentName) mlflowRun.experimentName = experimentName;
+  const experimentId = read("MLFLOW_EXPERIMENT_ID");
+  if (experimentId) mlflowRun.experimentId = experimentId;
+  const runId = read("MLFLOW_RUN_ID");
+  if (runId) mlflowRun.runId = runId;
+  const nodeId = read("MLFLOW_SYSTEM_METRICS_NODE_ID");
+  if (nodeId) mlflowRun.systemMetrics = { nodeId, ...overrides.systemMetrics };
+  overrides = {
+    ...mlflowRun,
+    ...overrides,
+    ...(nodeId ? { systemMetrics: mlflowRun.systemMetrics } : {}),
+  };
   const oicmHost = read("OICM_TRACKING_API_HOST") ?? read("OIP_TRACKING_SERVER");
   if (
     !overrides.offline && (oicmHost !== undefined || overrides.apiHost?.endsWith("/api/tracking"))

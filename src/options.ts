@@ -9,6 +9,7 @@ import type { DeliveryError } from "./errors.ts";
 import { ValidationError } from "./errors.ts";
 import type { RetryOptions } from "./retry.ts";
 import type { SystemMetricsOptions } from "./system_metrics.ts";
+import { peekEnv } from "./env.ts";
 import { OICM_HOST_SUFFIX } from "./routes.ts";
 import type { FetchFn } from "./transport.ts";
 import type { TagsInput, ViewType } from "./types.ts";
@@ -46,6 +47,18 @@ export interface TrackingClientOptions {
   apiKey?: string;
   /** The OICM workspace; may also be given to `setExperiment`. */
   workspaceId?: string;
+  /**
+   * The experiment runs go to until `setExperiment` is called, by name (got or created when the
+   * first run starts): MLflow's `MLFLOW_EXPERIMENT_NAME`, which `fromEnv()` reads.
+   */
+  experimentName?: string;
+  /** The same by id: MLflow's `MLFLOW_EXPERIMENT_ID`. */
+  experimentId?: string;
+  /**
+   * The run that `startRun()` with no name or id (and logging with no active run) attaches to:
+   * MLflow's `MLFLOW_RUN_ID`, how the workers of a distributed job log into one run.
+   */
+  runId?: string;
   /** Sent as the `OIP-Workload-Id` header, as OICM's Python client does. */
   workloadId?: string;
   /** Extra headers on every request. */
@@ -74,7 +87,10 @@ export interface TrackingClientOptions {
    * where and how to send it. Default 30 000.
    */
   closeTimeoutMs?: number;
-  /** Sample system metrics (CPU, memory, disk, network, GPU) in every run. Default false. */
+  /**
+   * Sample system metrics (CPU, memory, disk, network, GPU) in every run. Default true on OICM
+   * (as OICM's Python client), false on a plain MLflow server and offline (as MLflow's).
+   */
   logSystemMetrics?: boolean;
   /** How system metrics are sampled (`intervalMs`, default 10 000). */
   systemMetrics?: SystemMetricsOptions;
@@ -88,6 +104,9 @@ const optionsSchema = z.object({
   storagePath: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
   workspaceId: z.string().min(1).optional(),
+  experimentName: z.string().min(1).optional(),
+  experimentId: z.string().min(1).optional(),
+  runId: z.string().min(1).optional(),
   workloadId: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   fetch: z.custom<FetchFn>((f) => typeof f === "function", "must be a function").optional(),
@@ -111,21 +130,76 @@ const optionsSchema = z.object({
   spoolRetryMs: z.number().int().min(0).optional(),
   closeTimeoutMs: z.number().int().min(0).optional(),
   logSystemMetrics: z.boolean().optional(),
-  systemMetrics: z.object({ intervalMs: z.number().int().positive().optional() }).strict()
-    .optional(),
+  systemMetrics: z.object({
+    intervalMs: z.number().int().positive().optional(),
+    nodeId: z.string().min(1).regex(/^[\w.\-]+$/, "letters, digits, '_', '.', '-'").optional(),
+  }).strict().optional(),
 }).strict().refine((o) => o.offline === true || o.apiHost !== undefined, {
   message: "apiHost is required (or offline: true with a storagePath)",
   path: ["apiHost"],
 });
 
+/**
+ * Options with what OICM's Python client reads from the environment when it
+ * is not given: `OIP_OFFLINE_MODE=True`, `OIP_TRACKING_SERVER`,
+ * `OIP_WORKLOAD_ACCESS_KEY` and `OIP_WORKLOAD_ID` (the `OIP-Workload-Id`
+ * header). Nothing is prompted for: Deno without `--allow-env` reads none.
+ */
+export function withPythonEnvDefaults(options: TrackingClientOptions): TrackingClientOptions {
+  if (options === null || typeof options !== "object") return options;
+  const out = { ...options };
+  if (out.offline === undefined && out.apiHost === undefined) {
+    if (/^true$/i.test(peekEnv("OIP_OFFLINE_MODE") ?? "")) out.offline = true;
+  }
+  if (!out.offline) {
+    out.apiHost ??= peekEnv("OIP_TRACKING_SERVER");
+    if (out.apiHost?.replace(/\/+$/, "").endsWith(OICM_HOST_SUFFIX)) {
+      out.apiKey ??= peekEnv("OIP_WORKLOAD_ACCESS_KEY");
+    }
+  }
+  out.workloadId ??= peekEnv("OIP_WORKLOAD_ID");
+  if (out.workloadId === undefined) delete out.workloadId;
+  if (out.apiHost === undefined) delete out.apiHost;
+  if (out.apiKey === undefined) delete out.apiKey;
+  return out;
+}
+
 /** Checks options, throwing a {@linkcode ValidationError} naming the bad field. */
 export function checkOptions(options: unknown): TrackingClientOptions {
-  const parsed = optionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data as TrackingClientOptions;
-  const issue = parsed.error.issues[0];
-  const field = issue.path.join(".") || "options";
-  // Never echo values: one of them may be the API key.
-  throw new ValidationError(`TrackingClient option '${field}': ${issue.message}`);
+  const parsed = optionsSchema.safeParse(
+    withPythonEnvDefaults(options as TrackingClientOptions),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join(".") || "options";
+    // Never echo values: one of them may be the API key.
+    throw new ValidationError(`TrackingClient option '${field}': ${issue.message}`);
+  }
+  const opts = parsed.data as TrackingClientOptions;
+  if (!opts.offline && opts.apiHost !== undefined) {
+    const kind = endpointOf(opts.apiHost).kind;
+    if (kind !== "oicm" && opts.workspaceId !== undefined) throw notOicm(opts.apiHost);
+    if (kind === "oicm" && opts.apiKey === undefined && opts.headers?.Authorization === undefined) {
+      throw new ValidationError(
+        "OICM needs an API key: pass apiKey (it is in the OICM user menu), or set " +
+          "OICM_TRACKING_API_KEY for TrackingClient.fromEnv() (OIP_WORKLOAD_ACCESS_KEY works too)",
+      );
+    }
+  }
+  return opts;
+}
+
+/** A workspace was given for a host that is not OICM: say what an OICM host looks like. */
+export function notOicm(apiHost: string): ValidationError {
+  let shown = "the given apiHost";
+  try {
+    const u = new URL(apiHost);
+    shown = `${u.origin}${u.pathname}`.replace(/\/+$/, "");
+  } catch { /* not a URL: the schema said so already */ }
+  return new ValidationError(
+    `a workspaceId needs an OICM apiHost, which ends in ${OICM_HOST_SUFFIX} (got ${shown}): ` +
+      `use https://<oicm-host>${OICM_HOST_SUFFIX}, or drop workspaceId for a plain MLflow server`,
+  );
 }
 
 /** Where records go: an OICM host (workspace-scoped), a plain MLflow server, or a local store. */

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
-import { NotFoundError } from "./errors.ts";
+import { z } from "zod";
+import { NotFoundError, TrackingError } from "./errors.ts";
 import { logBatchBodyFromLines } from "./metric_body.ts";
 import { responses, toExperiment, toMetricPoint, toRunRecord } from "./schemas.ts";
 import type { Transport } from "./transport.ts";
@@ -71,14 +72,58 @@ export function newest(runs: readonly RunRecord[]): RunRecord | undefined {
   return best;
 }
 
+/** OICM's answer to its run lookup: `{ items: [{ _id, ... }] }`. */
+const oicmRunsAnswer = z.object({
+  items: z.array(
+    z.object({
+      _id: z.string(),
+      name: z.string().optional(),
+      lifecycle_stage: z.string().optional(),
+    }).passthrough(),
+  ).optional().default([]),
+}).passthrough();
+
+/** Where an OICM workspace's own (non-MLflow) API lives. */
+export interface OicmWorkspace {
+  /** The API host, ending in `/api/tracking`. */
+  apiHost: string;
+  /** The workspace. */
+  workspaceId: string;
+  /** Told of what is worth knowing (OICM's run lookup missing). */
+  notify: (message: string) => void;
+}
+
 /** A {@linkcode Backend} over MLflow's REST API. */
 export class RestBackend implements Backend {
   /** Two batches at once: the next is encoded while the server stores the last. */
   readonly maxInFlight = 2;
   readonly #t: Transport;
+  readonly #oicm: OicmWorkspace | undefined;
 
-  constructor(transport: Transport) {
+  /** A backend over `transport`; on OICM, `oicm` names the workspace for OICM's own routes. */
+  constructor(transport: Transport, oicm?: OicmWorkspace) {
     this.#t = transport;
+    this.#oicm = oicm;
+  }
+
+  /**
+   * Calls an MLflow route OICM's Python client never uses: on OICM, a 403 or
+   * 404 for it says the route is not served there.
+   */
+  async #beyondOicm<T>(route: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      const notServed = err instanceof TrackingError && this.#oicm !== undefined &&
+        (err.status === 403 || (err.status === 404 && err.code === "ENDPOINT_NOT_FOUND"));
+      if (!notServed) throw err;
+      throw new NotFoundError(
+        `${route} is not served by OICM Tracking at ${this.#oicm!.apiHost} (OICM's Python client ` +
+          `does not use it; the answer was ${err.status}): use getRun and the OICM UI there, or ` +
+          `an MLflow server`,
+        { code: "ENDPOINT_NOT_FOUND", status: err.status, route, cause: err },
+      );
+    }
   }
 
   async createExperiment(name: string, tags: Record<string, string>): Promise<string> {
@@ -110,7 +155,11 @@ export class RestBackend implements Backend {
     }
   }
 
-  async searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+  searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+    return this.#beyondOicm("experiments/search", () => this.#searchExperiments(query));
+  }
+
+  async #searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
     const out: Experiment[] = [];
     const limit = query.maxResults ?? Infinity;
     let pageToken: string | undefined;
@@ -145,6 +194,8 @@ export class RestBackend implements Backend {
       experiment_id: run.experimentId,
       run_name: run.runName,
       start_time: run.startTime,
+      // As MLflow's client: who ran it, so `attributes.user_id = '...'` searches find the run.
+      user_id: run.tags["mlflow.user"],
       tags: tagList(run.tags),
     }, responses.run);
     return toRunRecord(res.run);
@@ -165,7 +216,11 @@ export class RestBackend implements Backend {
     return toRunRecord(res.run);
   }
 
-  async searchRuns(query: RunQuery): Promise<RunRecord[]> {
+  searchRuns(query: RunQuery): Promise<RunRecord[]> {
+    return this.#beyondOicm("runs/search", () => this.#searchRuns(query));
+  }
+
+  async #searchRuns(query: RunQuery): Promise<RunRecord[]> {
     const out: RunRecord[] = [];
     const limit = query.maxResults ?? Infinity;
     let pageToken: string | undefined;
@@ -185,6 +240,7 @@ export class RestBackend implements Backend {
   }
 
   async findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
+    if (this.#oicm !== undefined) return await this.#findOnOicm(experimentId, name);
     const literal = filterLiteral(name);
     const runs = await this.searchRuns({
       experimentIds: [experimentId],
@@ -195,6 +251,44 @@ export class RestBackend implements Backend {
     });
     // Exactly this name: a server may compare case-insensitively (MySQL collations).
     return newest(runs.filter((r) => r.info.runName === name));
+  }
+
+  /**
+   * OICM finds a run by name with its own route, as its Python client does:
+   * the first run it lists of that name; a deleted one cannot be started.
+   */
+  async #findOnOicm(experimentId: string, name: string): Promise<RunRecord | undefined> {
+    const { apiHost, workspaceId, notify } = this.#oicm!;
+    const query = new URLSearchParams({
+      offset: "0",
+      limit: "1000",
+      search: "",
+      name,
+      fetch_all: "True",
+    });
+    const url = `${apiHost}/v2/workspaces/${encodeURIComponent(workspaceId)}/experiments/` +
+      `${encodeURIComponent(experimentId)}/runs?${query}`;
+    let items: z.output<typeof oicmRunsAnswer>["items"];
+    try {
+      ({ items } = await this.#t.getJson("experiments/runs", url, oicmRunsAnswer));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      notify(
+        `OICM's run lookup (${url.split("?")[0]}) answered 404: a run name cannot be resumed ` +
+          `there, so a new run is started (as OICM's Python client does)`,
+      );
+      return undefined;
+    }
+    const first = items.find((r) => r.name === undefined || r.name === name);
+    if (first === undefined) return undefined;
+    if (first.lifecycle_stage === "deleted") {
+      throw new TrackingError(
+        `Cannot start a deleted run: run '${name}' (${first._id}) was deleted; try a run with ` +
+          `a different name`,
+        { code: "INVALID_STATE", route: "experiments/runs" },
+      );
+    }
+    return await this.getRun(first._id);
   }
 
   async logBatch(batch: Batch): Promise<void> {
@@ -208,7 +302,11 @@ export class RestBackend implements Backend {
     return true;
   }
 
-  async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+  getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return this.#beyondOicm("metrics/get-history", () => this.#getMetricHistory(runId, key));
+  }
+
+  async #getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     const out: MetricPoint[] = [];
     let pageToken: string | undefined;
     do {

@@ -26,6 +26,12 @@ import { unrefTimer } from "./timers.ts";
 export interface SystemMetricsOptions {
   /** Time between samples, in ms. Default 10 000, as MLflow. */
   intervalMs?: number;
+  /**
+   * This machine's name among several logging into one run: keys become
+   * `system/<nodeId>/...` so their samples do not collide (MLflow's
+   * `MLFLOW_SYSTEM_METRICS_NODE_ID`, which `fromEnv()` reads).
+   */
+  nodeId?: string;
 }
 
 /** Where samples go. */
@@ -102,20 +108,48 @@ export function parseNvidiaSmi(csv: string): Record<string, number> {
   return out;
 }
 
-/** Parses `rocm-smi --showuse --showmemuse --json`. */
+/**
+ * Parses `rocm-smi --showuse --showmemuse --showtemp --showpower --showclocks
+ * --showmeminfo vram --json` into the names OICM's Python client gives AMD
+ * GPUs (`amd_gpu_*`, its `AMDGPUMonitor`); a second card's keys carry its
+ * index (`amd_gpu_1_*`). What a card does not report is left out.
+ */
 export function parseRocmSmi(json: string): Record<string, number> {
   const out: Record<string, number> = {};
   const cards = JSON.parse(json) as Record<string, Record<string, string>>;
-  Object.keys(cards).filter((k) => /^card\d+$/.test(k)).sort().forEach((card, i) => {
-    const util = Number(cards[card]["GPU use (%)"]);
-    const mem = Number(
-      cards[card]["GPU Memory Allocated (VRAM%)"] ?? cards[card]["GPU memory use (%)"],
+  const num = (v: string | undefined) => v === undefined ? NaN : Number(/-?[\d.]+/.exec(v)?.[0]);
+  const find = (card: Record<string, string>, pattern: RegExp) =>
+    Object.entries(card).find(([k]) => pattern.test(k))?.[1];
+  Object.keys(cards).filter((k) => /^card\d+$/.test(k)).sort().forEach((name, i) => {
+    const card = cards[name];
+    const prefix = i === 0 ? "system/amd_gpu_" : `system/amd_gpu_${i}_`;
+    const put = (k: string, v: number) => {
+      if (Number.isFinite(v)) out[prefix + k] = v;
+    };
+    put("graphics_pipe_utilization", num(find(card, /^GPU use \(%\)$/)));
+    put("vram_usage", num(find(card, /^VRAM Total Used Memory \(B\)$/)) / 1024 ** 3);
+    put(
+      "vram_usage_percentage",
+      num(find(card, /^GPU Memory Allocated \(VRAM%\)$|^GPU memory use \(%\)$/)),
     );
-    if (Number.isFinite(util)) out[`system/gpu_${i}_utilization_percentage`] = util;
-    if (Number.isFinite(mem)) out[`system/gpu_${i}_memory_usage_percentage`] = mem;
+    put("temperature", num(find(card, /^Temperature \(Sensor (edge|junction)\) \(C\)$/)));
+    put("power", num(find(card, /Graphics Package Power \(W\)$/)));
+    put("sclk_max", num(find(card, /^sclk clock (speed|level)/)));
+    put("mclk_max", num(find(card, /^mclk clock (speed|level)/)));
   });
   return out;
 }
+
+const ROCM_ARGS = [
+  "--showuse",
+  "--showmemuse",
+  "--showtemp",
+  "--showpower",
+  "--showclocks",
+  "--showmeminfo",
+  "vram",
+  "--json",
+];
 
 const NVIDIA_ARGS = [
   "--query-gpu=utilization.gpu,memory.used,memory.total,power.draw,power.limit",
@@ -134,9 +168,10 @@ function warnOnce(what: string, err: unknown): void {
 export class SystemMonitor {
   readonly #sink: SampleSink;
   readonly #intervalMs: number;
+  readonly #nodeId: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #step = 0;
-  #cpu = cpuTimes();
+  #cpu: { idle: number; total: number } = { idle: 0, total: 0 };
   #net: { rx: number; tx: number } | undefined;
   readonly #off = new Set<string>();
   #gpu: "nvidia" | "amd" | "none" | undefined;
@@ -147,6 +182,12 @@ export class SystemMonitor {
   constructor(sink: SampleSink, options: SystemMetricsOptions = {}) {
     this.#sink = sink;
     this.#intervalMs = options.intervalMs ?? 10_000;
+    this.#nodeId = options.nodeId;
+    try {
+      this.#cpu = cpuTimes(); // the baseline; a missing permission turns CPU off, never throws
+    } catch (err) {
+      this.#disable("cpu", err);
+    }
     networkBytes().then((n) => this.#net = n, (err) => this.#disable("network", err));
     this.#schedule();
   }
@@ -186,7 +227,7 @@ export class SystemMonitor {
       this.#gpu = await run("nvidia-smi", NVIDIA_ARGS).then(
         () => "nvidia" as const,
         () =>
-          run("rocm-smi", ["--showuse", "--showmemuse", "--json"]).then(
+          run("rocm-smi", ROCM_ARGS).then(
             () => "amd" as const,
             () => "none" as const,
           ),
@@ -194,7 +235,7 @@ export class SystemMonitor {
     }
     if (this.#gpu === "nvidia") return parseNvidiaSmi(await run("nvidia-smi", NVIDIA_ARGS));
     if (this.#gpu === "amd") {
-      return parseRocmSmi(await run("rocm-smi", ["--showuse", "--showmemuse", "--json"]));
+      return parseRocmSmi(await run("rocm-smi", ROCM_ARGS));
     }
     return {};
   }
@@ -243,8 +284,12 @@ export class SystemMonitor {
       await this.#part("gpu", () => this.#gpus()),
     );
     if (this.#stopped || Object.keys(values).length === 0) return;
+    const node = this.#nodeId;
+    const named = node === undefined ? values : Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k.replace(/^system\//, `system/${node}/`), v]),
+    );
     try {
-      this.#sink.logMetrics(values, { step: this.#step++ });
+      this.#sink.logMetrics(named, { step: this.#step++ });
     } catch (err) {
       this.#disable("logging", err);
     }

@@ -24,6 +24,7 @@ import {
 } from "./retry.ts";
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "./routes.ts";
 import { unrefTimer } from "./timers.ts";
+import { userAgent } from "./version.ts";
 import { errorBody } from "./schemas.ts";
 
 /**
@@ -53,6 +54,8 @@ export interface TransportConfig {
   retry: RetryPolicy;
   /** Told once when the server first fails to answer, and that retrying goes on. */
   notify?: (message: string) => void;
+  /** Runs (and must succeed) before the first request: OICM's liveness and version check. */
+  before?: () => Promise<unknown>;
 }
 
 type Outcome =
@@ -76,7 +79,7 @@ export class Transport {
 
   constructor(config: TransportConfig) {
     this.#config = config;
-    this.#headers = { ...config.headers };
+    this.#headers = { "User-Agent": userAgent(), ...config.headers };
     if (config.apiKey) this.#headers["Authorization"] = `Bearer ${config.apiKey}`;
     this.#secrets.add(config.apiKey);
     for (const [name, value] of Object.entries(this.#headers)) {
@@ -100,6 +103,15 @@ export class Transport {
     } else body = JSON.stringify(payload);
     const text = await this.send(route.path, route.method, url, body);
     return this.#parse(route.path, text, schema);
+  }
+
+  /**
+   * GETs a URL of the server's own (not an MLflow route: OICM's run lookup,
+   * `/liveness`, `/version`) with the same auth and retries, and validates
+   * the JSON answer (an empty body reads as `{}`).
+   */
+  async getJson<S extends z.ZodType>(route: string, url: string, schema: S): Promise<z.output<S>> {
+    return this.#parse(route, await this.send(route, "GET", url), schema);
   }
 
   /** POSTs a pre-encoded JSON body to a route; resolves when the server accepted it. */
@@ -146,6 +158,7 @@ export class Transport {
   /** Sends one request with retries and resolves to the body text of a 2xx answer. */
   async send(route: string, method: string, url: string, body?: string): Promise<string> {
     const { retry } = this.#config;
+    if (this.#config.before !== undefined) await this.#config.before();
     const started = Date.now();
     for (let attempt = 1;; attempt++) {
       if (this.#quietTooLong()) {

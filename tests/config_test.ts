@@ -20,3 +20,8 @@ test("the library's dependencies agree across deno.json, package.json and tests/
     assert.equal(`npm:${name}@${pkg.dependencies[name]}`, specifier, `package.json ${name}`);
   }
 });
+
+test("the version a request's User-Agent names is the package's", async () => {
+  const { VERSION } = await import("../src/version.ts");
+  assert.equal(VERSION, json("deno.json").version);
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { TrackingClient } from "../mod.ts";
 import { clientFromEnv } from "../src/env.ts";
+import { FakeMlflowServer } from "../src/testing/mod.ts";
 import process from "node:process";
 import { test } from "./harness.ts";
 
@@ -16,6 +17,8 @@ const NAMES = [
   "MLFLOW_TRACKING_USERNAME",
   "MLFLOW_TRACKING_PASSWORD",
   "OICM_TRACKING_APIHOST",
+  "MLFLOW_EXPERIMENT_NAME",
+  "MLFLOW_RUN_ID",
 ];
 
 function withEnv(vars: Record<string, string>, fn: () => void): void {
@@ -24,6 +27,20 @@ function withEnv(vars: Record<string, string>, fn: () => void): void {
   for (const [k, v] of Object.entries(vars)) process.env[k] = v;
   try {
     fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+async function withEnvAsync(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
+  for (const n of NAMES) delete process.env[n];
+  for (const [k, v] of Object.entries(vars)) process.env[k] = v;
+  try {
+    await fn();
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
@@ -119,4 +136,35 @@ test("a variable with our prefixes that nothing reads is named, with what it pro
     assert.match(named, /did you mean OICM_TRACKING_API_HOST\?/);
   });
   delete process.env.OICM_TRACKING_APIHOST;
+});
+
+test("fromEnv: MLFLOW_EXPERIMENT_NAME is where runs go until setExperiment; MLFLOW_RUN_ID attaches", async () => {
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  try {
+    const existing = await (async () => {
+      const c = new TrackingClient({ apiHost: url, onNotice: () => {} });
+      const r = await c.startRun({ runName: "shared" });
+      await c.close();
+      return r.runId;
+    })();
+    await withEnvAsync(
+      { MLFLOW_TRACKING_URI: url, MLFLOW_EXPERIMENT_NAME: "from-env" },
+      async () => {
+        const client = TrackingClient.fromEnv({ onNotice: () => {} });
+        const run = await client.startRun();
+        const experiment = await client.getExperimentByName("from-env");
+        assert.equal(run.info.experimentId, experiment?.experimentId, "got or created by name");
+        await client.close();
+      },
+    );
+    await withEnvAsync({ MLFLOW_TRACKING_URI: url, MLFLOW_RUN_ID: existing }, async () => {
+      const client = TrackingClient.fromEnv({ onNotice: () => {} });
+      const run = await client.startRun();
+      assert.equal(run.runId, existing, "attached to the run MLFLOW_RUN_ID names");
+      await client.close();
+    });
+  } finally {
+    await server.close();
+  }
 });

@@ -35,18 +35,24 @@ test("setExperiment applies tags given as labels and as a record", async () => {
   assert.deepEqual(exp?.tags, { vision: "_OI_USER_TAG", baseline: "_OI_USER_TAG", team: "ml" });
 });
 
-test("createExperiment resolves to the id and refuses a taken name", async () => {
+test("createExperiment gets or creates, makes the experiment active, applies tags (as Python)", async () => {
   await using t = await setup();
-  const id = await t.client.createExperiment("fresh", { tags: { owner: "me" } });
-  const exp = await t.client.getExperiment(id);
-  assert.equal(exp.name, "fresh");
+  const made = await t.client.createExperiment("fresh", { tags: { owner: "me" } });
+  assert.equal(made.name, "fresh");
+  assert.equal(t.client.experimentId, made.experimentId, "it is the active experiment");
+  const exp = await t.client.getExperiment(made.experimentId);
   assert.deepEqual(exp.tags, { owner: "me" });
   assert.equal(typeof exp.creationTime, "number");
-  const err = await t.client.createExperiment("fresh").catch((e) => e);
-  assert.ok(err instanceof AlreadyExistsError);
-  assert.equal(err.code, "RESOURCE_ALREADY_EXISTS");
-  assert.equal(err.status, 400);
-  assert.equal(err.route, "experiments/create");
+  // A taken name is no error: the same experiment, with the new tags applied.
+  const again = await t.client.createExperiment("fresh", { tags: ["second"] });
+  assert.equal(again.experimentId, made.experimentId);
+  assert.deepEqual((await t.client.getExperiment(made.experimentId)).tags, {
+    owner: "me",
+    second: "_OI_USER_TAG",
+  });
+  const run = await t.client.startRun();
+  assert.equal(run.info.experimentId, made.experimentId);
+  await run.end();
 });
 
 test("getExperimentByName resolves undefined when absent; getExperiment throws NotFound", async () => {

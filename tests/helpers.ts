@@ -22,13 +22,15 @@ export async function setup(
   opts: { server?: FakeServerOptions; client?: Partial<TrackingClientOptions>; oicm?: boolean } =
     {},
 ): Promise<Setup> {
-  const server = new FakeMlflowServer(opts.server);
+  // OICM tests run against the fake in OICM mode: only what OICM serves the Python v2 client.
+  const server = new FakeMlflowServer(opts.oicm ? { oicm: true, ...opts.server } : opts.server);
   const { url } = await server.listen();
   const errors: Error[] = [];
   const notices: string[] = [];
   const spoolPath = mkdtempSync(join(tmpdir(), "spool-"));
   const client = new TrackingClient({
     apiHost: opts.oicm ? `${url}/api/tracking` : url,
+    ...(opts.oicm ? { apiKey: opts.server?.apiKey ?? "test-key" } : {}),
     retry: FAST_RETRY,
     flushIntervalMs: 20,
     spoolPath,

@@ -68,8 +68,9 @@ test("NaN and ±Infinity are sent as MLflow spells them and read back as numbers
   assert.deepEqual(values, { nan: "NaN", pos: "Infinity", neg: "-Infinity", zero: 0 });
   const got = await t.client.getRun(run.runId);
   assert.ok(Number.isNaN(got.data.metrics.nan));
-  assert.equal(got.data.metrics.pos, Infinity);
-  assert.equal(got.data.metrics.neg, -Infinity);
+  // MLflow's SQL store keeps ±Infinity as ±Number.MAX_VALUE (the fake does the same).
+  assert.equal(got.data.metrics.pos, Number.MAX_VALUE);
+  assert.equal(got.data.metrics.neg, -Number.MAX_VALUE);
   await run.end();
 });
 
@@ -106,14 +107,30 @@ test("a param re-logged with the same value is skipped; another value throws at 
   await run.end();
 });
 
-test("logging with no active run or on an ended run is a clear error", async () => {
+test("logging with no active run starts one, as MLflow's fluent API does, and says so", async () => {
   await using t = await setup();
-  assert.throws(() => t.client.logMetric("m", 1), /no active run: call startRun/);
-  assert.throws(() => t.client.logParam("p", 1), ValidationError);
-  assert.throws(() => t.client.setTag("t", "v"), ValidationError);
+  await t.client.setExperiment("fluent");
+  t.client.logMetric("m", 1); // no startRun(): a run is started for it
+  t.client.logParam("p", 1);
+  const run = t.client.activeRun()!;
+  const info = await run.ready;
+  assert.equal(info.experimentId, t.client.experimentId);
+  await t.client.endRun();
+  const got = await t.client.getRun(info.runId);
+  assert.deepEqual([got.data.metrics.m, got.data.params.p, got.info.status], [1, "1", "FINISHED"]);
+  assert.ok(
+    t.notices.some((n) => n.includes(`no active run: logging started run`)),
+    t.notices.join("\n"),
+  );
+  await t.client.endRun(); // no active run: nothing to do, as in Python
+});
+
+test("logging on an ended run is a clear error", async () => {
+  await using t = await setup();
   const run = await t.client.startRun();
   await run.end();
   assert.throws(() => run.logMetric("m", 1), /has ended/);
+  assert.throws(() => run.logParam("p", 1), ValidationError);
 });
 
 test("a closed client refuses new work", async () => {

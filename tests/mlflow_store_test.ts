@@ -51,7 +51,7 @@ Deno.test({
       }
       await run.end("FAILED");
       const gone = await client.createExperiment("to delete");
-      await client.deleteExperiment(gone);
+      await client.deleteExperiment(gone.experimentId);
       const other = await client.startRun({ runName: "second" });
       await other.end();
       await client.close();

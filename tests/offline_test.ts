@@ -9,6 +9,7 @@ import {
   TrackingClient,
   ValidationError,
 } from "../mod.ts";
+import { FileBackend } from "../src/file_backend.ts";
 import { test } from "./harness.ts";
 
 function offline(): { client: TrackingClient; dir: string } & AsyncDisposable {
@@ -110,8 +111,12 @@ test("offline: resume by name or id, params immutable, labels, nested runs", asy
 
 test("offline: deleting an experiment moves it to .trash and keeps its name taken", async () => {
   await using t = offline();
-  const id = await t.client.createExperiment("gone");
-  await assert.rejects(t.client.createExperiment("gone"), AlreadyExistsError);
+  const { experimentId: id } = await t.client.createExperiment("gone");
+  await assert.rejects(
+    new FileBackend(t.dir).createExperiment("gone", {}),
+    AlreadyExistsError,
+    "the store refuses a second experiment of a name",
+  );
   await t.client.deleteExperiment(id);
   const meta = readFileSync(join(t.dir, ".trash", id, "meta.yaml"), "utf8");
   assert.match(meta, /^lifecycle_stage: deleted$/m);

@@ -55,7 +55,7 @@ test("withRun ends FAILED, tags the error and rethrows the very same error", asy
   assert.equal(got.info.status, "FAILED");
   assert.equal(got.data.tags["error.type"], "RangeError");
   assert.equal(got.data.tags["error.message"], "diverged");
-  assert.equal(got.data.metrics.loss, Infinity);
+  assert.equal(got.data.metrics.loss, Number.MAX_VALUE, "MLflow keeps Infinity as MAX_VALUE");
 });
 
 test("withRun resolves to the work's value and ends FINISHED", async () => {
@@ -82,7 +82,7 @@ test("endRun takes FINISHED, FAILED or KILLED and rejects anything else", async 
   // @ts-expect-error: a status a run cannot end with
   assert.throws(() => run.end("RUNNING"), ValidationError);
   await run.end();
-  await assert.rejects(t.client.endRun(), ValidationError);
+  await t.client.endRun(); // with no active run it does nothing, as in Python
 });
 
 test("a second startRun throws unless nested; nested runs are children", async () => {
@@ -204,7 +204,7 @@ test("getMetricHistory reads every page, in step order, with NaN and infinities"
   assert.ok(history.every((p, i) => p.step === i && p.value === i && p.key === "x"));
   const odd = await t.client.getMetricHistory(run.runId, "odd");
   assert.ok(Number.isNaN(odd[0].value));
-  assert.equal(odd[1].value, -Infinity);
+  assert.equal(odd[1].value, -Number.MAX_VALUE, "MLflow keeps -Infinity as -MAX_VALUE");
   await run.end();
 });
 

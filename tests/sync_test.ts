@@ -118,7 +118,7 @@ test("sync to OICM creates experiments by name in the target workspace", async (
   const names = [...server.store("ws-9").experiments.values()].map((e) => e.name);
   assert.ok(names.includes("offline-exp"));
   await assert.rejects(
-    s.local.sync({ to: { apiHost: "http://fake/api/tracking", fetch: server.fetch } }),
+    s.local.sync({ to: { apiHost: "http://fake/api/tracking", apiKey: "k", fetch: server.fetch } }),
     /workspaceId/,
   );
 });

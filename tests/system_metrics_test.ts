@@ -142,15 +142,29 @@ test("nvidia-smi and rocm-smi outputs parse into MLflow's GPU keys", () => {
     "system/gpu_0_memory_usage_percentage",
     "system/gpu_0_utilization_percentage",
   ]);
+  // rocm-smi's JSON, as version 6 prints it for two cards: AMD GPUs under OICM's Python names.
   const rocm = JSON.stringify({
-    card0: { "GPU use (%)": "12", "GPU Memory Allocated (VRAM%)": "30" },
+    card0: {
+      "GPU use (%)": "12",
+      "GPU Memory Allocated (VRAM%)": "30",
+      "VRAM Total Used Memory (B)": String(3 * 1024 ** 3),
+      "Temperature (Sensor edge) (C)": "51.0",
+      "Current Socket Graphics Package Power (W)": "88.25",
+      "sclk clock speed:": "(1700Mhz)",
+      "mclk clock speed:": "(1200Mhz)",
+    },
     card1: { "GPU use (%)": "99", "GPU Memory Allocated (VRAM%)": "80" },
   });
   assert.deepEqual(parseRocmSmi(rocm), {
-    "system/gpu_0_utilization_percentage": 12,
-    "system/gpu_0_memory_usage_percentage": 30,
-    "system/gpu_1_utilization_percentage": 99,
-    "system/gpu_1_memory_usage_percentage": 80,
+    "system/amd_gpu_graphics_pipe_utilization": 12,
+    "system/amd_gpu_vram_usage_percentage": 30,
+    "system/amd_gpu_vram_usage": 3,
+    "system/amd_gpu_temperature": 51,
+    "system/amd_gpu_power": 88.25,
+    "system/amd_gpu_sclk_max": 1700,
+    "system/amd_gpu_mclk_max": 1200,
+    "system/amd_gpu_1_graphics_pipe_utilization": 99,
+    "system/amd_gpu_1_vram_usage_percentage": 80,
   });
 });
 

@@ -28,7 +28,9 @@ test("OICM routes: {apiHost}/v1/workspaces/{ws}/mlflow, bearer key, workload hea
   await t.client.setExperiment("oicm-exp", { workspaceId: "ws-1" });
   await t.client.withRun({ runName: "r" }, (run) => run.logMetric("m", 1));
   assert.ok(t.server.requests.length > 0);
-  for (const r of t.server.requests) {
+  // First, as OICM's Python client: liveness and version, below the API host itself.
+  assert.deepEqual(t.server.requests.slice(0, 2).map((r) => r.route), ["liveness", "version"]);
+  for (const r of t.server.requests.slice(2)) {
     assert.equal(r.workspace, "ws-1");
     assert.equal(r.headers["authorization"], `Bearer ${KEY}`);
     assert.equal(r.headers["oip-workload-id"], "wl-7");

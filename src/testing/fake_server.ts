@@ -10,6 +10,7 @@ import { type Context, Hono } from "hono";
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../routes.ts";
 import { Faults } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
+import { OICM_MLFLOW_ROUTES, oicmRuns } from "./oicm.ts";
 import { FakeStore, MlflowFault } from "./store.ts";
 
 /**
@@ -30,6 +31,13 @@ export interface FakeServerOptions {
   version?: string;
   /** Keep every request in `requests` (default true; benchmarks sending millions turn it off). */
   recordRequests?: boolean;
+  /**
+   * Serve only what OICM Tracking serves to its Python v2 client: the workspace-scoped MLflow
+   * routes behind that client's allow-list and `log-batch`, OICM's run lookup by name, and
+   * `/liveness` and `/version`; no plain `/api/2.0/mlflow` routes, no `runs/search`,
+   * `experiments/search` or `metrics/get-history` (they answer 404). Default false: everything.
+   */
+  oicm?: boolean;
 }
 
 /**
@@ -44,7 +52,10 @@ export interface FakeServerOptions {
 export interface RecordedRequest {
   /** HTTP method. */
   method: string;
-  /** The MLflow route below `/api/2.0/mlflow/`, when the path is one. */
+  /**
+   * The MLflow route below `/api/2.0/mlflow/` (`runs/log-batch`), `oicm:experiments/runs` for
+   * OICM's run lookup, or the path below `/api/tracking/` (`liveness`, `version`).
+   */
   route?: string;
   /** The OICM workspace in the path, when there is one. */
   workspace?: string;
@@ -57,6 +68,9 @@ export interface RecordedRequest {
 type Vars = { Variables: { store: FakeStore; workspace?: string } };
 
 const OICM_PATH = /^\/api\/tracking\/v1\/workspaces\/([^/]+)\/mlflow(\/api\/2\.0\/mlflow\/.*)$/;
+const OICM_RUNS_PATH = /^\/api\/tracking\/v2\/workspaces\/([^/]+)\/experiments\/[^/]+\/runs$/;
+/** How requests to OICM's run lookup are named in `requests` and by `count()`. */
+const OICM_RUNS_ROUTE = "oicm:experiments/runs";
 
 /**
  * A fake MLflow tracking server in memory.
@@ -144,8 +158,13 @@ export class FakeMlflowServer {
     const url = new URL(request.url);
     const oicm = OICM_PATH.exec(url.pathname);
     const mlflowPath = oicm ? oicm[2] : url.pathname;
+    const lookup = OICM_RUNS_PATH.exec(url.pathname);
     const route = mlflowPath.startsWith(MLFLOW_API_PREFIX)
       ? mlflowPath.slice(MLFLOW_API_PREFIX.length)
+      : lookup
+      ? OICM_RUNS_ROUTE
+      : url.pathname.startsWith("/api/tracking/")
+      ? url.pathname.slice("/api/tracking/".length)
       : undefined;
     if (this.#options.recordRequests !== false) {
       const headers: Record<string, string> = {};
@@ -158,7 +177,8 @@ export class FakeMlflowServer {
           body = {};
         }
       }
-      this.requests.push({ method: request.method, route, workspace: oicm?.[1], headers, body });
+      const workspace = oicm?.[1] ?? lookup?.[1];
+      this.requests.push({ method: request.method, route, workspace, headers, body });
     }
     if (this.faults.latencyMs > 0) {
       await new Promise((r) => setTimeout(r, this.faults.latencyMs));
@@ -200,7 +220,9 @@ export class FakeMlflowServer {
   #buildApp(): Hono<Vars> {
     const app = new Hono<Vars>();
     const api = new Hono<Vars>();
+    const oicmOnly = this.#options.oicm === true;
     for (const [name, route] of Object.entries(ROUTES)) {
+      if (oicmOnly && !OICM_MLFLOW_ROUTES.has(name as RouteName)) continue;
       api.on(route.method, "/" + route.path, async (c) => {
         const body = route.method === "GET" ? c.req.query() : await c.req.json().catch(() => {
           throw new MlflowFault(400, "BAD_REQUEST", "Request body is not valid JSON");
@@ -234,7 +256,7 @@ export class FakeMlflowServer {
       c.set("store", this.store());
       await next();
     });
-    app.use("/api/tracking/v1/workspaces/:ws/mlflow/*", async (c, next) => {
+    const workspace = async (c: Context<Vars>, next: () => Promise<void>) => {
       const ws = decodeURIComponent(c.req.param("ws") ?? "");
       const known = this.#options.workspaces;
       if (known !== undefined && !known.includes(ws)) {
@@ -243,9 +265,15 @@ export class FakeMlflowServer {
       c.set("store", this.store(ws));
       c.set("workspace", ws);
       await next();
-    });
-    app.route("/api/2.0/mlflow", api);
+    };
+    app.use("/api/tracking/v1/workspaces/:ws/mlflow/*", workspace);
+    app.use("/api/tracking/v2/workspaces/:ws/*", workspace);
+    if (!oicmOnly) app.route("/api/2.0/mlflow", api);
     app.route("/api/tracking/v1/workspaces/:ws/mlflow/api/2.0/mlflow", api);
+    app.get(
+      "/api/tracking/v2/workspaces/:ws/experiments/:id/runs",
+      (c) => c.json(oicmRuns(c.get("store"), c.req.param("id"), c.req.query())),
+    );
     app.get("/api/tracking/liveness", (c) => c.json({ status: "ok" }));
     app.get("/api/tracking/version", (c) => c.json({ version: this.#options.version ?? "1.13.0" }));
     app.notFound((c) => error(c, 404, "ENDPOINT_NOT_FOUND", `No route for ${c.req.path}`));

@@ -312,7 +312,7 @@ export class FakeStore {
         run_uuid: id,
         run_name: name,
         experiment_id: e.experiment_id,
-        user_id: tags.get("mlflow.user") ?? "",
+        user_id: str(body, "user_id", false) ?? "", // as MLflow: from the request, not a tag
         status: "RUNNING",
         start_time: int(body, "start_time") ?? Date.now(),
         artifact_uri: `mlflow-artifacts:/${e.experiment_id}/${id}/artifacts`,
@@ -422,7 +422,8 @@ export class FakeStore {
       const key = checkKey("metric", m.key);
       return {
         key,
-        value: metricValue(m.value, key),
+        // MLflow's SQL store keeps ±Infinity as ±Number.MAX_VALUE (SQL has no infinity).
+        value: Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, metricValue(m.value, key))),
         timestamp: int(m, "timestamp") ?? 0,
         step: int(m, "step") ?? 0,
       };
