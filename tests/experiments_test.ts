@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AlreadyExistsError, NotFoundError, TrackingError, ValidationError } from "../mod.ts";
+import { NotFoundError, TrackingError, ValidationError } from "../mod.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
