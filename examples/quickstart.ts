@@ -9,7 +9,8 @@
 import { TrackingClient } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 
-const server = new FakeMlflowServer({ apiKey: "demo-key", workspaces: ["ws-demo"] });
+// The fake in OICM mode serves only what OICM Tracking serves its Python v2 client.
+const server = new FakeMlflowServer({ apiKey: "demo-key", workspaces: ["ws-demo"], oicm: true });
 const { url } = await server.listen();
 
 // An OICM-style API host: requests go to {apiHost}/v1/workspaces/{workspaceId}/mlflow/...
@@ -30,11 +31,9 @@ for (let epoch = 0; epoch < 5; epoch++) {
 await client.endRun("FINISHED");
 
 const recorded = await client.getRun(run.runId);
-const history = await client.getMetricHistory(run.runId, "loss");
 console.log(`run ${recorded.info.runName} (${recorded.info.runId}): ${recorded.info.status}`);
 console.log("params:", recorded.data.params);
 console.log("latest metrics:", recorded.data.metrics);
-console.log("loss history:", history.map((p) => `${p.step}:${p.value.toFixed(3)}`).join(" "));
 console.log(
   "tags:",
   Object.fromEntries(Object.entries(recorded.data.tags).filter(([k]) => !k.startsWith("mlflow."))),

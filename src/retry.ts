@@ -7,8 +7,10 @@
  */
 
 /**
- * How failed requests are retried. Defaults follow MLflow's Python client:
- * up to 7 retries, doubling waits, 120 s in all.
+ * How failed requests are retried. The defaults are MLflow 3's (7 retries,
+ * waits doubling from 0.5 s, 120 s in all); the `mlflow` 2.16.2 that OICM's
+ * Python client pins retries 5 times with backoff factor 2: pass
+ * `{ maxRetries: 5 }` to match it exactly.
  *
  * @example
  * ```ts

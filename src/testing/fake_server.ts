@@ -69,6 +69,8 @@ type Vars = { Variables: { store: FakeStore; workspace?: string } };
 
 const OICM_PATH = /^\/api\/tracking\/v1\/workspaces\/([^/]+)\/mlflow(\/api\/2\.0\/mlflow\/.*)$/;
 const OICM_RUNS_PATH = /^\/api\/tracking\/v2\/workspaces\/([^/]+)\/experiments\/[^/]+\/runs$/;
+/** The MLflow version the fake answers `/version` with (the one its behaviour follows). */
+const MLFLOW_VERSION = "3.17.2";
 /** How requests to OICM's run lookup are named in `requests` and by `count()`. */
 const OICM_RUNS_ROUTE = "oicm:experiments/runs";
 
@@ -274,6 +276,11 @@ export class FakeMlflowServer {
       "/api/tracking/v2/workspaces/:ws/experiments/:id/runs",
       (c) => c.json(oicmRuns(c.get("store"), c.req.param("id"), c.req.query())),
     );
+    if (!oicmOnly) {
+      // What an MLflow server answers below its tracking URI (mlflow server's /health, /version).
+      app.get("/health", (c) => c.text("OK"));
+      app.get("/version", (c) => c.text(MLFLOW_VERSION));
+    }
     app.get("/api/tracking/liveness", (c) => c.json({ status: "ok" }));
     app.get("/api/tracking/version", (c) => c.json({ version: this.#options.version ?? "1.13.0" }));
     app.notFound((c) => error(c, 404, "ENDPOINT_NOT_FOUND", `No route for ${c.req.path}`));
