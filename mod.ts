@@ -19,6 +19,7 @@
  */
 export { TrackingClient } from "./src/client.ts";
 export type {
+  MultipartUploadOptions,
   SearchExperimentsOptions,
   SearchRunsOptions,
   SetExperimentOptions,
@@ -39,6 +40,7 @@ export type { SyncProgress, SyncReport } from "./src/sync.ts";
 export type { SystemMetricsOptions } from "./src/system_metrics.ts";
 export type { HealthReport } from "./src/oicm_health.ts";
 export type { RetryOptions } from "./src/retry.ts";
+export type { ArtifactEntry } from "./src/artifacts/artifact_repo.ts";
 export type { FetchFn } from "./src/transport.ts";
 export {
   AlreadyExistsError,
@@ -52,6 +54,7 @@ export {
   ValidationError,
 } from "./src/errors.ts";
 export type {
+  DatasetInput,
   EndStatus,
   Experiment,
   LifecycleStage,

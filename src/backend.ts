@@ -7,7 +7,9 @@
  * @module
  */
 import { TrackingError } from "./errors.ts";
+import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
 import type {
+  DatasetInput,
   EndStatus,
   Experiment,
   MetricPoint,
@@ -149,4 +151,12 @@ export interface Backend {
    */
   logMetricLines?(runId: string, key: string, lines: Uint8Array): Promise<boolean>;
   getMetricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+  /** Stores a local file (a path, already checked) or bytes as `artifactPath` in a run's artifacts. */
+  logArtifact(runId: string, source: string | Uint8Array, artifactPath: string): Promise<void>;
+  /** One level of a run's artifacts below `path` (the root when absent). */
+  listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]>;
+  /** Writes the artifact file at `path` of a run to `dstFile`. */
+  downloadArtifact(runId: string, path: string, dstFile: string): Promise<void>;
+  /** Records datasets a run used (`runs/log-inputs`). */
+  logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void>;
 }

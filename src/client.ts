@@ -35,10 +35,25 @@ import { ExperimentsByName } from "./experiments.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "./system_metrics.ts";
 import { Transport, type TransportConfig } from "./transport.ts";
 import { unrefTimer } from "./timers.ts";
-import type { EndStatus, Experiment, MetricPoint, RunInfo, RunRecord, TagsInput } from "./types.ts";
+import type {
+  DatasetInput,
+  EndStatus,
+  Experiment,
+  MetricPoint,
+  RunInfo,
+  RunRecord,
+  TagsInput,
+} from "./types.ts";
 import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
 import { readEnv } from "./env.ts";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
+import { checkArtifactPath } from "./artifacts/paths.ts";
+import type { Upload } from "./artifacts/run_artifacts.ts";
 import { errorTags } from "./error_tags.ts";
+import { WatchedPromise } from "./watched_promise.ts";
+import type { MultipartOptions } from "./artifacts/http_artifacts.ts";
 
 /**
  * The run that logging calls go to inside a scope (a `@tracked` call): it wins
@@ -48,6 +63,9 @@ export const runScope: AsyncLocalStorage<Run> = new AsyncLocalStorage<Run>();
 
 /** What `fromEnv` has said already (the offline choice, unread variables): each once. */
 const toldFromEnv = new Set<string>();
+
+/** OICM's multipart upload: parts of 25 MiB, for files of 25 MiB and more (as its Python client). */
+const MULTIPART_BYTES = 25 * 1024 ** 2;
 
 function toTrackingError(err: unknown): TrackingError {
   return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
@@ -103,6 +121,10 @@ export class TrackingClient {
   readonly #experiments: ExperimentsByName;
   /** Failures of background ends, for the next flush(). */
   #detachedFailures: TrackingError[] = [];
+  /** Artifact and input transfers under way, per run (its end waits for them). */
+  readonly #transfers = new Map<Run, Set<Promise<void>>>();
+  /** Transfers that failed, per run, for its end (or the next flush). */
+  readonly #transferFailures = new Map<Run, TrackingError[]>();
   readonly #onError: (error: DeliveryError) => void;
   readonly #notice: (message: string) => void;
   readonly #systemMetrics: { enabled: boolean | undefined; options: SystemMetricsOptions };
@@ -120,6 +142,8 @@ export class TrackingClient {
   /** The transports of those targets (close() bounds their waiting). */
   readonly #transports: Transport[] = [];
   readonly #closeTimeoutMs: number;
+  /** OICM's multipart artifact upload (undefined: off). */
+  readonly #multipart: MultipartOptions | undefined;
   #lastRun: Run | undefined;
   #closed = false;
 
@@ -129,6 +153,11 @@ export class TrackingClient {
     this.#workspaceId = opts.workspaceId;
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 30_000;
+    const parts = opts.multipartUpload ?? {};
+    this.#multipart = parts.enabled === false ? undefined : {
+      chunkBytes: parts.chunkBytes ?? MULTIPART_BYTES,
+      minBytes: parts.minFileBytes ?? MULTIPART_BYTES,
+    };
     this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
     // As the Python clients: OICM's samples system metrics by default, MLflow's does not.
     this.#systemMetrics = { enabled: opts.logSystemMetrics, options: opts.systemMetrics ?? {} };
@@ -191,6 +220,7 @@ export class TrackingClient {
         // The batcher already told onError of records it could not deliver.
         if (!(error instanceof DeliveryError)) this.#onError(new DeliveryError([error], 0));
       },
+      transfer: (run, work) => this.#transfer(run, work),
     };
   }
 
@@ -266,7 +296,8 @@ export class TrackingClient {
       const workspace = oicm
         ? { apiHost: this.#endpoint.base, workspaceId: this.#workspaceId!, notify: this.#notice }
         : undefined;
-      target = { key, backend: new RestBackend(transport, workspace) };
+      const multipart = oicm ? this.#multipart : undefined;
+      target = { key, backend: new RestBackend(transport, workspace, { multipart }) };
       this.#targets.set(key, target);
     }
     return target;
@@ -568,6 +599,49 @@ export class TrackingClient {
     return result;
   }
 
+  /**
+   * Sends artifacts or inputs of a run once it exists. A failure goes to the
+   * caller when it awaits (or catches) the promise; when nobody does, it goes
+   * to `onError` and the run's end (or the next flush) rejects with it.
+   */
+  #transfer(run: Run, work: Upload[] | { inputs: DatasetInput[] }): Promise<void> {
+    const sending = (async () => {
+      await null; // the caller's checks are done; the rest is I/O
+      const { runId } = await run.ready;
+      if ("inputs" in work) return await this.#backend.logInputs(runId, work.inputs);
+      for (const upload of work) {
+        await this.#backend.logArtifact(runId, upload.source, upload.artifactPath);
+      }
+    })();
+    const watched = WatchedPromise.follow(sending);
+    const pending = this.#transfers.get(run) ?? new Set<Promise<void>>();
+    this.#transfers.set(run, pending);
+    const settled = sending.then(() => {}, (err) => {
+      if (watched.observed) return; // the caller has it
+      const error = toTrackingError(err);
+      const failures = this.#transferFailures.get(run) ?? [];
+      failures.push(error);
+      this.#transferFailures.set(run, failures);
+      try {
+        this.#onError(new DeliveryError([error], "inputs" in work ? 1 : work.length));
+      } catch { /* a throwing onError must not break delivery */ }
+    }).finally(() => pending.delete(settled));
+    pending.add(settled);
+    this.#track(settled);
+    return watched;
+  }
+
+  /** Waits for a run's transfers under way; resolves to what failed of them (once). */
+  async #settleTransfers(run: Run): Promise<TrackingError[]> {
+    while ((this.#transfers.get(run)?.size ?? 0) > 0) {
+      await Promise.allSettled([...this.#transfers.get(run)!]);
+    }
+    this.#transfers.delete(run);
+    const failures = this.#transferFailures.get(run) ?? [];
+    this.#transferFailures.delete(run);
+    return failures;
+  }
+
   #finish(run: Run, ref: RunRef, status: EndStatus): Promise<void> {
     const index = this.#active.lastIndexOf(run);
     if (index >= 0) this.#active.splice(index, 1);
@@ -591,6 +665,9 @@ export class TrackingClient {
     } catch (err) {
       failure = err; // a DeliveryError, which includes a creation failure
     }
+    // Artifacts still on their way land before the run is ended.
+    const transfers = await this.#settleTransfers(run);
+    if (transfers.length > 0) failure ??= new DeliveryError(transfers, transfers.length);
     if (info !== undefined) {
       const endTime = Date.now();
       try {
@@ -701,6 +778,100 @@ export class TrackingClient {
     this.#current().setTags(tags);
   }
 
+  /** {@linkcode Run.logArtifact} on the active run. */
+  logArtifact(localPath: string, artifactPath?: string): Promise<void> {
+    return this.#onActive((run) => run.logArtifact(localPath, artifactPath));
+  }
+
+  /** {@linkcode Run.logArtifacts} on the active run. */
+  logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
+    return this.#onActive((run) => run.logArtifacts(localDir, artifactPath));
+  }
+
+  /** {@linkcode Run.logText} on the active run. */
+  logText(text: string, artifactFile: string): Promise<void> {
+    return this.#onActive((run) => run.logText(text, artifactFile));
+  }
+
+  /** {@linkcode Run.logDict} on the active run. */
+  logDict(value: unknown, artifactFile: string): Promise<void> {
+    return this.#onActive((run) => run.logDict(value, artifactFile));
+  }
+
+  /** Calls `work` on the active run; no active run is a rejection, as the run's own failures are. */
+  #onActive(work: (run: Run) => Promise<void>): Promise<void> {
+    try {
+      return work(this.#current());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Waits for the transfers under way of the run with this id (listing and downloading see them). */
+  async #transfersOf(runId: string): Promise<void> {
+    for (const run of [...this.#transfers.keys()]) {
+      if (run.created && run.runId === runId) {
+        while ((this.#transfers.get(run)?.size ?? 0) > 0) {
+          await Promise.allSettled([...this.#transfers.get(run)!]);
+        }
+      }
+    }
+  }
+
+  /**
+   * One level of a run's artifacts below `path` (the root by default), as
+   * MLflow's `list_artifacts`: `{ path, isDir, fileSize? }`, sorted; a file
+   * lists nothing. Uploads of the run under way land first.
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * import { FakeMlflowServer } from "@oicm/tracking/testing";
+   * const client = new TrackingClient({ apiHost: "http://fake", fetch: new FakeMlflowServer().fetch });
+   * const run = await client.startRun();
+   * await run.logText("hello", "notes/hello.txt");
+   * console.log(await client.listArtifacts(run.runId)); // [{ path: "notes", isDir: true }]
+   * await client.close();
+   * ```
+   */
+  async listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
+    validateId("runId", runId);
+    const folder = checkArtifactPath("path", path);
+    await this.#transfersOf(runId);
+    return await this.#backend.listArtifacts(runId, folder);
+  }
+
+  /**
+   * Downloads a run's artifact (a file, or a folder with everything below it)
+   * into the local folder `dstPath` (made when absent), as MLflow's
+   * `download_artifacts`; resolves to the local path of what was downloaded.
+   * Files stream to disk.
+   */
+  async downloadArtifacts(runId: string, path: string, dstPath: string): Promise<string> {
+    validateId("runId", runId);
+    const artifact = checkArtifactPath("path", path);
+    if (typeof dstPath !== "string" || dstPath === "") {
+      throw new ValidationError("downloadArtifacts needs a local folder (dstPath)");
+    }
+    await this.#transfersOf(runId);
+    const local = (p: string) => join(dstPath, ...p.split("/"));
+    const entries = await this.#backend.listArtifacts(runId, artifact);
+    if (artifact !== undefined && entries.length === 0) {
+      // Not a folder (or an empty one): a file, which must exist.
+      await this.#backend.downloadArtifact(runId, artifact, local(artifact));
+      return local(artifact);
+    }
+    const walk = async (list: ArtifactEntry[]): Promise<void> => {
+      for (const entry of list) {
+        if (entry.isDir) await walk(await this.#backend.listArtifacts(runId, entry.path));
+        else await this.#backend.downloadArtifact(runId, entry.path, local(entry.path));
+      }
+    };
+    await walk(entries);
+    mkdirSync(artifact === undefined ? dstPath : local(artifact), { recursive: true });
+    return artifact === undefined ? dstPath : local(artifact);
+  }
+
   /**
    * Uploads this client's offline store to a server (an OICM workspace or a
    * plain MLflow server): experiments by name, runs with their names, tags,
@@ -765,6 +936,10 @@ export class TrackingClient {
       await Promise.allSettled([...this.#background]);
     }
     collect();
+    for (const [run, failures] of [...this.#transferFailures]) {
+      errors.push(...failures);
+      this.#transferFailures.delete(run);
+    }
     try {
       await this.#batcher.flush();
     } catch (err) {

@@ -49,8 +49,19 @@ import { acquireLock } from "./file_lock.ts";
 import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
 import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
 import { formatMetricLinesInto, triplesByKey } from "./metric_lines.ts";
+import { createHash } from "node:crypto";
+import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
+import { LocalArtifacts } from "./artifacts/local_artifacts.ts";
+import { fromWireInput, toWireInput } from "./datasets.ts";
 import { generateRunName } from "./run_names.ts";
-import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
+import type {
+  DatasetInput,
+  Experiment,
+  MetricPoint,
+  RunInfo,
+  RunRecord,
+  RunStatus,
+} from "./types.ts";
 
 const STATUS_CODES: Record<RunStatus, number> = {
   RUNNING: 1,
@@ -63,6 +74,10 @@ const STATUS_NAMES = Object.fromEntries(
   Object.entries(STATUS_CODES).map(([k, v]) => [v, k as RunStatus]),
 );
 const TRASH = ".trash";
+const DATASETS = "datasets";
+const INPUTS = "inputs";
+/** Folders of an experiment that hold no run (its tags; datasets its runs used). */
+const NOT_RUNS = new Set(["tags", DATASETS]);
 /** The lock file experiments are created under (a file: no experiment listing sees it). */
 const EXPERIMENTS_LOCK = ".experiments.lock";
 
@@ -508,7 +523,10 @@ export class FileBackend implements Backend {
   }
 
   async getRun(runId: string): Promise<RunRecord> {
-    return await this.#readRun(await this.#runDir(runId));
+    const record = await this.#readRun(await this.#runDir(runId));
+    const inputs = await this.readInputs(runId);
+    if (inputs.length > 0) record.inputs = inputs;
+    return record;
   }
 
   /** Deletes a run softly (its lifecycle becomes `deleted`). */
@@ -538,7 +556,7 @@ export class FileBackend implements Backend {
     const expDir = await this.#experimentDir(experimentId);
     const runs: { id: string; start: number }[] = [];
     for (const e of await readdir(expDir, { withFileTypes: true })) {
-      if (!e.isDirectory() || e.name === "tags") continue;
+      if (!e.isDirectory() || NOT_RUNS.has(e.name)) continue;
       try {
         const { info } = await this.#readRunInfo(join(expDir, e.name));
         this.#runDirs.set(info.runId, join(expDir, e.name));
@@ -564,7 +582,7 @@ export class FileBackend implements Backend {
     }
     let best: { info: RunInfo; dir: string } | undefined;
     for (const e of await readdir(expDir, { withFileTypes: true })) {
-      if (!e.isDirectory() || e.name === "tags") continue;
+      if (!e.isDirectory() || NOT_RUNS.has(e.name)) continue;
       const dir = join(expDir, e.name);
       let info: RunInfo;
       try {
@@ -617,7 +635,7 @@ export class FileBackend implements Backend {
         continue;
       }
       for (const e of await readdir(expDir, { withFileTypes: true })) {
-        if (!e.isDirectory() || e.name === "tags") continue;
+        if (!e.isDirectory() || NOT_RUNS.has(e.name)) continue;
         const dir = join(expDir, e.name);
         let run: RunRecord;
         try {
@@ -651,6 +669,95 @@ export class FileBackend implements Backend {
       metrics: triplesByKey(batch.metrics),
       points: batch.metrics.length,
     });
+  }
+
+  /** A run's artifacts: the folder `<run>/artifacts/`, as MLflow's file store keeps them. */
+  async #artifacts(runId: string): Promise<LocalArtifacts> {
+    return new LocalArtifacts(join(await this.#runDir(runId), "artifacts"));
+  }
+
+  async logArtifact(
+    runId: string,
+    source: string | Uint8Array,
+    artifactPath: string,
+  ): Promise<void> {
+    await (await this.#artifacts(runId)).put(source, artifactPath);
+  }
+
+  async listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
+    return await (await this.#artifacts(runId)).list(path);
+  }
+
+  async downloadArtifact(runId: string, path: string, dstFile: string): Promise<void> {
+    await (await this.#artifacts(runId)).get(path, dstFile);
+  }
+
+  /**
+   * Records datasets as MLflow's file store does: the dataset once per experiment
+   * (`<exp>/datasets/<md5(name, digest)>/meta.yaml`), the input once per run
+   * (`<run>/inputs/<md5(dataset id, run id)>/meta.yaml`).
+   */
+  async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
+    const dir = await this.#runDir(runId);
+    const expDir = join(dir, "..");
+    const md5 = (...parts: string[]) => {
+      const h = createHash("md5");
+      for (const p of parts) h.update(p, "utf8");
+      return h.digest("hex");
+    };
+    for (const { dataset, tags } of inputs.map(toWireInput)) {
+      const datasetId = md5(dataset.name, dataset.digest);
+      const datasetDir = join(expDir, DATASETS, datasetId);
+      mkdirSync(datasetDir, { recursive: true });
+      createExclusiveSync(join(datasetDir, "meta.yaml"), writeMeta({ ...dataset }));
+      const inputDir = join(dir, INPUTS, md5(datasetId, runId));
+      mkdirSync(inputDir, { recursive: true });
+      createExclusiveSync(
+        join(inputDir, "meta.yaml"),
+        writeMeta({
+          // MLflow's file store writes the dataset's id as destination_id too: kept, so it reads.
+          destination_id: datasetId,
+          destination_type: "RUN",
+          source_id: datasetId,
+          source_type: "DATASET",
+          tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
+        }),
+      );
+    }
+  }
+
+  /** The datasets a run recorded, read from its `inputs/` and its experiment's `datasets/`. */
+  async readInputs(runId: string): Promise<DatasetInput[]> {
+    const dir = await this.#runDir(runId);
+    const out: DatasetInput[] = [];
+    let ids: string[];
+    try {
+      ids = await readdir(join(dir, INPUTS));
+    } catch {
+      return out;
+    }
+    for (const id of ids.sort()) {
+      try {
+        const input = readMeta(await readFile(join(dir, INPUTS, id, "meta.yaml"), "utf8"));
+        if (input.source_type !== "DATASET") continue;
+        const dataset = readMeta(
+          await readFile(join(dir, "..", DATASETS, String(input.source_id), "meta.yaml"), "utf8"),
+        );
+        const tags = (input.tags ?? {}) as Record<string, string>;
+        out.push(fromWireInput({
+          tags: Object.entries(tags).map(([key, value]) => ({ key, value: String(value) })),
+          dataset: {
+            name: String(dataset.name),
+            digest: String(dataset.digest ?? ""),
+            source_type: String(dataset.source_type ?? ""),
+            source: String(dataset.source ?? ""),
+            ...(typeof dataset.schema === "string" ? { schema: dataset.schema } : {}),
+            ...(typeof dataset.profile === "string" ? { profile: dataset.profile } : {}),
+          },
+        }));
+      } catch { /* an input folder being written, or not ours: skipped */ }
+    }
+    return out;
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {

@@ -5,7 +5,7 @@
  * @module
  */
 import { linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { open, readdir, rename, writeFile } from "node:fs/promises";
+import { copyFile, open, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { Point } from "./point.ts";
@@ -113,10 +113,27 @@ export function writeAtomicSync(path: string, text: string): void {
 }
 
 /** Replaces a file's content atomically: write a sibling, then rename over it. */
-export async function writeAtomic(path: string, text: string): Promise<void> {
+export async function writeAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const tmp = tmpBeside(path);
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/** Copies a file into place atomically: a reader sees the old file or the whole new one. */
+export async function copyAtomic(source: string, path: string): Promise<void> {
+  const tmp = tmpBeside(path);
+  try {
+    await copyFile(source, tmp);
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+/** Whether a file name is one of our temporary files (never a key, never an artifact). */
+export function isTempName(name: string): boolean {
+  return name.startsWith(TMP_PREFIX);
 }
 
 /**

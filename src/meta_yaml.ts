@@ -10,8 +10,8 @@
  */
 import { load } from "js-yaml";
 
-/** A scalar of a `meta.yaml` file. */
-export type MetaValue = string | number | boolean | null | unknown[];
+/** A value of a `meta.yaml` file: a scalar, `[]`, or a mapping of strings (an input's tags). */
+export type MetaValue = string | number | boolean | null | unknown[] | Record<string, string>;
 
 const PLAIN_SAFE = /^[A-Za-z_][\w.\-/ ]*$/;
 const YAML_WORDS = /^(?:null|~|true|false|yes|no|on|off|y|n)$/i;
@@ -19,6 +19,11 @@ const YAML_WORDS = /^(?:null|~|true|false|yes|no|on|off|y|n)$/i;
 function scalar(value: MetaValue): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "[]";
+  if (typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    if (keys.length === 0) return "{}";
+    return keys.map((k) => `\n  ${JSON.stringify(k)}: ${JSON.stringify(value[k])}`).join("");
+  }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   // Strings stay strings when read back: plain when unambiguous, else JSON-quoted.
   if (PLAIN_SAFE.test(value) && !YAML_WORDS.test(value) && !value.endsWith(" ")) return value;

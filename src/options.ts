@@ -94,6 +94,32 @@ export interface TrackingClientOptions {
   logSystemMetrics?: boolean;
   /** How system metrics are sampled (`intervalMs`, default 10 000). */
   systemMetrics?: SystemMetricsOptions;
+  /**
+   * OICM's multipart artifact upload, as the Python client's constructor options
+   * (`enable_proxy_multipart_upload`, `multipart_upload_chunk_size_bytes`,
+   * `multipart_upload_minimum_file_size_bytes`): on OICM, a file of at least
+   * `minFileBytes` (default 25 MiB) goes in parts of `chunkBytes` (default 25 MiB),
+   * each checked by CRC-32. Plain MLflow servers get every file in one request.
+   */
+  multipartUpload?: MultipartUploadOptions;
+}
+
+/**
+ * OICM's multipart artifact upload.
+ *
+ * @example
+ * ```ts
+ * import type { MultipartUploadOptions } from "@oicm/tracking";
+ * const parts: MultipartUploadOptions = { chunkBytes: 64 * 1024 ** 2, minFileBytes: 100 * 1024 ** 2 };
+ * ```
+ */
+export interface MultipartUploadOptions {
+  /** Whether large files go in parts. Default true. */
+  enabled?: boolean;
+  /** The size of a part in bytes. Default 25 MiB. */
+  chunkBytes?: number;
+  /** Files of at least this many bytes go in parts. Default 25 MiB. */
+  minFileBytes?: number;
 }
 
 const optionsSchema = z.object({
@@ -133,6 +159,11 @@ const optionsSchema = z.object({
   systemMetrics: z.object({
     intervalMs: z.number().int().positive().optional(),
     nodeId: z.string().min(1).regex(/^[\w.\-]+$/, "letters, digits, '_', '.', '-'").optional(),
+  }).strict().optional(),
+  multipartUpload: z.object({
+    enabled: z.boolean().optional(),
+    chunkBytes: z.number().int().positive().optional(),
+    minFileBytes: z.number().int().positive().optional(),
   }).strict().optional(),
 }).strict().refine((o) => o.offline === true || o.apiHost !== undefined, {
   message: "apiHost is required (or offline: true with a storagePath)",

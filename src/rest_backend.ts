@@ -11,7 +11,11 @@ import { NotFoundError, TrackingError } from "./errors.ts";
 import { logBatchBodyFromLines } from "./metric_body.ts";
 import { responses, toExperiment, toMetricPoint, toRunRecord } from "./schemas.ts";
 import type { Transport } from "./transport.ts";
-import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
+import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "./types.ts";
+import type { ArtifactEntry, ArtifactRepo } from "./artifacts/artifact_repo.ts";
+import type { MultipartOptions } from "./artifacts/http_artifacts.ts";
+import { artifactRepoFor } from "./artifacts/resolve.ts";
+import { toWireInput } from "./datasets.ts";
 
 /**
  * Bodies go to fetch as strings: measured on Deno 2.9, byte bodies left ~30 MB
@@ -83,6 +87,12 @@ const oicmRunsAnswer = z.object({
   ).optional().default([]),
 }).passthrough();
 
+/** How artifacts go to this server: OICM's multipart flow, when used. */
+export interface ArtifactOptions {
+  /** Files of at least `minBytes` go in parts of `chunkBytes` (OICM only). */
+  multipart?: MultipartOptions;
+}
+
 /** Where an OICM workspace's own (non-MLflow) API lives. */
 export interface OicmWorkspace {
   /** The API host, ending in `/api/tracking`. */
@@ -100,17 +110,77 @@ export class RestBackend implements Backend {
   readonly #t: Transport;
   readonly #oicm: OicmWorkspace | undefined;
 
+  readonly #artifactOptions: ArtifactOptions;
+  /** Run id → its artifact URI, read once. */
+  readonly #artifactUris = new Map<string, string>();
+
   /** A backend over `transport`; on OICM, `oicm` names the workspace for OICM's own routes. */
-  constructor(transport: Transport, oicm?: OicmWorkspace) {
+  constructor(transport: Transport, oicm?: OicmWorkspace, artifacts: ArtifactOptions = {}) {
     this.#t = transport;
     this.#oicm = oicm;
+    this.#artifactOptions = artifacts;
+  }
+
+  async #artifacts(runId: string): Promise<ArtifactRepo> {
+    let uri = this.#artifactUris.get(runId);
+    if (uri === undefined) {
+      uri = (await this.getRun(runId)).info.artifactUri;
+      if (uri === undefined || uri === "") {
+        throw new TrackingError(`run ${runId} has no artifact URI on this server`, {
+          code: "UNSUPPORTED_ARTIFACT_URI",
+        });
+      }
+      this.#artifactUris.set(runId, uri);
+    }
+    return artifactRepoFor(uri, {
+      trackingUri: this.#t.trackingUri,
+      transport: this.#t,
+      runId,
+      multipart: this.#oicm === undefined ? undefined : this.#artifactOptions.multipart,
+    });
+  }
+
+  async logArtifact(
+    runId: string,
+    source: string | Uint8Array,
+    artifactPath: string,
+  ): Promise<void> {
+    await (await this.#artifacts(runId)).put(source, artifactPath);
+  }
+
+  listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
+    return this.#beyondOicm(
+      "listing artifacts",
+      async () => await (await this.#artifacts(runId)).list(path),
+    );
+  }
+
+  downloadArtifact(runId: string, path: string, dstFile: string): Promise<void> {
+    return this.#beyondOicm(
+      "downloading artifacts",
+      async () => await (await this.#artifacts(runId)).get(path, dstFile),
+    );
+  }
+
+  logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
+    return this.#beyondOicm("runs/log-inputs", async () => {
+      await this.#t.call(
+        "logInputs",
+        { run_id: runId, datasets: inputs.map(toWireInput) },
+        responses.empty,
+      );
+    }, "record the dataset as params or tags (run.setTags({ dataset: ... })) there");
   }
 
   /**
    * Calls an MLflow route OICM's Python client never uses: on OICM, a 403 or
    * 404 for it says the route is not served there.
    */
-  async #beyondOicm<T>(route: string, call: () => Promise<T>): Promise<T> {
+  async #beyondOicm<T>(
+    route: string,
+    call: () => Promise<T>,
+    instead = "use getRun and the OICM UI there, or an MLflow server",
+  ): Promise<T> {
     try {
       return await call();
     } catch (err) {
@@ -119,8 +189,7 @@ export class RestBackend implements Backend {
       if (!notServed) throw err;
       throw new NotFoundError(
         `${route} is not served by OICM Tracking at ${this.#oicm!.apiHost} (OICM's Python client ` +
-          `does not use it; the answer was ${err.status}): use getRun and the OICM UI there, or ` +
-          `an MLflow server`,
+          `does not use it; the answer was ${err.status}): ${instead}`,
         { code: "ENDPOINT_NOT_FOUND", status: err.status, route, cause: err },
       );
     }

@@ -30,6 +30,7 @@ export const ROUTES = {
   restoreRun: { method: "POST", path: "runs/restore" },
   searchRuns: { method: "POST", path: "runs/search" },
   logBatch: { method: "POST", path: "runs/log-batch" },
+  logInputs: { method: "POST", path: "runs/log-inputs" },
   logMetric: { method: "POST", path: "runs/log-metric" },
   logParameter: { method: "POST", path: "runs/log-parameter" },
   setTag: { method: "POST", path: "runs/set-tag" },

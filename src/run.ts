@@ -7,7 +7,15 @@
 import { RunRef } from "./batcher.ts";
 import { ValidationError } from "./errors.ts";
 import type { MetricOptions, Recorder } from "./recorder.ts";
-import type { EndStatus, RunInfo, TagsInput } from "./types.ts";
+import type { DatasetInput, EndStatus, RunInfo, TagsInput } from "./types.ts";
+import {
+  dictUpload,
+  fileUpload,
+  folderUploads,
+  inputsOf,
+  textUpload,
+  type Upload,
+} from "./artifacts/run_artifacts.ts";
 
 /** What a run needs from the client that opened it. */
 export interface RunOwner {
@@ -15,6 +23,11 @@ export interface RunOwner {
   finish(run: Run, ref: RunRef, status: EndStatus): Promise<void>;
   /** Hears of a failure nobody awaits (an end in the background). */
   reportDetached(error: unknown): void;
+  /**
+   * Sends artifacts (or records inputs) once the run exists; the run's end,
+   * `flush()` and `close()` wait for it, and report it when it failed.
+   */
+  transfer(run: Run, work: Upload[] | { inputs: DatasetInput[] }): Promise<void>;
 }
 
 /** What creating or resuming a run on the server yields. */
@@ -134,6 +147,61 @@ export class Run implements AsyncDisposable {
   /** Sets tags, given as labels or as a record. */
   setTags(tags: TagsInput): void {
     this.#recorder.tags(this.#open(), tags);
+  }
+
+  /**
+   * Stores a local file in the run's artifacts, as `artifactPath/<file name>`
+   * (MLflow's `log_artifact`). Resolves once stored; the run's end, `flush()`
+   * and `close()` wait for it. A path that is absolute or holds `..`, a
+   * missing file, or a folder is a `ValidationError` before any I/O.
+   */
+  logArtifact(localPath: string, artifactPath?: string): Promise<void> {
+    return this.#send(() => fileUpload(localPath, artifactPath));
+  }
+
+  /** Stores every file below a local folder, its layout kept under `artifactPath`. */
+  logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
+    return this.#send(() => folderUploads(localDir, artifactPath));
+  }
+
+  /** Stores text as the artifact `artifactFile` (such as `notes/summary.md`). */
+  logText(text: string, artifactFile: string): Promise<void> {
+    return this.#send(() => textUpload(text, artifactFile));
+  }
+
+  /** Stores a value as JSON, or YAML for a `.yaml`/`.yml` name, as MLflow's `log_dict`. */
+  logDict(value: unknown, artifactFile: string): Promise<void> {
+    return this.#send(() => dictUpload(value, artifactFile));
+  }
+
+  /**
+   * Records a dataset the run used (MLflow's `runs/log-inputs`; the MLflow UI
+   * shows it in the runs table's Dataset column).
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * import { FakeMlflowServer } from "@oicm/tracking/testing";
+   * const client = new TrackingClient({ apiHost: "http://fake", fetch: new FakeMlflowServer().fetch });
+   * const run = await client.startRun();
+   * await run.logInput({ name: "mnist", source: "s3://data/mnist", context: "training" });
+   * await client.close();
+   * ```
+   */
+  logInput(input: DatasetInput | readonly DatasetInput[]): Promise<void> {
+    return this.#send(() => ({ inputs: inputsOf(input) }));
+  }
+
+  /** Checks the work now (a bad path rejects before any I/O) and hands it to the owner. */
+  #send(make: () => Upload[] | { inputs: DatasetInput[] }): Promise<void> {
+    let work;
+    try {
+      this.#open();
+      work = make();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#owner.transfer(this, work);
   }
 
   /**

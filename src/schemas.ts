@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { fromWireInput } from "./datasets.ts";
 import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
 
 /** int64 fields arrive as numbers or, from protobuf JSON, as numeric strings. */
@@ -52,8 +53,22 @@ const metricSchema = z.object({
   step: int64.optional().default(0),
 });
 
+const datasetInputSchema = z.object({
+  tags: z.array(keyValue).optional().default([]),
+  dataset: z.object({
+    name: z.string(),
+    digest: z.string().optional().default(""),
+    source_type: z.string().optional().default(""),
+    source: z.string().optional().default(""),
+    schema: z.string().optional(),
+    profile: z.string().optional(),
+  }),
+});
+
 const runSchema = z.object({
   info: runInfoSchema,
+  inputs: z.object({ dataset_inputs: z.array(datasetInputSchema).optional().default([]) })
+    .optional(),
   data: z.object({
     metrics: z.array(metricSchema).optional().default([]),
     params: z.array(keyValue).optional().default([]),
@@ -133,10 +148,12 @@ export function toRunRecord(r: WireRun): RunRecord {
   const tags = record(r.data.tags);
   const metrics: Record<string, number> = {};
   for (const m of r.data.metrics) metrics[m.key] = m.value;
-  return {
+  const out: RunRecord = {
     info: toRunInfo(r.info, tags),
     data: { metrics, params: record(r.data.params), tags },
   };
+  if (r.inputs !== undefined) out.inputs = r.inputs.dataset_inputs.map(fromWireInput);
+  return out;
 }
 
 /** MLflow's metric into {@linkcode MetricPoint}. */

@@ -45,7 +45,8 @@ import {
   writeSyncStateSync,
 } from "./sync.ts";
 import { unrefTimer } from "./timers.ts";
-import type { Experiment, MetricPoint, RunRecord } from "./types.ts";
+import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "./types.ts";
+import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
 
 /** How the spool behaves. */
 export interface SpoolConfig {
@@ -242,15 +243,7 @@ export class SpoolingBackend implements Backend {
       }
     }
     // The end waits on disk with the records, and goes when they have gone.
-    const local = this.#localRun(runId);
-    this.#pendingWrites++;
-    try {
-      await this.#store.updateRun(local, update);
-    } finally {
-      this.#pendingWrites--;
-      this.#writes++;
-    }
-    this.#schedule();
+    await this.#toDisk(runId, (local) => this.#store.updateRun(local, update));
   }
 
   #schedule(): void {
@@ -441,5 +434,60 @@ export class SpoolingBackend implements Backend {
   }
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     return await this.#targetOf(runId).backend.getMetricHistory(runId, key);
+  }
+
+  /**
+   * Uploads an artifact; when the server is unavailable (or the run's records wait on disk),
+   * a copy of the file waits in the spool run's artifacts and the drainer sends it.
+   */
+  async logArtifact(
+    runId: string,
+    source: string | Uint8Array,
+    artifactPath: string,
+  ): Promise<void> {
+    const target = this.#targetOf(runId);
+    if (!this.#down.has(target.key) && !this.#spooled.has(runId)) {
+      try {
+        return await target.backend.logArtifact(runId, source, artifactPath);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        this.#down.add(target.key);
+      }
+    }
+    await this.#toDisk(runId, (local) => this.#store.logArtifact(local, source, artifactPath));
+  }
+
+  async listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
+    return await this.#targetOf(runId).backend.listArtifacts(runId, path);
+  }
+
+  async downloadArtifact(runId: string, path: string, dstFile: string): Promise<void> {
+    await this.#targetOf(runId).backend.downloadArtifact(runId, path, dstFile);
+  }
+
+  async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
+    const target = this.#targetOf(runId);
+    if (!this.#down.has(target.key) && !this.#spooled.has(runId)) {
+      try {
+        return await target.backend.logInputs(runId, inputs);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        this.#down.add(target.key);
+      }
+    }
+    await this.#toDisk(runId, (local) => this.#store.logInputs(local, inputs));
+  }
+
+  /** An asynchronous write into a run's spool folder, counted so no drain removes it midway. */
+  async #toDisk(runId: string, write: (localRunId: string) => Promise<void>): Promise<void> {
+    const local = this.#localRun(runId);
+    this.#pendingWrites++;
+    try {
+      await write(local);
+    } finally {
+      this.#pendingWrites--;
+      this.#writes++;
+    }
+    this.#schedule();
   }
 }

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
 import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
 import { acquireLock } from "./file_lock.ts";
+import { crc32Base64, fileCrc32 } from "./artifacts/crc32.ts";
 import { sendKeepingWhatFits } from "./partial_delivery.ts";
 import type { FileBackend } from "./file_backend.ts";
 import {
@@ -40,6 +41,10 @@ export interface SyncState {
   /** The status and end time last sent. */
   status?: string;
   endTime?: number;
+  /** Artifact files sent: per path, its size, CRC-32 (base64) and modification time. */
+  artifacts?: Record<string, { size: number; crc32: string; mtimeMs: number }>;
+  /** Dataset inputs sent, by name and digest. */
+  inputs?: string[];
 }
 
 /**
@@ -66,11 +71,22 @@ export interface SyncReport {
   ended: number;
   /** Records the target refused (a param the run has there with another value); each is told. */
   refused: number;
+  /** Artifact files sent. */
+  artifacts: number;
 }
 
 /** A report with nothing done yet. */
 export function emptyReport(): SyncReport {
-  return { runs: 0, created: 0, metrics: 0, params: 0, tags: 0, ended: 0, refused: 0 };
+  return {
+    runs: 0,
+    created: 0,
+    metrics: 0,
+    params: 0,
+    tags: 0,
+    ended: 0,
+    refused: 0,
+    artifacts: 0,
+  };
 }
 
 /**
@@ -262,6 +278,15 @@ export async function syncRun(
       onBatch(sent);
     }
   }
+  await syncArtifacts(target, dir, state, save, report);
+  state.inputs ??= [];
+  for (const input of await source.readInputs(runId)) {
+    const id = `${input.name}\0${input.digest}`;
+    if (state.inputs.includes(id)) continue;
+    await target.logInputs(remote, [input]);
+    state.inputs.push(id);
+    await save();
+  }
   const { status, endTime } = run.info;
   if (status !== "RUNNING" && (state.status !== status || state.endTime !== endTime)) {
     await target.updateRun(remote, { status, endTime });
@@ -271,6 +296,36 @@ export async function syncRun(
     await save();
   }
   return state;
+}
+
+/**
+ * Sends a run's artifact files the target lacks: a file whose size and
+ * modification time match what was sent is skipped; one whose size and CRC-32
+ * match is too (it was touched, not changed); the rest go, each recorded once
+ * it has.
+ */
+async function syncArtifacts(
+  target: Backend,
+  dir: string,
+  state: SyncState,
+  save: () => Promise<void>,
+  report: SyncReport,
+): Promise<void> {
+  const artifactsDir = join(dir, "artifacts");
+  const sent = state.artifacts ??= {};
+  for (const path of await listKeys(artifactsDir)) {
+    const file = keyPath(artifactsDir, path);
+    const { size, mtimeMs } = await stat(file);
+    const before = sent[path];
+    if (before !== undefined && before.size === size && before.mtimeMs === mtimeMs) continue;
+    const crc = crc32Base64(await fileCrc32(file));
+    if (before === undefined || before.size !== size || before.crc32 !== crc) {
+      await target.logArtifact(state.remoteRunId, file, path);
+      report.artifacts++;
+    }
+    sent[path] = { size, crc32: crc, mtimeMs };
+    await save();
+  }
 }
 
 /** Whether the target still lacks anything of a local run (points, params, tags or its end). */
@@ -289,6 +344,14 @@ export async function hasUnsent(
   for (const key of await listKeys(metricsDir)) {
     if ((await stat(keyPath(metricsDir, key))).size > (state.metricBytes[key] ?? 0)) return true;
   }
+  const artifactsDir = join(dir, "artifacts");
+  for (const path of await listKeys(artifactsDir)) {
+    const { size, mtimeMs } = await stat(keyPath(artifactsDir, path));
+    const sent = state.artifacts?.[path];
+    if (sent === undefined || sent.size !== size || sent.mtimeMs !== mtimeMs) return true;
+  }
+  const inputs = await source.readInputs(runId);
+  if (inputs.some((i) => !(state.inputs ?? []).includes(`${i.name}\0${i.digest}`))) return true;
   return run.info.status !== "RUNNING" && state.status !== run.info.status;
 }
 

@@ -58,8 +58,17 @@ export interface TransportConfig {
   before?: () => Promise<unknown>;
 }
 
+/** What one exchange sends, and whether its answer is to be streamed. */
+interface Exchange {
+  body?: (touch: () => void) => BodyInit | undefined;
+  headers?: Record<string, string>;
+  stream?: boolean;
+  /** Only `headers`: no API key, no workspace headers (a storage URL the server handed out). */
+  bare?: boolean;
+}
+
 type Outcome =
-  | { ok: true; text: string }
+  | { ok: true; text: string; response: Response }
   | { ok: false; error: TrackingError; retryable: boolean; retryAfterMs?: number };
 
 /** Sends MLflow REST requests. */
@@ -85,6 +94,11 @@ export class Transport {
     for (const [name, value] of Object.entries(this.#headers)) {
       this.#secrets.addHeader(name, value);
     }
+  }
+
+  /** The tracking URI requests go below now. */
+  get trackingUri(): string {
+    return this.#config.trackingUri();
   }
 
   /** Calls a route with a JSON payload (query string for GET) and validates the answer. */
@@ -157,6 +171,46 @@ export class Transport {
 
   /** Sends one request with retries and resolves to the body text of a 2xx answer. */
   async send(route: string, method: string, url: string, body?: string): Promise<string> {
+    const { text } = await this.#exchange(route, method, url, {
+      body: body === undefined ? undefined : () => body,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    });
+    return text;
+  }
+
+  /**
+   * Sends a request whose body is made anew for each attempt (a file read
+   * as a stream: it cannot be replayed), with retries. The body calls `touch`
+   * as it goes: an upload times out after `timeoutMs` without progress, not
+   * after `timeoutMs` in all. Resolves to the 2xx answer's text and headers.
+   * With `bare`, only `headers` go (a presigned storage URL gets no API key).
+   */
+  async sendBody(
+    route: string,
+    method: string,
+    url: string,
+    body: (touch: () => void) => BodyInit,
+    headers: Record<string, string> = {},
+    bare = false,
+  ): Promise<{ text: string; headers: Headers }> {
+    const { text, response } = await this.#exchange(route, method, url, { body, headers, bare });
+    return { text, headers: response.headers };
+  }
+
+  /**
+   * GETs a URL with retries until an answer starts, and resolves to the 2xx
+   * response with its body unread, to stream (a large artifact).
+   */
+  async openStream(route: string, url: string): Promise<Response> {
+    return (await this.#exchange(route, "GET", url, { stream: true })).response;
+  }
+
+  async #exchange(
+    route: string,
+    method: string,
+    url: string,
+    opts: Exchange,
+  ): Promise<{ text: string; response: Response }> {
     const { retry } = this.#config;
     if (this.#config.before !== undefined) await this.#config.before();
     const started = Date.now();
@@ -168,11 +222,11 @@ export class Transport {
           { code: "CLOSE_TIMEOUT", route, attempts: attempt - 1 },
         );
       }
-      const outcome = await this.#attempt(route, method, url, body);
+      const outcome = await this.#attempt(route, method, url, opts);
       if (outcome.ok) {
         this.#failing = false;
         this.#answeredAt = Date.now();
-        return outcome.text;
+        return { text: outcome.text, response: outcome.response };
       }
       const elapsed = Date.now() - started;
       const delay = backoffDelay(retry, attempt, outcome.retryAfterMs);
@@ -203,17 +257,36 @@ export class Transport {
     }
   }
 
-  async #attempt(route: string, method: string, url: string, body?: string): Promise<Outcome> {
+  async #attempt(route: string, method: string, url: string, opts: Exchange): Promise<Outcome> {
     const fetchFn = this.#config.fetch ?? globalThis.fetch;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#config.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const touch = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(), this.#config.timeoutMs);
+    };
+    touch();
     this.#inFlight.add(controller);
     try {
-      const headers: Record<string, string> = { ...this.#headers };
-      if (body !== undefined) headers["Content-Type"] = "application/json";
-      const response = await fetchFn(url, { method, headers, body, signal: controller.signal });
+      const headers: Record<string, string> = opts.bare
+        ? { "User-Agent": this.#headers["User-Agent"], ...opts.headers }
+        : { ...this.#headers, ...opts.headers };
+      const body = opts.body?.(touch);
+      const init: RequestInit & { duplex?: "half" } = {
+        method,
+        headers,
+        body,
+        signal: controller.signal,
+      };
+      if (body instanceof ReadableStream) init.duplex = "half"; // Node's fetch wants it for a stream
+      const response = await fetchFn(url, init);
+      if (response.ok && opts.stream) {
+        clearTimeout(timer); // the caller reads the body, as slowly as it must
+        timer = undefined;
+        return { ok: true, text: "", response };
+      }
       const text = await response.text();
-      if (response.ok) return { ok: true, text };
+      if (response.ok) return { ok: true, text, response };
       return {
         ok: false,
         error: this.#errorFromAnswer(route, url, response.status, response.statusText, text),
@@ -223,7 +296,7 @@ export class Transport {
     } catch (err) {
       return this.#networkFailure(route, url, err, controller.signal.aborted);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       this.#inFlight.delete(controller);
     }
   }

@@ -150,6 +150,38 @@ export interface RunRecord {
   info: RunInfo;
   /** Logged data. */
   data: RunData;
+  /** The datasets the run recorded with `logInput`, when the server lists them. */
+  inputs?: DatasetInput[];
+}
+
+/**
+ * A dataset a run used, as `run.logInput` records it (MLflow's `runs/log-inputs`; the MLflow
+ * UI shows it in the runs table's Dataset column).
+ *
+ * @example
+ * ```ts
+ * import type { DatasetInput } from "@oicm/tracking";
+ * const mnist: DatasetInput = { name: "mnist", source: "s3://data/mnist", context: "training" };
+ * ```
+ */
+export interface DatasetInput {
+  /** The dataset's name. */
+  name: string;
+  /** A digest of its content (a short hash of name, source and schema by default). */
+  digest?: string;
+  /** Where it comes from: a URI or a path. */
+  source?: string;
+  /**
+   * What kind of source (`local`, `s3`, `http`, `code`...). Default: from the source's scheme,
+   * or `code` with no source (the source is then the script that logged it, as MLflow's).
+   */
+  sourceType?: string;
+  /** Its schema, as MLflow keeps it: a JSON string (an object is turned into one). */
+  schema?: string | Record<string, unknown>;
+  /** A profile of its content (row counts...), as a JSON string or an object. */
+  profile?: string | Record<string, unknown>;
+  /** How the run used it: `training`, `validation`, `evaluation`... (tag `mlflow.data.context`). */
+  context?: string;
 }
 
 /**

@@ -6,7 +6,11 @@
  * suite runs against a server that already holds data.
  */
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
+import { Buffer } from "node:buffer";
 import {
   DeliveryError,
   NotFoundError,
@@ -226,4 +230,77 @@ test(`contract (${against}): bad input is refused before any request, with the r
   assert.throws(() => run.logMetric("m", 1, { step: 1.5 }), /step must be an integer/);
   assert.throws(() => run.logParam("p", "x".repeat(6001)), /6001 characters/);
   await run.end();
+});
+
+test(`contract (${against}): artifacts go through the artifact service and come back; inputs read back`, async () => {
+  await using s = await connect();
+  await s.client.setExperiment(`contract-artifacts-${unique()}`);
+  const dir = mkdtempSync(join(tmpdir(), "contract-artifacts-"));
+  try {
+    const weights = new Uint8Array(3 * (1 << 20) + 17).map((_, i) => (i * 13) % 256);
+    mkdirSync(join(dir, "model"));
+    writeFileSync(join(dir, "model/weights.bin"), weights);
+    writeFileSync(join(dir, "model/model.json"), '{"format":"layers-model"}');
+    const run = await s.client.startRun({ runName: "artifacts" });
+    await run.logArtifacts(join(dir, "model"), "model");
+    await run.logText("ünïcode notes\n", "notes/readme.md");
+    await run.logDict({ classes: ["a", "b"] }, "eval/meta.yaml");
+    await run.logInput({ name: "digits", source: "s3://data/digits", context: "training" });
+    assert.match((await s.client.getRun(run.runId)).info.artifactUri!, /^mlflow-artifacts:/);
+    assert.deepEqual(await s.client.listArtifacts(run.runId), [
+      { path: "eval", isDir: true },
+      { path: "model", isDir: true },
+      { path: "notes", isDir: true },
+    ]);
+    assert.deepEqual(await s.client.listArtifacts(run.runId, "model"), [
+      { path: "model/model.json", isDir: false, fileSize: 25 },
+      { path: "model/weights.bin", isDir: false, fileSize: weights.length },
+    ]);
+    assert.deepEqual(await s.client.listArtifacts(run.runId, "model/model.json"), []);
+    const local = await s.client.downloadArtifacts(run.runId, "model", join(dir, "dl"));
+    assert.ok(Buffer.from(weights).equals(readFileSync(join(local, "weights.bin"))));
+    const notes = await s.client.downloadArtifacts(run.runId, "notes/readme.md", join(dir, "dl"));
+    assert.equal(readFileSync(notes, "utf8"), "ünïcode notes\n");
+    const yaml = await s.client.downloadArtifacts(run.runId, "eval/meta.yaml", join(dir, "dl"));
+    assert.equal(readFileSync(yaml, "utf8"), "classes:\n  - a\n  - b\n");
+    const inputs = (await s.client.getRun(run.runId)).inputs ?? [];
+    assert.deepEqual(inputs.map((i) => [i.name, i.source, i.sourceType, i.context]), [
+      ["digits", "s3://data/digits", "s3", "training"],
+    ]);
+    await run.end();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(`contract (${against}): an offline run's artifacts and inputs sync up once`, async () => {
+  await using s = await connect();
+  const dir = mkdtempSync(join(tmpdir(), "contract-sync-"));
+  try {
+    const local = new Client({
+      offline: true,
+      storagePath: join(dir, "mlruns"),
+      onNotice: () => {},
+    });
+    const experiment = `contract-sync-${unique()}`;
+    await local.setExperiment(experiment);
+    const run = await local.startRun({ runName: "offline artifacts" });
+    await run.logDict({ accuracy: 0.9 }, "eval/report.json");
+    await run.logInput({ name: "digits", digest: "d1", source: "s3://data/digits" });
+    await run.end();
+    const first = await local.sync({ to: s.client });
+    const second = await local.sync({ to: s.client });
+    assert.deepEqual([first.artifacts, second.artifacts], [1, 0]);
+    await s.client.setExperiment(experiment);
+    const [remote] = await s.client.searchRuns();
+    assert.equal(remote.info.runName, "offline artifacts");
+    const report = await s.client.downloadArtifacts(remote.info.runId, "eval", join(dir, "dl"));
+    assert.deepEqual(JSON.parse(readFileSync(join(report, "report.json"), "utf8")), {
+      accuracy: 0.9,
+    });
+    assert.deepEqual(remote.inputs?.map((i) => [i.name, i.digest]), [["digits", "d1"]]);
+    await local.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

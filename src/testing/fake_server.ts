@@ -8,6 +8,9 @@
  */
 import { type Context, Hono } from "hono";
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../routes.ts";
+import { join } from "node:path";
+import { artifactApi, PART_PATH, partUpload, type Uploads } from "./artifact_routes.ts";
+import { FakeArtifactStore } from "./artifact_store.ts";
 import { Faults } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
 import { OICM_MLFLOW_ROUTES, oicmRuns } from "./oicm.ts";
@@ -38,6 +41,11 @@ export interface FakeServerOptions {
    * `experiments/search` or `metrics/get-history` (they answer 404). Default false: everything.
    */
   oicm?: boolean;
+  /**
+   * Keep artifact files in this folder (one subfolder per workspace) rather than in memory:
+   * for files of gigabytes. Default: in memory.
+   */
+  artifactsDir?: string;
 }
 
 /**
@@ -67,10 +75,27 @@ export interface RecordedRequest {
 
 type Vars = { Variables: { store: FakeStore; workspace?: string } };
 
-const OICM_PATH = /^\/api\/tracking\/v1\/workspaces\/([^/]+)\/mlflow(\/api\/2\.0\/mlflow\/.*)$/;
+const OICM_PATH =
+  /^\/api\/tracking\/v1\/workspaces\/([^/]+)\/mlflow(\/api\/2\.0\/mlflow(?:-artifacts)?(?:\/.*)?)$/;
 const OICM_RUNS_PATH = /^\/api\/tracking\/v2\/workspaces\/([^/]+)\/experiments\/[^/]+\/runs$/;
 /** The MLflow version the fake answers `/version` with (the one its behaviour follows). */
 const MLFLOW_VERSION = "3.17.2";
+/** Where MLflow's artifact service lives. */
+const ARTIFACTS_PREFIX = "/api/2.0/mlflow-artifacts";
+
+/**
+ * How requests to the artifact service are named in `requests`, by `count()` and for faults:
+ * `artifacts:put`, `artifacts:get`, `artifacts:list`, `mpu:create`, `mpu:part`, `mpu:complete`.
+ */
+function artifactRoute(method: string, path: string): string {
+  if (path.startsWith(PART_PATH)) return "mpu:part";
+  const rest = path.slice(ARTIFACTS_PREFIX.length);
+  if (rest.startsWith("/mpu/create")) return "mpu:create";
+  if (rest.startsWith("/mpu/complete")) return "mpu:complete";
+  if (method === "PUT") return "artifacts:put";
+  return rest === "/artifacts" || rest === "/artifacts/" ? "artifacts:list" : "artifacts:get";
+}
+
 /** How requests to OICM's run lookup are named in `requests` and by `count()`. */
 const OICM_RUNS_ROUTE = "oicm:experiments/runs";
 
@@ -106,6 +131,7 @@ export class FakeMlflowServer {
   readonly requests: RecordedRequest[] = [];
   readonly #options: FakeServerOptions;
   readonly #stores = new Map<string, FakeStore>();
+  readonly #uploads: Uploads = new Map();
   #listening: Listening | undefined;
 
   /** Builds an empty server (with MLflow's Default experiment `0`). */
@@ -122,7 +148,10 @@ export class FakeMlflowServer {
     const key = workspace ?? "";
     let store = this.#stores.get(key);
     if (store === undefined) {
-      store = new FakeStore();
+      const dir = this.#options.artifactsDir;
+      store = new FakeStore(
+        new FakeArtifactStore(dir === undefined ? undefined : join(dir, key === "" ? "_" : key)),
+      );
       this.#stores.set(key, store);
     }
     return store;
@@ -163,6 +192,8 @@ export class FakeMlflowServer {
     const lookup = OICM_RUNS_PATH.exec(url.pathname);
     const route = mlflowPath.startsWith(MLFLOW_API_PREFIX)
       ? mlflowPath.slice(MLFLOW_API_PREFIX.length)
+      : mlflowPath.startsWith(ARTIFACTS_PREFIX) || url.pathname.startsWith(PART_PATH)
+      ? artifactRoute(request.method, mlflowPath)
       : lookup
       ? OICM_RUNS_ROUTE
       : url.pathname.startsWith("/api/tracking/")
@@ -242,7 +273,10 @@ export class FakeMlflowServer {
     }
     app.use("*", async (c, next) => {
       const key = this.#options.apiKey;
-      if (key !== undefined && !c.req.path.endsWith("/liveness")) {
+      // The liveness probe is open; a part goes to storage with the URL's own credential.
+      if (
+        key !== undefined && !c.req.path.endsWith("/liveness") && !c.req.path.startsWith(PART_PATH)
+      ) {
         const auth = c.req.header("Authorization");
         if (auth !== `Bearer ${key}`) {
           throw new MlflowFault(
@@ -254,17 +288,25 @@ export class FakeMlflowServer {
       }
       await next();
     });
-    app.use("/api/2.0/mlflow/*", async (c, next) => {
+    const plain = async (c: Context<Vars>, next: () => Promise<void>) => {
       c.set("store", this.store());
       await next();
-    });
+    };
+    app.use("/api/2.0/mlflow/*", plain);
+    app.use(`${ARTIFACTS_PREFIX}/*`, plain);
     const workspace = async (c: Context<Vars>, next: () => Promise<void>) => {
       const ws = decodeURIComponent(c.req.param("ws") ?? "");
       const known = this.#options.workspaces;
       if (known !== undefined && !known.includes(ws)) {
         throw new MlflowFault(404, "RESOURCE_DOES_NOT_EXIST", `Workspace '${ws}' does not exist`);
       }
-      c.set("store", this.store(ws));
+      const store = this.store(ws);
+      // OICM's runs keep their artifacts behind the workspace's artifact service (an http URI).
+      const base = `${new URL(c.req.url).origin}/api/tracking/v1/workspaces/${
+        encodeURIComponent(ws)
+      }/mlflow${ARTIFACTS_PREFIX}/artifacts`;
+      store.artifactUri = (e, r) => `${base}/${e}/${r}/artifacts`;
+      c.set("store", store);
       c.set("workspace", ws);
       await next();
     };
@@ -272,6 +314,10 @@ export class FakeMlflowServer {
     app.use("/api/tracking/v2/workspaces/:ws/*", workspace);
     if (!oicmOnly) app.route("/api/2.0/mlflow", api);
     app.route("/api/tracking/v1/workspaces/:ws/mlflow/api/2.0/mlflow", api);
+    const artifacts = artifactApi(this.#uploads);
+    if (!oicmOnly) app.route(ARTIFACTS_PREFIX, artifacts);
+    app.route(`/api/tracking/v1/workspaces/:ws/mlflow${ARTIFACTS_PREFIX}`, artifacts);
+    app.route("/", partUpload(this.#uploads));
     app.get(
       "/api/tracking/v2/workspaces/:ws/experiments/:id/runs",
       (c) => c.json(oicmRuns(c.get("store"), c.req.param("id"), c.req.query())),

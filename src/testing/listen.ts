@@ -7,7 +7,6 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Buffer } from "node:buffer";
 
 /**
  * A server listening on a port.
@@ -35,33 +34,48 @@ export interface Handler {
   handle(request: Request): Promise<Response | "drop">;
 }
 
-async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of req) chunks.push(chunk as Uint8Array);
+/** The request with its body as a stream (a large upload is never held whole). */
+function toRequest(req: IncomingMessage, base: string): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (typeof v === "string") headers.set(k, v);
     else if (Array.isArray(v)) { for (const item of v) headers.append(k, item); }
   }
   const method = req.method ?? "GET";
-  const body = method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks);
-  return new Request(new URL(req.url ?? "/", base), { method, headers, body });
+  const url = new URL(req.url ?? "/", req.headers.host ? `http://${req.headers.host}` : base);
+  if (method === "GET" || method === "HEAD") return new Request(url, { method, headers });
+  const chunks = req[Symbol.asyncIterator]();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(new Uint8Array(value as Uint8Array));
+    },
+    cancel: () => void req.destroy(),
+  });
+  const init: RequestInit & { duplex: "half" } = { method, headers, body, duplex: "half" };
+  return new Request(url, init);
 }
 
+/** Writes the answer, its body streamed with backpressure. */
 async function reply(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => headers[k] = v);
-  const body = new Uint8Array(await response.arrayBuffer());
   res.writeHead(response.status, headers);
-  res.end(body);
+  if (response.body !== null) {
+    for await (const chunk of response.body) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+    }
+  }
+  res.end();
 }
 
 /** Serves `handler` on `hostname:port` (port 0 picks a free one). */
 export function listen(handler: Handler, hostname: string, port: number): Promise<Listening> {
   const base = `http://${hostname}`;
   const server = createServer((req, res) => {
-    toRequest(req, base)
-      .then((request) => handler.handle(request))
+    Promise.resolve()
+      .then(() => handler.handle(toRequest(req, base)))
       .then((out) => out === "drop" ? void req.socket.destroy() : reply(res, out))
       .catch(() => req.socket.destroy());
   });

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { FakeArtifactStore } from "./artifact_store.ts";
+import { addInputs, type StoredDatasetInput } from "./inputs.ts";
 import { checkKey, checkLength, MLFLOW_LIMITS as LIMITS } from "./rules.ts";
 import { type Lookup, parseSearchFilter, parseSortKeys, satisfies, sortBy } from "./search.ts";
 import {
@@ -121,6 +123,8 @@ export interface StoredRun {
   history: Map<string, Point[]>;
   /** The latest point per metric (highest step, then timestamp). */
   latest: Map<string, Point>;
+  /** Datasets the run used (`runs/log-inputs`). */
+  inputs: StoredDatasetInput[];
 }
 
 const STATUSES = new Set(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
@@ -141,10 +145,19 @@ export class FakeStore {
   readonly experiments: Map<string, StoredExperiment> = new Map();
   /** Runs by id. */
   readonly runs: Map<string, StoredRun> = new Map();
+  /** The runs' artifact files, below each run's artifact root (`0/<run id>/artifacts/...`). */
+  readonly artifacts: FakeArtifactStore;
+  /**
+   * A new run's artifact URI: MLflow's `mlflow-artifacts:/<experiment>/<run>/artifacts` by
+   * default; the fake server sets an `http(s)` one for OICM workspaces, as OICM gives.
+   */
+  artifactUri: (experimentId: string, runId: string) => string = (e, r) =>
+    `mlflow-artifacts:/${e}/${r}/artifacts`;
   #nextExperiment = 1;
 
-  /** An empty store with MLflow's Default experiment `0`. */
-  constructor() {
+  /** An empty store with MLflow's Default experiment `0`; artifact files in memory or in `artifacts`. */
+  constructor(artifacts: FakeArtifactStore = new FakeArtifactStore()) {
+    this.artifacts = artifacts;
     this.#addExperiment("0", "Default", new Map());
   }
 
@@ -197,6 +210,7 @@ export class FakeStore {
         params: pairs(r.params),
         tags: pairs(r.tags),
       },
+      inputs: r.inputs.length === 0 ? {} : { dataset_inputs: structuredClone(r.inputs) },
     };
   }
 
@@ -315,13 +329,14 @@ export class FakeStore {
         user_id: str(body, "user_id", false) ?? "", // as MLflow: from the request, not a tag
         status: "RUNNING",
         start_time: int(body, "start_time") ?? Date.now(),
-        artifact_uri: `mlflow-artifacts:/${e.experiment_id}/${id}/artifacts`,
+        artifact_uri: this.artifactUri(e.experiment_id, id),
         lifecycle_stage: "active",
       },
       params: new Map(),
       tags,
       history: new Map(),
       latest: new Map(),
+      inputs: [],
     };
     this.runs.set(id, run);
     return { run: this.#runJson(run) };
@@ -465,6 +480,12 @@ export class FakeStore {
         (p.step === last.step && p.timestamp >= last.timestamp)
       ) run.latest.set(p.key, p);
     }
+    return {};
+  }
+
+  /** Answers `runs/log-inputs`. */
+  logInputs(body: Json): Json {
+    addInputs(this.#activeRun(body).inputs, body);
     return {};
   }
 

@@ -1,0 +1,225 @@
+/**
+ * A run's artifacts on a server, as MLflow's `HttpArtifactRepository` and
+ * OICM's `OIHttpArtifactRepository` reach them. An artifact URI resolves to a
+ * base `{prefix}/mlflow-artifacts/artifacts/{root}`: a file is `PUT` to and
+ * `GET` from `{base}/{path}`, a folder listed with
+ * `GET {prefix}/mlflow-artifacts/artifacts?path={root}/{path}`. On OICM, a
+ * file of at least the multipart minimum goes in parts: `POST .../mpu/create`,
+ * a `PUT` of each part to the URL the answer gives, `POST .../mpu/complete`
+ * with each part's ETag and CRC-32. Files stream from and to disk.
+ *
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { z } from "zod";
+import { TrackingError } from "../errors.ts";
+import type { Transport } from "../transport.ts";
+import type { ArtifactEntry, ArtifactRepo } from "./artifact_repo.ts";
+import { crc32, crc32Base64, fileCrc32 } from "./crc32.ts";
+import { fileStream, streamToFile } from "./file_stream.ts";
+
+const ARTIFACTS = "/mlflow-artifacts/artifacts";
+
+/** How OICM's multipart upload is used (the Python constructor's options). */
+export interface MultipartOptions {
+  /** Files of at least this many bytes go in parts. Default 25 MiB. */
+  minBytes: number;
+  /** The size of a part. Default 25 MiB. */
+  chunkBytes: number;
+}
+
+/** Where a run's artifacts are, and how to reach them. */
+export interface HttpArtifactsConfig {
+  /** `{prefix}/mlflow-artifacts/artifacts/{root}`, the run's artifact URI resolved. */
+  base: string;
+  transport: Transport;
+  /** OICM's multipart flow (absent: every file goes in one request). */
+  multipart?: MultipartOptions & { trackingUri: string; runId: string };
+}
+
+const listAnswer = z.object({
+  files: z.array(z.object({
+    path: z.string(),
+    is_dir: z.boolean().optional().default(false),
+    file_size: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+  })).optional().default([]),
+});
+
+const createAnswer = z.object({
+  upload_id: z.string().optional(),
+  credentials: z.array(z.object({
+    url: z.string(),
+    part_number: z.union([z.number(), z.string().transform(Number)]),
+    headers: z.record(z.string(), z.string()).optional().default({}),
+  })).default([]),
+});
+
+const MIME: Record<string, string> = {
+  json: "application/json",
+  txt: "text/plain",
+  yaml: "text/yaml",
+  yml: "text/yaml",
+  html: "text/html",
+  csv: "text/csv",
+  png: "image/png",
+  jpg: "image/jpeg",
+  svg: "image/svg+xml",
+};
+
+function mimeOf(path: string): string {
+  return MIME[path.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
+}
+
+/** The CRC-32 of `length` bytes of a file or of bytes, from `start`. */
+function crcOf(source: string | Uint8Array, start: number, length: number): Promise<number> {
+  return typeof source === "string"
+    ? fileCrc32(source, start, length)
+    : Promise.resolve(crc32(source.subarray(start, start + length)));
+}
+
+function encodePath(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/** The artifacts of one run on an MLflow or OICM server. */
+export class HttpArtifacts implements ArtifactRepo {
+  readonly #config: HttpArtifactsConfig;
+  readonly #prefix: string;
+  readonly #root: string;
+
+  constructor(config: HttpArtifactsConfig) {
+    this.#config = config;
+    const at = config.base.indexOf(ARTIFACTS);
+    if (at < 0) {
+      throw new TrackingError(`the artifact URI ${config.base} is no MLflow artifact service URL`, {
+        code: "UNSUPPORTED_ARTIFACT_URI",
+      });
+    }
+    this.#prefix = config.base.slice(0, at);
+    this.#root = config.base.slice(at + ARTIFACTS.length).replace(/^\/+|\/+$/g, "");
+  }
+
+  async put(source: string | Uint8Array, artifactPath: string): Promise<void> {
+    const size = typeof source === "string" ? (await stat(source)).size : source.length;
+    const multipart = this.#config.multipart;
+    if (multipart !== undefined && size >= multipart.minBytes && size > 0) {
+      return await this.#putInParts(source, artifactPath, size, multipart);
+    }
+    await this.#config.transport.sendBody(
+      "artifacts/put",
+      "PUT",
+      `${this.#config.base}/${encodePath(artifactPath)}`,
+      (touch) => this.#body(source, 0, size, touch),
+      { "Content-Type": mimeOf(artifactPath), "Content-Length": String(size) },
+    );
+  }
+
+  /** A file or bytes (or a part of them) to send; a file streams, each chunk read is progress. */
+  #body(
+    source: string | Uint8Array,
+    start: number,
+    length: number,
+    touch: () => void,
+  ): BodyInit {
+    if (typeof source !== "string") return source.slice(start, start + length);
+    if (length === 0) return new ReadableStream({ start: (c) => c.close() });
+    const reader = fileStream(source, start, length).getReader();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        touch();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: () => reader.cancel(),
+    });
+  }
+
+  async #putInParts(
+    source: string | Uint8Array,
+    artifactPath: string,
+    size: number,
+    mp: MultipartOptions & { trackingUri: string; runId: string },
+  ): Promise<void> {
+    const t = this.#config.transport;
+    const endpoint = (action: string) =>
+      `${mp.trackingUri}/api/2.0/mlflow-artifacts/mpu/${action}/${encodePath(artifactPath)}`;
+    const created = createAnswer.parse(JSON.parse(
+      await t.send(
+        "mlflow-artifacts/mpu/create",
+        "POST",
+        endpoint("create"),
+        JSON.stringify({
+          path: artifactPath,
+          file_name: basename(artifactPath),
+          file_size: size,
+          kind: "mlflow_artifact",
+          crc32: crc32Base64(await crcOf(source, 0, size)),
+          chunk_size: mp.chunkBytes,
+          run_id: mp.runId,
+        }),
+      ) || "{}",
+    ));
+    const parts: { part_number: number; etag: string; crc32: string }[] = [];
+    for (const credential of created.credentials) {
+      const start = mp.chunkBytes * (credential.part_number - 1);
+      const length = Math.min(mp.chunkBytes, size - start);
+      // The part goes to the storage's URL with the headers the answer gave, not our key.
+      const { headers } = await t.sendBody(
+        "mlflow-artifacts/mpu/part",
+        "PUT",
+        credential.url,
+        (touch) => this.#body(source, start, length, touch),
+        { ...credential.headers, "Content-Length": String(length) },
+        true,
+      );
+      parts.push({
+        part_number: credential.part_number,
+        etag: headers.get("ETag") ?? "",
+        crc32: crc32Base64(await crcOf(source, start, length)),
+      });
+    }
+    await t.send(
+      "mlflow-artifacts/mpu/complete",
+      "POST",
+      endpoint("complete"),
+      JSON.stringify({ path: artifactPath, upload_id: created.upload_id, run_id: mp.runId, parts }),
+    );
+  }
+
+  async list(path?: string): Promise<ArtifactEntry[]> {
+    const full = [this.#root, path].filter((p) => p).join("/");
+    const text = await this.#config.transport.send(
+      "artifacts/list",
+      "GET",
+      `${this.#prefix}${ARTIFACTS}?${new URLSearchParams({ path: full })}`,
+    );
+    const { files } = listAnswer.parse(text.trim() === "" ? {} : JSON.parse(text));
+    const entries = files.map((f): ArtifactEntry => {
+      const entry: ArtifactEntry = { path: path ? `${path}/${f.path}` : f.path, isDir: f.is_dir };
+      if (!f.is_dir && f.file_size !== undefined) entry.fileSize = f.file_size;
+      return entry;
+    });
+    // Listing a file lists nothing, as MLflow's list_artifacts.
+    if (
+      entries.length === 1 && !entries[0].isDir && path !== undefined &&
+      entries[0].path === `${path}/${basename(path)}`
+    ) {
+      return [];
+    }
+    return entries.sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  async get(path: string, dstFile: string): Promise<void> {
+    const response = await this.#config.transport.openStream(
+      "artifacts/get",
+      `${this.#config.base}/${encodePath(path)}`,
+    );
+    if (response.body === null) {
+      await streamToFile(new ReadableStream({ start: (c) => c.close() }), dstFile);
+      return;
+    }
+    await streamToFile(response.body, dstFile);
+  }
+}
