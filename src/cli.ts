@@ -4,6 +4,7 @@
  * ```sh
  * deno run -A jsr:@oicm/tracking/cli runs [--store ./mlruns]
  * deno run -A jsr:@oicm/tracking/cli show RUN_ID [--store ./mlruns] [--html report.html]
+ * deno run -A jsr:@oicm/tracking/cli artifacts RUN_ID [PATH] [--store ./mlruns]
  * OICM_TRACKING_API_KEY=... deno run -A jsr:@oicm/tracking/cli sync [STORE] --to URI [--workspace WS]
  * ```
  *
@@ -20,7 +21,8 @@ import { TrackingClient, TrackingError } from "../mod.ts";
 import { syncProgress } from "./cli/progress.ts";
 import { reportHtml } from "./cli/report_html.ts";
 import { runsTable } from "./cli/runs_table.ts";
-import { readRun, showRun } from "./cli/show_run.ts";
+import { readRun, resolveRunId, showRun } from "./cli/show_run.ts";
+import { artifactTable } from "./cli/artifact_list.ts";
 
 export { table } from "./cli/format.ts";
 export { sparkline } from "./cli/sparkline.ts";
@@ -30,6 +32,8 @@ const USAGE = `usage:
   show RUN_ID [--store DIR] [--html FILE]
                                       one run: a chart, last/min/max/best per metric; --html
                                       writes a self-contained page with a chart per metric
+  artifacts RUN_ID [PATH] [--store DIR]
+                                      one level of a run's artifacts (below PATH), with sizes
   sync [DIR] --to URI [--workspace WS] [--force]
                                       upload a local store (or a spool) to a server;
                                       --force sends every run again, as new runs
@@ -93,6 +97,16 @@ async function show(store: string, id: string, flags: Record<string, string>): P
   }: ${view.metrics.length} chart(s), run ${view.run.info.runName}`;
 }
 
+async function artifacts(store: string, id: string, path: string | undefined): Promise<string> {
+  const client = openStore(store);
+  const runId = await resolveRunId(client, id);
+  const entries = await client.listArtifacts(runId, path);
+  if (entries.length === 0) {
+    return path === undefined ? `run ${runId} has no artifacts` : `nothing below ${path}`;
+  }
+  return artifactTable(entries, columns());
+}
+
 async function sync(store: string, flags: Record<string, string>): Promise<string> {
   const to = flags.to;
   if (!to) throw new TrackingError("sync needs --to URI (an OICM API host or an MLflow server)");
@@ -132,7 +146,7 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
     });
     return `synced ${report.runs} run(s) to ${to}: ${report.created} created, ` +
       `${report.metrics} points, ${report.params} params, ${report.tags} tags, ` +
-      `${report.ended} end(s) sent` +
+      `${report.artifacts} artifact file(s), ${report.ended} end(s) sent` +
       (report.refused > 0 ? `; ${report.refused} record(s) refused (see the notes above)` : "");
   } finally {
     progress.done();
@@ -150,11 +164,12 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const { positional: [command, arg], flags } = parse(args);
+  const { positional: [command, arg, extra], flags } = parse(args);
   const store = flags.store ?? "./mlruns";
   try {
     if (command === "runs") console.log(await runsTable(openStore(store), columns()));
     else if (command === "show" && arg) console.log(await show(store, arg, flags));
+    else if (command === "artifacts" && arg) console.log(await artifacts(store, arg, extra));
     else if (command === "sync") console.log(await sync(arg ?? store, flags));
     else {
       console.error(USAGE);

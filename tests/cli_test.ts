@@ -137,7 +137,10 @@ test("cli sync uploads to a server; a second run sends nothing", async () => {
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /synced 1 run\(s\) to .*: 1 created, 5 points/);
     const second = await capture(["sync", s.dir, "--to", url]);
-    assert.match(second.out, /0 created, 0 points, 0 params, 0 tags, 0 end\(s\)/);
+    assert.match(
+      second.out,
+      /0 created, 0 points, 0 params, 0 tags, 0 artifact file\(s\), 0 end\(s\)/,
+    );
     const [remote] = server.store().runs.values();
     assert.equal(remote.history.get("loss")?.length, 5);
   } finally {
@@ -226,4 +229,39 @@ test("cli sync checks the server still has each synced run: a reset server gets 
   } finally {
     await reset.close();
   }
+});
+
+test("cli show lists the run's artifact files and datasets; cli artifacts lists one level", async () => {
+  using s = await store();
+  const client = new TrackingClient({ offline: true, storagePath: s.dir });
+  const run = await client.startRun({ runId: s.run.runId });
+  await run.logText("x".repeat(5000), "model/weights.txt");
+  await run.logDict({ a: 1 }, "eval/report.json");
+  await run.logInput({
+    name: "mnist",
+    digest: "d1",
+    source: "s3://data/mnist",
+    context: "training",
+  });
+  await run.end();
+  await client.close();
+  const { code, out } = await capture(["show", s.run.runId, "--store", s.dir]);
+  assert.equal(code, 0);
+  assert.match(out, /datasets:\n {2}mnist \(d1\), training: s3:\/\/data\/mnist/);
+  assert.match(
+    out,
+    /artifacts:\n {2}PATH\s+SIZE\n {2}eval\/report.json\s+12 B\n {2}model\/weights.txt\s+4\.9 KiB/,
+  );
+
+  const top = await capture(["artifacts", s.run.runId.slice(0, 8), "--store", s.dir]);
+  assert.equal(top.code, 0);
+  assert.deepEqual(top.out.split("\n").map((l) => l.trim().split(/\s+/)), [
+    ["PATH", "SIZE"],
+    ["eval/"],
+    ["model/"],
+  ]);
+  const below = await capture(["artifacts", s.run.runId, "model", "--store", s.dir]);
+  assert.match(below.out, /model\/weights.txt\s+4\.9 KiB/);
+  const none = await capture(["artifacts", s.run.runId, "nope", "--store", s.dir]);
+  assert.equal(none.out, "nothing below nope");
 });

@@ -9,6 +9,7 @@
 import { duration, fmt, when } from "./format.ts";
 import type { MetricSummary } from "./metric_summary.ts";
 import type { RunView } from "./show_run.ts";
+import { bytes } from "./artifact_list.ts";
 
 const esc = (s: string) =>
   s.replace(
@@ -67,7 +68,7 @@ function keyValues(title: string, entries: [string, string][]): string {
 }
 
 /** The run as one self-contained HTML page. */
-export function reportHtml({ run, experiment, metrics }: RunView): string {
+export function reportHtml({ run, experiment, metrics, artifacts }: RunView): string {
   const { info } = run;
   const figures = metrics.map((m) =>
     `<figure data-metric="${esc(m.key)}"><figcaption><b>${esc(m.key)}</b>${
@@ -103,6 +104,7 @@ ${figures || "<p>no metrics</p>"}
 </div></section>
 ${keyValues("Params", params)}
 ${keyValues("Tags", tags)}
+${keyValues("Artifacts", artifacts.files.map((f) => [f.path, bytes(f.fileSize)]))}
 </body></html>
 `;
 }

@@ -5,16 +5,19 @@
  *
  * @module
  */
-import type { RunRecord, TrackingClient } from "../../mod.ts";
+import type { ArtifactEntry, RunRecord, TrackingClient } from "../../mod.ts";
+import { allFiles, artifactTable } from "./artifact_list.ts";
 import { duration, fmt, plural, table, when } from "./format.ts";
 import { type MetricSummary, summarize } from "./metric_summary.ts";
 import { sparkline } from "./sparkline.ts";
 
-/** A run read whole: record, experiment name and every metric's summary. */
+/** A run read whole: record, experiment name, every metric's summary and its artifact files. */
 export interface RunView {
   run: RunRecord;
   experiment: string;
   metrics: MetricSummary[];
+  /** Files below the artifact root (the first 200), and whether there were more. */
+  artifacts: { files: ArtifactEntry[]; more: boolean };
 }
 
 /** Finds a run by its full id or the short one `cli runs` prints. */
@@ -40,7 +43,7 @@ export async function readRun(client: TrackingClient, id: string): Promise<RunVi
   for (const key of Object.keys(run.data.metrics).sort()) {
     metrics.push(summarize(key, await client.getMetricHistory(runId, key)));
   }
-  return { run, experiment, metrics };
+  return { run, experiment, metrics, artifacts: await allFiles(client, runId) };
 }
 
 function oneLine(v: string): string {
@@ -49,7 +52,10 @@ function oneLine(v: string): string {
 }
 
 /** The run as text for a terminal of `columns` (100 when not on one). */
-export function showRun({ run, experiment, metrics }: RunView, columns = 100): string {
+export function showRun(
+  { run, experiment, metrics, artifacts }: RunView,
+  columns = 100,
+): string {
   const { info } = run;
   const lines = [
     `run ${info.runName} (${info.runId})`,
@@ -75,6 +81,23 @@ export function showRun({ run, experiment, metrics }: RunView, columns = 100): s
       ]);
     }
     lines.push("metrics:", ...table(rows, columns - 2).split("\n").map((l) => `  ${l}`));
+  }
+  const inputs = run.inputs ?? [];
+  if (inputs.length > 0) {
+    lines.push(
+      "datasets:",
+      ...inputs.map((d) =>
+        `  ${d.name} (${d.digest})${d.context ? `, ${d.context}` : ""}` +
+        (d.sourceType === "code" ? "" : `: ${d.source}`)
+      ),
+    );
+  }
+  if (artifacts.files.length > 0) {
+    lines.push(
+      "artifacts:",
+      ...artifactTable(artifacts.files, columns - 2).split("\n").map((l) => `  ${l}`),
+    );
+    if (artifacts.more) lines.push("  … more: cli artifacts RUN_ID PATH lists one folder");
   }
   return lines.join("\n");
 }
