@@ -18,8 +18,10 @@
  */
 import { type Run, TrackingClient, TrackingError, ValidationError } from "../mod.ts";
 import { type MetricSpec, metricValues, StreamingMetrics } from "./onnx_metrics.ts";
+import { addEpoch, confusionMatrix } from "./onnx/report.ts";
 
 export type { CustomMetric, MetricSpec } from "./onnx_metrics.ts";
+export type { ConfusionMatrix, EpochReport, EvaluationReport } from "./onnx/report.ts";
 
 /**
  * An ORT tensor, as far as reading outputs goes.
@@ -146,6 +148,18 @@ export interface EvaluatorOptions {
   prefix?: string;
   /** The run to log to; the client's active run by default. */
   run?: Run;
+  /**
+   * Keep the `.onnx` model evaluated in the run's artifacts (needs `model`): under `model/`, by
+   * its file name (`model.onnx` for bytes); `{ artifactPath }` names another folder. Off by default.
+   */
+  logModel?: boolean | { artifactPath?: string };
+  /**
+   * The evaluation report stored with the run after each epoch: every epoch's metrics and, for
+   * classifiers, its confusion matrix. Default `eval/report.json`; `false` turns it off.
+   */
+  report?: boolean | { artifactFile?: string };
+  /** Class names for the confusion matrix, by class index. */
+  classNames?: string[];
 }
 
 /**
@@ -215,6 +229,8 @@ export class OnnxEvaluator {
   readonly #options: EvaluatorOptions;
   readonly #output: string;
   #epoch = 0;
+  /** The runs this evaluator's model has been stored in. */
+  readonly #modelLogged = new WeakSet<Run>();
 
   private constructor(session: OrtSessionLike, options: EvaluatorOptions) {
     this.#session = session;
@@ -240,6 +256,11 @@ export class OnnxEvaluator {
   static async create(options: EvaluatorOptions): Promise<OnnxEvaluator> {
     if (!(options.client instanceof TrackingClient)) {
       throw new ValidationError("OnnxEvaluator needs a TrackingClient as client");
+    }
+    if (options.logModel && options.model === undefined) {
+      throw new ValidationError(
+        "logModel needs the model (a path or bytes): the evaluator cannot save a session",
+      );
     }
     let session = options.session;
     let owned = false;
@@ -389,7 +410,58 @@ export class OnnxEvaluator {
     const prefix = this.#options.prefix ?? "eval/";
     const logged = Object.fromEntries(Object.entries(values).map(([k, v]) => [prefix + k, v]));
     run.logMetrics(logged, { step: epoch });
+    // Files go in the background, in order; the run's end waits for them and reports a failure.
+    this.#storeModel(run);
+    this.#storeReport(run, epoch, values, metrics);
     return logged;
+  }
+
+  /** Whether this evaluates a classifier: a classification metric asked for, or class names given. */
+  get #classifies(): boolean {
+    return this.#options.classNames !== undefined ||
+      (this.#options.metrics ?? []).some((m) =>
+        typeof m === "string" && /^(accuracy|top\d+|log_loss|cross_entropy)$/.test(m)
+      );
+  }
+
+  /** The model's name in reports and artifacts: its file name, or `model.onnx` for bytes. */
+  get #modelName(): string {
+    const model = this.#options.model;
+    return typeof model === "string" ? model.split(/[\\/]/).pop()! : "model.onnx";
+  }
+
+  #storeModel(run: Run): void {
+    const { logModel, model } = this.#options;
+    if (!logModel || model === undefined || this.#modelLogged.has(run)) return;
+    this.#modelLogged.add(run);
+    const folder = (typeof logModel === "object" ? logModel.artifactPath : undefined) ?? "model";
+    if (typeof model === "string") void run.logArtifact(model, folder);
+    else void run.logBytes(model, `${folder}/${this.#modelName}`);
+  }
+
+  #storeReport(
+    run: Run,
+    epoch: number,
+    values: Record<string, number>,
+    metrics: StreamingMetrics,
+  ): void {
+    const option = this.#options.report ?? true;
+    if (option === false) return;
+    const file = (typeof option === "object" ? option.artifactFile : undefined) ??
+      "eval/report.json";
+    const report = addEpoch(run, file, this.#output, {
+      epoch,
+      model: typeof this.#options.model === "string"
+        ? this.#modelName
+        : this.#options.model
+        ? "bytes"
+        : "session",
+      metrics: values,
+      confusionMatrix: this.#classifies
+        ? confusionMatrix(metrics.confusion, this.#options.classNames)
+        : undefined,
+    });
+    void run.logDict(report, file);
   }
 }
 
@@ -438,11 +510,19 @@ export async function evaluateCheckpoints(
   const results: Record<string, number>[] = [];
   try {
     for (const [step, checkpoint] of options.checkpoints.entries()) {
+      // Checkpoints given as bytes have no file name: each is kept in a folder of its own.
+      const folder = typeof options.logModel === "object"
+        ? options.logModel.artifactPath
+        : undefined;
+      const logModel = options.logModel && typeof checkpoint !== "string"
+        ? { artifactPath: `${folder ?? "model"}/checkpoint-${step}` }
+        : options.logModel;
       await using evaluator = await OnnxEvaluator.create({
         ...options,
         client,
         run,
         model: checkpoint,
+        logModel,
       });
       const name = typeof checkpoint === "string"
         ? checkpoint.split(/[\\/]/).pop()!

@@ -53,12 +53,22 @@ export class StreamingMetrics {
   readonly allPredictions: number[] = [];
   readonly allTargets: number[] = [];
   dims: number[] = [];
+  /** Classification counts: `confusion[target][predicted]` (binary outputs count as 2 classes). */
+  readonly confusion: number[][] = [];
 
   constructor(specs: readonly MetricSpec[], kind: "logits" | "probabilities" | "auto" = "auto") {
     this.#kind = kind;
     this.#needsAll = specs.some((s) => typeof s !== "string");
     this.#topK = specs.filter((s): s is string => typeof s === "string" && /^top\d+$/.test(s))
       .map((s) => Number(s.slice(3)));
+  }
+
+  /** Counts one classified sample. */
+  #count(target: number, predicted: number): void {
+    const size = Math.max(this.confusion.length, target + 1, predicted + 1);
+    while (this.confusion.length < size) this.confusion.push([]);
+    for (const row of this.confusion) while (row.length < size) row.push(0);
+    this.confusion[target][predicted]++;
   }
 
   /** Whether a batch's rows are probabilities (not logits), per `outputKind` or by looking. */
@@ -113,6 +123,7 @@ export class StreamingMetrics {
         const p = probabilities ? v : 1 / (1 + Math.exp(-v));
         const hit = (p > 0.5 ? 1 : 0) === target;
         if (hit) this.correct++;
+        if (target === 0 || target === 1) this.#count(target, p > 0.5 ? 1 : 0);
         const q = Math.min(1 - EPS, Math.max(EPS, p));
         this.logLoss -= target === 1 ? Math.log(q) : Math.log(1 - q);
         for (const k of this.#topK) {
@@ -132,6 +143,7 @@ export class StreamingMetrics {
         if (v > max) max = v;
       }
       if (best === target) this.correct++;
+      if (Number.isInteger(target) && target >= 0 && target < classes) this.#count(target, best);
       for (const k of this.#topK) {
         this.topCorrect.set(k, (this.topCorrect.get(k) ?? 0) + (higher < k ? 1 : 0));
       }

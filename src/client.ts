@@ -123,6 +123,8 @@ export class TrackingClient {
   #detachedFailures: TrackingError[] = [];
   /** Artifact and input transfers under way, per run (its end waits for them). */
   readonly #transfers = new Map<Run, Set<Promise<void>>>();
+  /** The last transfer of each run (settled, never rejected): the next one starts after it. */
+  readonly #transferTail = new Map<Run, Promise<void>>();
   /** Transfers that failed, per run, for its end (or the next flush). */
   readonly #transferFailures = new Map<Run, TrackingError[]>();
   readonly #onError: (error: DeliveryError) => void;
@@ -605,14 +607,21 @@ export class TrackingClient {
    * to `onError` and the run's end (or the next flush) rejects with it.
    */
   #transfer(run: Run, work: Upload[] | { inputs: DatasetInput[] }): Promise<void> {
+    // One at a time per run, in call order: a file logged twice ends as its last version.
+    const previous = this.#transferTail.get(run);
     const sending = (async () => {
-      await null; // the caller's checks are done; the rest is I/O
+      await previous; // settled, never rejected (see below)
       const { runId } = await run.ready;
       if ("inputs" in work) return await this.#backend.logInputs(runId, work.inputs);
       for (const upload of work) {
         await this.#backend.logArtifact(runId, upload.source, upload.artifactPath);
       }
     })();
+    const tail = sending.then(() => {}, () => {});
+    this.#transferTail.set(run, tail);
+    void tail.then(() => {
+      if (this.#transferTail.get(run) === tail) this.#transferTail.delete(run);
+    });
     const watched = WatchedPromise.follow(sending);
     const pending = this.#transfers.get(run) ?? new Set<Promise<void>>();
     this.#transfers.set(run, pending);
@@ -791,6 +800,11 @@ export class TrackingClient {
   /** {@linkcode Run.logText} on the active run. */
   logText(text: string, artifactFile: string): Promise<void> {
     return this.#onActive((run) => run.logText(text, artifactFile));
+  }
+
+  /** {@linkcode Run.logBytes} on the active run. */
+  logBytes(bytes: Uint8Array, artifactFile: string): Promise<void> {
+    return this.#onActive((run) => run.logBytes(bytes, artifactFile));
   }
 
   /** {@linkcode Run.logDict} on the active run. */

@@ -9,6 +9,7 @@ import { ValidationError } from "./errors.ts";
 import type { MetricOptions, Recorder } from "./recorder.ts";
 import type { DatasetInput, EndStatus, RunInfo, TagsInput } from "./types.ts";
 import {
+  bytesUpload,
   dictUpload,
   fileUpload,
   folderUploads,
@@ -167,6 +168,14 @@ export class Run implements AsyncDisposable {
   /** Stores text as the artifact `artifactFile` (such as `notes/summary.md`). */
   logText(text: string, artifactFile: string): Promise<void> {
     return this.#send(() => textUpload(text, artifactFile));
+  }
+
+  /**
+   * Stores bytes you hold in memory (a serialized model, an image you drew) as
+   * the artifact `artifactFile`. The bytes are copied at the call.
+   */
+  logBytes(bytes: Uint8Array, artifactFile: string): Promise<void> {
+    return this.#send(() => bytesUpload(bytes, artifactFile));
   }
 
   /** Stores a value as JSON, or YAML for a `.yaml`/`.yml` name, as MLflow's `log_dict`. */

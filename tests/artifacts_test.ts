@@ -300,3 +300,16 @@ test("logInput records datasets (name, digest, source, schema, context); getRun 
   assert.equal(logged.length, 3);
   await run.end();
 });
+
+test("uploads of a run go in call order: a file logged twice without waiting ends as its last version", async () => {
+  await using t = await setup();
+  const run = await t.client.startRun();
+  // The first upload is slow (a big body over a slow server); the second must still land last.
+  t.server.faults.latency(40);
+  const big = "x".repeat(4 << 20);
+  void run.logText(big, "status.txt");
+  void run.logText("final", "status.txt");
+  await run.end();
+  const bytes = await t.server.store().artifacts.bytes(`0/${run.runId}/artifacts/status.txt`);
+  assert.equal(new TextDecoder().decode(bytes), "final");
+});

@@ -59,6 +59,17 @@ export function textUpload(text: string, artifactFile: string): Upload[] {
   return [{ source: new TextEncoder().encode(text), artifactPath: path }];
 }
 
+/** Bytes in memory (a serialized model) as an upload at `artifactFile`. */
+export function bytesUpload(bytes: Uint8Array, artifactFile: string): Upload[] {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ValidationError(
+      "logBytes takes a Uint8Array (wrap an ArrayBuffer: new Uint8Array(buf))",
+    );
+  }
+  const path = checkArtifactFile("artifactFile", artifactFile);
+  return [{ source: bytes.slice(), artifactPath: path }]; // a copy: the caller may reuse its buffer
+}
+
 /** A value as JSON (YAML for `.yaml` / `.yml`, as MLflow's `log_dict`) at `artifactFile`. */
 export function dictUpload(value: unknown, artifactFile: string): Upload[] {
   const path = checkArtifactFile("artifactFile", artifactFile);

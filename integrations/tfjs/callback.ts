@@ -1,0 +1,358 @@
+/**
+ * The tracking callback: a plain tfjs callbacks object that records `fit` as a
+ * run (fit params, per-epoch metrics, early stopping, the model when asked).
+ *
+ * @module
+ */
+import { type Run, type TagsInput, type TrackingClient, ValidationError } from "../../mod.ts";
+import { saveModel, type TfSavable } from "./model.ts";
+import type {
+  EarlyStoppingOptions,
+  TensorLike,
+  TfCallbacks,
+  TfFitParams,
+  TfLogs,
+  TfModelLike,
+} from "./types.ts";
+
+/** The callbacks objects {@linkcode trackingCallback} made (autolog leaves a call carrying one alone). */
+const made = new WeakSet<object>();
+
+/** Whether `cb` is a callbacks object {@linkcode trackingCallback} made. */
+export function isTrackingCallback(cb: unknown): boolean {
+  return typeof cb === "object" && cb !== null && made.has(cb);
+}
+
+/**
+ * Options of {@linkcode trackingCallback}.
+ *
+ * @example
+ * ```ts
+ * import type { TrackingCallbackOptions } from "@oicm/tracking/tfjs";
+ * const opts: TrackingCallbackOptions = { runName: "mnist-dense", logEveryNBatches: 10 };
+ * ```
+ */
+export interface TrackingCallbackOptions {
+  /** The model being trained: enables optimizer, loss, parameter count and summary logging. */
+  model?: TfModelLike;
+  /** Name of the run the callback opens (when no run is active). */
+  runName?: string;
+  /** Experiment (by name) of the run the callback opens. */
+  experiment?: string;
+  /** Tags of the run the callback opens. */
+  tags?: TagsInput;
+  /** Log batch logs every N batches as `batch/<key>` (step = global batch index). Off by default. */
+  logEveryNBatches?: number;
+  /** Stop training when a monitored log stops improving (needs `model`). */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Other plain callbacks to call after ours, in order. */
+  callbacks?: TfCallbacks[];
+  /** Sample system metrics while the run the callback opens is open. */
+  logSystemMetrics?: boolean;
+  /**
+   * Save the trained model in the run's artifacts at the end of `fit` (needs `model`):
+   * `model/model.json` and `model/weights.bin`, which `tf.loadLayersModel` reads back;
+   * `{ artifactPath }` names another folder. Off by default.
+   */
+  logModel?: boolean | { artifactPath?: string };
+}
+
+/**
+ * The callbacks object {@linkcode trackingCallback} returns: pass it to
+ * `fit` as `callbacks`.
+ *
+ * @example
+ * ```ts ignore
+ * const callbacks: TrackingCallbacks = trackingCallback(client, { model });
+ * await model.fit(xs, ys, { epochs: 5, callbacks });
+ * console.log(callbacks.run?.runId);
+ * ```
+ */
+export interface TrackingCallbacks extends TfCallbacks {
+  /** The run being logged to, once training has begun. */
+  readonly run: Run | undefined;
+  /** Records a failed `fit` (tags the error, ends a run the callback opened as FAILED). */
+  fail(error: unknown): Promise<void>;
+}
+
+type HookThis = { params?: TfFitParams } | undefined;
+
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (!warned.has(message)) {
+    warned.add(message);
+    console.warn(`[tracking/tfjs] ${message}`);
+  }
+}
+
+/** A key MLflow accepts: characters it refuses become `_`. */
+function metricKey(key: string): string {
+  return key.replace(/[^/\w.\- :]/g, "_").replace(/\/{2,}/g, "/").replace(/^\/|\/$/g, "") || "_";
+}
+
+/**
+ * Copies logs (tfjs mutates them later) and reads tensors as numbers; stays
+ * synchronous when every value is a number already (the plain-callback case).
+ */
+function readLogs(
+  logs: TfLogs | undefined,
+  prefix = "",
+): Record<string, number> | Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const tensors: [string, TensorLike][] = [];
+  for (const [k, v] of Object.entries(logs ?? {})) {
+    if (typeof v === "number") out[prefix + metricKey(k)] = v;
+    else if (v && typeof (v as TensorLike).data === "function") {
+      tensors.push([prefix + metricKey(k), v as TensorLike]);
+    }
+  }
+  if (tensors.length === 0) return out;
+  return Promise.all(tensors.map(async ([k, t]) => out[k] = (await t.data())[0])).then(() => out);
+}
+
+function snake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+/**
+ * Fit params as MLflow's Keras autolog names them, plus the model's when known.
+ *
+ * @example
+ * ```ts
+ * import { fitParams } from "@oicm/tracking/tfjs";
+ * console.log(fitParams({ epochs: 5, batchSize: 16 })); // { epochs: 5, batch_size: 16 }
+ * ```
+ */
+export function fitParams(params: TfFitParams, model?: TfModelLike): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (k: string, v: unknown) => {
+    if (v !== null && v !== undefined) out[k] = v;
+  };
+  put("epochs", params.epochs);
+  put("initial_epoch", params.initialEpoch);
+  put("batch_size", params.batchSize);
+  put("samples", params.samples);
+  put("steps", params.steps);
+  put("do_validation", params.doValidation);
+  put("metrics", params.metrics?.join(","));
+  if (model?.optimizer) {
+    put("opt_name", model.optimizer.getClassName());
+    for (const [k, v] of Object.entries(model.optimizer.getConfig())) {
+      if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") {
+        put(`opt_${snake(k)}`, v);
+      }
+    }
+  }
+  if (model?.loss !== undefined) {
+    const losses = Array.isArray(model.loss) ? model.loss : [model.loss];
+    put(
+      "loss",
+      losses.map((l) => typeof l === "function" ? l.name || "custom" : String(l)).join(","),
+    );
+  }
+  if (model?.trainableWeights) {
+    put(
+      "trainable_params",
+      model.trainableWeights.reduce(
+        (n, w) => n + w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
+        0,
+      ),
+    );
+  }
+  if (model?.countParams) put("total_params", model.countParams());
+  return out;
+}
+
+function modelSummary(model: TfModelLike): string | undefined {
+  if (!model.summary) return undefined;
+  const lines: string[] = [];
+  try {
+    model.summary(100, undefined, (line) => lines.push(line));
+  } catch {
+    return undefined;
+  }
+  const text = lines.join("\n");
+  return text.length > 8000 ? text.slice(0, 7980) + "\n...[truncated]" : text;
+}
+
+/**
+ * A tfjs callbacks object that records training as a run: on train begin it
+ * uses the active run, or opens one (and ends it at train end); it logs the
+ * fit params (and, given `model`, the optimizer and its config, the loss, the
+ * parameter counts and the model summary); each epoch it logs every log key
+ * with `step = epoch`; `stopped_epoch` when training stopped early. Hooks
+ * never wait on the network and never throw into tfjs.
+ *
+ * @example
+ * ```ts ignore
+ * import * as tf from "@tensorflow/tfjs";
+ * import { TrackingClient } from "@oicm/tracking";
+ * import { trackingCallback } from "@oicm/tracking/tfjs";
+ *
+ * const client = TrackingClient.fromEnv();
+ * await model.fit(xs, ys, {
+ *   epochs: 20,
+ *   validationSplit: 0.2,
+ *   callbacks: trackingCallback(client, { model, earlyStopping: { patience: 3 } }),
+ * });
+ * await client.close();
+ * ```
+ */
+export function trackingCallback(
+  client: TrackingClient,
+  options: TrackingCallbackOptions = {},
+): TrackingCallbacks {
+  const { model, earlyStopping, logEveryNBatches = 0 } = options;
+  if (earlyStopping && !model) {
+    throw new ValidationError(
+      "earlyStopping needs the model: trackingCallback(client, { model, earlyStopping })",
+    );
+  }
+  if (options.logModel && typeof model?.save !== "function") {
+    throw new ValidationError(
+      "logModel needs the model: trackingCallback(client, { model, logModel: true })",
+    );
+  }
+  const modelPath = typeof options.logModel === "object"
+    ? options.logModel.artifactPath ?? "model"
+    : "model";
+  const chained = options.callbacks ?? [];
+  let run: Run | undefined;
+  let own = false;
+  let planned = 0;
+  let lastEpoch = -1;
+  let globalBatch = 0;
+  let best = NaN;
+  let wait = 0;
+  let stoppedByUs = -1;
+  const guard = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      warnOnce(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const callChained = async (hook: keyof TfCallbacks, self: HookThis, args: unknown[]) => {
+    for (const cb of chained) {
+      const fn = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
+      if (fn) await fn.apply(self ?? cb, args);
+    }
+  };
+  const monitorMode = () => {
+    const mode = earlyStopping?.mode ?? "auto";
+    const monitor = earlyStopping?.monitor ?? "val_loss";
+    return mode === "auto" ? (/acc|auc|precision|recall|f1/i.test(monitor) ? "max" : "min") : mode;
+  };
+
+  const callbacks: TrackingCallbacks = {
+    get run() {
+      return run;
+    },
+    async onTrainBegin(this: HookThis, logs?: TfLogs) {
+      const params = this?.params ?? {};
+      planned = params.epochs ?? 0;
+      lastEpoch = (params.initialEpoch ?? 0) - 1;
+      globalBatch = 0;
+      best = NaN;
+      wait = 0;
+      stoppedByUs = -1;
+      guard("opening the run", () => {
+        run = client.activeRun();
+        own = run === undefined;
+        run ??= client.openRun({
+          runName: options.runName,
+          experimentName: options.experiment,
+          tags: options.tags,
+          logSystemMetrics: options.logSystemMetrics,
+        });
+      });
+      guard("logging fit params", () => run?.logParams(fitParams(params, model)));
+      const summary = model && modelSummary(model);
+      if (summary) guard("logging the model summary", () => run?.setTag("model_summary", summary));
+      await callChained("onTrainBegin", this, [logs]);
+    },
+    async onEpochEnd(this: HookThis, epoch: number, logs?: TfLogs) {
+      lastEpoch = epoch;
+      const read = readLogs(logs);
+      const values = read instanceof Promise ? await read : read;
+      guard("logging epoch metrics", () => run?.logMetrics(values, { step: epoch }));
+      if (earlyStopping && model) {
+        const current = values[earlyStopping.monitor ?? "val_loss"];
+        if (current === undefined) {
+          warnOnce(`earlyStopping: no '${earlyStopping.monitor ?? "val_loss"}' in the epoch logs`);
+        } else {
+          const delta = earlyStopping.minDelta ?? 0;
+          const better = Number.isNaN(best) ||
+            (monitorMode() === "min" ? current < best - delta : current > best + delta);
+          if (better) {
+            best = current;
+            wait = 0;
+          } else if (++wait > (earlyStopping.patience ?? 0)) {
+            model.stopTraining = true;
+            stoppedByUs = epoch;
+          }
+        }
+      }
+      await callChained("onEpochEnd", this, [epoch, logs]);
+    },
+    async onTrainEnd(this: HookThis, logs?: TfLogs) {
+      if (stoppedByUs >= 0 || (planned > 0 && lastEpoch + 1 < planned)) {
+        const stopped = stoppedByUs >= 0 ? stoppedByUs : lastEpoch;
+        guard(
+          "logging stopped_epoch",
+          () => run?.logMetric("stopped_epoch", stopped, { step: stopped }),
+        );
+      }
+      if (options.logModel && model && run) {
+        // The files are handed over now; the run's end (and flush, close) waits for the upload.
+        await saveModel(run, model as TfSavable, modelPath).catch((err) =>
+          warnOnce(`saving the model: ${err instanceof Error ? err.message : String(err)}`)
+        );
+      }
+      if (own && run) void run.endDetached("FINISHED");
+      own = false;
+      await callChained("onTrainEnd", this, [logs]);
+    },
+    async fail(error: unknown) {
+      const tags = {
+        "error.type": error instanceof Error ? error.name : typeof error,
+        "error.message": (error instanceof Error ? error.message : String(error)).slice(0, 5000),
+      };
+      if (run === undefined) {
+        // fit threw before training began: record the failed attempt all the same.
+        run = client.openRun({
+          runName: options.runName,
+          experimentName: options.experiment,
+          tags: options.tags,
+          nested: true,
+        });
+        own = true;
+      }
+      if (!run.ended) guard("tagging the failure", () => run?.setTags(tags));
+      if (own && run) await run.endDetached("FAILED");
+      own = false;
+    },
+  };
+  if (logEveryNBatches > 0 || chained.some((cb) => cb.onBatchEnd)) {
+    // Only then: tfjs awaits every batch hook, which costs time on small batches.
+    callbacks.onBatchEnd = async function (this: HookThis, batch: number, logs?: TfLogs) {
+      const step = globalBatch++;
+      if (logEveryNBatches > 0 && step % logEveryNBatches === 0) {
+        const values = await readLogs(logs, "batch/");
+        delete values["batch/batch"];
+        delete values["batch/size"];
+        guard("logging batch metrics", () => run?.logMetrics(values, { step }));
+      }
+      await callChained("onBatchEnd", this, [batch, logs]);
+    };
+  }
+  for (const hook of ["onEpochBegin", "onBatchBegin", "onYield"] as const) {
+    if (chained.some((cb) => cb[hook])) {
+      (callbacks as TfCallbacks)[hook] = async function (this: HookThis, ...args: unknown[]) {
+        await callChained(hook, this, args);
+      } as never;
+    }
+  }
+  made.add(callbacks);
+  return callbacks;
+}
