@@ -12,7 +12,7 @@ import { type EvalBatch, OnnxEvaluator } from "../integrations/onnx.ts";
 import { trackingCallback } from "../integrations/tfjs.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { linearModel } from "../tests/fixtures/onnx_models.ts";
-import type { Row } from "./run.ts";
+import type { Row } from "./row.ts";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

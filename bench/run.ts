@@ -17,11 +17,13 @@ import { join } from "node:path";
 import process from "node:process";
 import { TrackingClient } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { benchArtifacts } from "./artifacts.ts";
 import { benchDecorator, benchOnnx, benchTfjs } from "./integrations.ts";
+import type { Row } from "./row.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const REPS = smoke ? 1 : 5;
-const SECTIONS = ["hot", "e2e", "mlflow", "memory", "integrations"];
+const SECTIONS = ["hot", "e2e", "mlflow", "memory", "integrations", "artifacts"];
 const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length > 0) {
@@ -29,22 +31,6 @@ if (unknown.length > 0) {
   Deno.exit(2);
 }
 const wanted = (section: string) => only === undefined || only.includes(section);
-
-/** One line of the table. */
-export interface Row {
-  section: string;
-  what: string;
-  n: number;
-  ours: number;
-  peer?: number;
-  peerName?: string;
-  unit: string;
-  /** ours / peer, or peer / ours for "x faster" rows. */
-  ratio?: number;
-  target?: string;
-  met?: boolean;
-  note?: string;
-}
 
 const rows: Row[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -515,6 +501,17 @@ if (wanted("e2e")) await endToEnd();
 if (wanted("mlflow")) await realMlflow();
 if (wanted("memory")) await memory();
 if (wanted("integrations")) rows.push(...await benchIntegrations());
+if (wanted("artifacts")) rows.push(...await benchArtifacts(smoke, mlflowPython()));
+
+/** A Python with mlflow, if there is one (MLFLOW_PYTHON, or .venv). */
+function mlflowPython(): string | undefined {
+  const python = process.env.MLFLOW_PYTHON ??
+    (existsSync(".venv/bin/python") ? ".venv/bin/python" : undefined);
+  return python === undefined ||
+      version(python, ["-c", "import mlflow; print(mlflow.__version__)"]) === "absent"
+    ? undefined
+    : python;
+}
 
 async function benchIntegrations(): Promise<Row[]> {
   return [

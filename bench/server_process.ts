@@ -4,13 +4,16 @@
  * `GET <controlUrl>/count?run=<id>&key=<k>` answers how many points of that
  * metric arrived and how many distinct steps they cover.
  *
- * Run: deno run -A bench/server_process.ts [latencyMs]
+ * Run: deno run -A bench/server_process.ts [latencyMs] [artifactsDir]
+ * (artifact files go to `artifactsDir` when given, not memory: the artifact
+ * benchmark sends a gigabyte).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 
-const server = new FakeMlflowServer({ recordRequests: false }); // a benchmark sends millions
+// A benchmark sends millions of requests: none is kept.
+const server = new FakeMlflowServer({ recordRequests: false, artifactsDir: Deno.args[1] });
 server.faults.latency(Number(Deno.args[0] ?? 0));
 const { url } = await server.listen();
 

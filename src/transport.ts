@@ -60,15 +60,26 @@ export interface TransportConfig {
 
 /** What one exchange sends, and whether its answer is to be streamed. */
 interface Exchange {
-  body?: (touch: () => void) => BodyInit | undefined;
+  body?: (touch: () => void) => BodyInit | undefined | Promise<BodyInit>;
   headers?: Record<string, string>;
   stream?: boolean;
   /** Only `headers`: no API key, no workspace headers (a storage URL the server handed out). */
   bare?: boolean;
 }
 
+/**
+ * A 2xx answer whose body is still to be read: `progress()` after each part
+ * read keeps it alive; with no progress for `timeoutMs`, the body errors (a
+ * stalled download never hangs). `done()` once read.
+ */
+export interface OpenStream {
+  body: ReadableStream<Uint8Array> | null;
+  progress: () => void;
+  done: () => void;
+}
+
 type Outcome =
-  | { ok: true; text: string; response: Response }
+  | { ok: true; text: string; response: Response; watch?: OpenStream }
   | { ok: false; error: TrackingError; retryable: boolean; retryAfterMs?: number };
 
 /** Sends MLflow REST requests. */
@@ -189,7 +200,7 @@ export class Transport {
     route: string,
     method: string,
     url: string,
-    body: (touch: () => void) => BodyInit,
+    body: (touch: () => void) => BodyInit | Promise<BodyInit>,
     headers: Record<string, string> = {},
     bare = false,
   ): Promise<{ text: string; headers: Headers }> {
@@ -199,10 +210,11 @@ export class Transport {
 
   /**
    * GETs a URL with retries until an answer starts, and resolves to the 2xx
-   * response with its body unread, to stream (a large artifact).
+   * answer with its body unread, to stream (a large artifact) while telling
+   * of progress.
    */
-  async openStream(route: string, url: string): Promise<Response> {
-    return (await this.#exchange(route, "GET", url, { stream: true })).response;
+  async openStream(route: string, url: string): Promise<OpenStream> {
+    return (await this.#exchange(route, "GET", url, { stream: true })).watch!;
   }
 
   async #exchange(
@@ -210,7 +222,7 @@ export class Transport {
     method: string,
     url: string,
     opts: Exchange,
-  ): Promise<{ text: string; response: Response }> {
+  ): Promise<{ text: string; response: Response; watch?: OpenStream }> {
     const { retry } = this.#config;
     if (this.#config.before !== undefined) await this.#config.before();
     const started = Date.now();
@@ -226,7 +238,7 @@ export class Transport {
       if (outcome.ok) {
         this.#failing = false;
         this.#answeredAt = Date.now();
-        return { text: outcome.text, response: outcome.response };
+        return { text: outcome.text, response: outcome.response, watch: outcome.watch };
       }
       const elapsed = Date.now() - started;
       const delay = backoffDelay(retry, attempt, outcome.retryAfterMs);
@@ -267,11 +279,12 @@ export class Transport {
     };
     touch();
     this.#inFlight.add(controller);
+    let handedOver = false;
     try {
       const headers: Record<string, string> = opts.bare
         ? { "User-Agent": this.#headers["User-Agent"], ...opts.headers }
         : { ...this.#headers, ...opts.headers };
-      const body = opts.body?.(touch);
+      const body = await opts.body?.(touch);
       const init: RequestInit & { duplex?: "half" } = {
         method,
         headers,
@@ -281,9 +294,18 @@ export class Transport {
       if (body instanceof ReadableStream) init.duplex = "half"; // Node's fetch wants it for a stream
       const response = await fetchFn(url, init);
       if (response.ok && opts.stream) {
-        clearTimeout(timer); // the caller reads the body, as slowly as it must
-        timer = undefined;
-        return { ok: true, text: "", response };
+        // The caller reads the body; each part it reads re-arms the timer.
+        handedOver = true;
+        const done = () => {
+          clearTimeout(timer);
+          this.#inFlight.delete(controller);
+        };
+        return {
+          ok: true,
+          text: "",
+          response,
+          watch: { body: response.body, progress: touch, done },
+        };
       }
       const text = await response.text();
       if (response.ok) return { ok: true, text, response };
@@ -296,8 +318,10 @@ export class Transport {
     } catch (err) {
       return this.#networkFailure(route, url, err, controller.signal.aborted);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      this.#inFlight.delete(controller);
+      if (!handedOver) {
+        clearTimeout(timer);
+        this.#inFlight.delete(controller);
+      }
     }
   }
 

@@ -1,51 +1,122 @@
 /**
- * Files as streams, both ways, in bounded memory: a 1 GiB artifact is read and
- * written 1 MiB at a time, never held whole.
+ * Files as streams, both ways, in bounded memory: a 1 GiB artifact is read
+ * 1 MiB at a time and written as it arrives, never held whole. On Deno its
+ * own file API is used (faster reads; downloads written natively).
  *
  * @module
  */
 import { mkdirSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 
 const CHUNK = 1 << 20;
 
-/** `length` bytes of a file from `start` (to its end by default) as a stream of chunks. */
-export function fileStream(path: string, start = 0, length = Infinity): ReadableStream<Uint8Array> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+/** A file opened for reading: positioned reads of up to `buffer.length` bytes, 0 at the end. */
+interface Reader {
+  read(buffer: Uint8Array, position: number): Promise<number>;
+  close(): void | Promise<void>;
+}
+
+/** What Deno offers for files natively (by structural type: this module also runs on Node). */
+interface DenoFs {
+  open(path: string, options?: { write: true; create: true; truncate: true }): Promise<{
+    writable: WritableStream<Uint8Array>;
+    seek(offset: number, whence: 0): Promise<number>;
+    read(buffer: Uint8Array): Promise<number | null>;
+    close(): void;
+  }>;
+}
+
+const deno = (globalThis as { Deno?: DenoFs }).Deno;
+
+/** Opens a file for reading: Deno's own files on Deno (faster reads), `node:fs` elsewhere. */
+async function openReader(path: string): Promise<Reader> {
+  if (deno !== undefined) {
+    const file = await deno.open(path);
+    let at = 0;
+    return {
+      async read(buffer, position) {
+        if (position !== at) at = await file.seek(position, 0);
+        const n = (await file.read(buffer)) ?? 0;
+        at += n;
+        return n;
+      },
+      close: () => file.close(),
+    };
+  }
+  const handle = await open(path, "r");
+  return {
+    read: async (buffer, position) =>
+      (await handle.read(buffer, 0, buffer.length, position)).bytesRead,
+    close: () => handle.close(),
+  };
+}
+
+/**
+ * `length` bytes of a file from `start` (to its end by default) as a stream of
+ * chunks; `onRead` is told of each chunk read (an upload's progress).
+ */
+export function fileStream(
+  path: string,
+  start = 0,
+  length = Infinity,
+  onRead: () => void = () => {},
+): ReadableStream<Uint8Array> {
+  let reader: Reader | undefined;
   let position = start;
   let left = length;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      handle ??= await open(path, "r");
-      if (left <= 0) {
-        await handle.close();
-        controller.close();
-        return;
-      }
+      reader ??= await openReader(path);
       const buffer = new Uint8Array(Math.min(CHUNK, left));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) {
-        await handle.close();
+      const read = left <= 0 ? 0 : await reader.read(buffer, position);
+      if (read === 0) {
+        await reader.close();
         controller.close();
         return;
       }
-      position += bytesRead;
-      left -= bytesRead;
-      controller.enqueue(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+      position += read;
+      left -= read;
+      onRead();
+      controller.enqueue(read === buffer.length ? buffer : buffer.subarray(0, read));
     },
     async cancel() {
-      await handle?.close();
+      await reader?.close();
     },
   });
 }
 
-/** Writes a stream to a file (its folder made), chunk by chunk; resolves to the bytes written. */
+/**
+ * Writes a stream to a file (its folder made), calling `progress` as bytes
+ * land; resolves to the bytes written. On Deno the bytes go from the socket
+ * to the file natively (no chunk enters JavaScript: a gigabyte costs a few MB
+ * of memory) and progress is seen by the file's growth; elsewhere chunk by
+ * chunk.
+ */
 export async function streamToFile(
   stream: ReadableStream<Uint8Array>,
   path: string,
+  progress: () => void = () => {},
 ): Promise<number> {
   mkdirSync(dirname(path), { recursive: true });
+  if (deno !== undefined) {
+    const file = await deno.open(path, { write: true, create: true, truncate: true });
+    let size = 0;
+    const watch = setInterval(() => {
+      stat(path).then((s) => {
+        if (s.size > size) {
+          size = s.size;
+          progress();
+        }
+      }, () => {});
+    }, 250);
+    try {
+      await stream.pipeTo(file.writable);
+    } finally {
+      clearInterval(watch);
+    }
+    return (await stat(path)).size;
+  }
   const handle = await open(path, "w");
   let written = 0;
   try {
@@ -59,6 +130,7 @@ export async function streamToFile(
         offset += bytesWritten;
       }
       written += value.length;
+      progress();
     }
   } finally {
     await handle.close();

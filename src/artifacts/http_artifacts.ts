@@ -21,6 +21,29 @@ import { fileStream, streamToFile } from "./file_stream.ts";
 
 const ARTIFACTS = "/mlflow-artifacts/artifacts";
 
+/**
+ * Files up to this size are read whole and sent with their length; larger ones
+ * stream from disk, which fetch sends with chunked transfer encoding (MLflow's
+ * server takes it; OICM's multipart parts, read whole, never need it).
+ */
+const WHOLE_BODY_BYTES = 32 * 1024 * 1024;
+
+/** `length` bytes of a file from `start`. */
+async function readRange(
+  path: string,
+  start: number,
+  length: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const out = new Uint8Array(length);
+  let at = 0;
+  const stream = fileStream(path, start, length);
+  for await (const chunk of stream) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return at === length ? out : out.subarray(0, at);
+}
+
 /** How OICM's multipart upload is used (the Python constructor's options). */
 export interface MultipartOptions {
   /** Files of at least this many bytes go in parts. Default 25 MiB. */
@@ -110,30 +133,26 @@ export class HttpArtifacts implements ArtifactRepo {
       "artifacts/put",
       "PUT",
       `${this.#config.base}/${encodePath(artifactPath)}`,
-      (touch) => this.#body(source, 0, size, touch),
+      (touch) => this.#body(source, 0, size, touch, size <= WHOLE_BODY_BYTES),
       { "Content-Type": mimeOf(artifactPath), "Content-Length": String(size) },
     );
   }
 
-  /** A file or bytes (or a part of them) to send; a file streams, each chunk read is progress. */
-  #body(
+  /**
+   * A file or bytes (or a part of them) to send. With `whole`, a file's bytes
+   * are read first and sent with their length; else the file streams (each
+   * chunk read is progress), which fetch sends chunked.
+   */
+  async #body(
     source: string | Uint8Array,
     start: number,
     length: number,
     touch: () => void,
-  ): BodyInit {
+    whole: boolean,
+  ): Promise<BodyInit> {
     if (typeof source !== "string") return source.slice(start, start + length);
-    if (length === 0) return new ReadableStream({ start: (c) => c.close() });
-    const reader = fileStream(source, start, length).getReader();
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        touch();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: () => reader.cancel(),
-    });
+    if (whole) return await readRange(source, start, length);
+    return fileStream(source, start, length, touch);
   }
 
   async #putInParts(
@@ -170,7 +189,8 @@ export class HttpArtifacts implements ArtifactRepo {
         "mlflow-artifacts/mpu/part",
         "PUT",
         credential.url,
-        (touch) => this.#body(source, start, length, touch),
+        // A part is read whole: storage URLs want its length (S3 refuses chunked uploads).
+        (touch) => this.#body(source, start, length, touch, true),
         { ...credential.headers, "Content-Length": String(length) },
         true,
       );
@@ -212,14 +232,23 @@ export class HttpArtifacts implements ArtifactRepo {
   }
 
   async get(path: string, dstFile: string): Promise<void> {
-    const response = await this.#config.transport.openStream(
+    const answer = await this.#config.transport.openStream(
       "artifacts/get",
       `${this.#config.base}/${encodePath(path)}`,
     );
-    if (response.body === null) {
-      await streamToFile(new ReadableStream({ start: (c) => c.close() }), dstFile);
-      return;
+    try {
+      await streamToFile(
+        answer.body ?? new ReadableStream({ start: (c) => c.close() }),
+        dstFile,
+        answer.progress,
+      );
+    } catch (err) {
+      throw new TrackingError(
+        `downloading ${path} stopped: ${err instanceof Error ? err.message : String(err)}`,
+        { code: "DOWNLOAD_FAILED", route: "artifacts/get", cause: err },
+      );
+    } finally {
+      answer.done();
     }
-    await streamToFile(response.body, dstFile);
   }
 }

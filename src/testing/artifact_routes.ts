@@ -183,14 +183,17 @@ export function artifactApi(uploads: Map<string, Upload>): Hono<Env> {
 
 /**
  * The storage's part upload (`PUT {PART_PATH}/<upload>/<part>`): no API key
- * (a presigned URL refuses a second credential, as S3 does), the header the
- * create answer gave; answers an `ETag`.
+ * (a presigned URL refuses a second credential, as S3 does), a length (S3
+ * refuses chunked uploads), the header the create answer gave; answers an `ETag`.
  */
 export function partUpload(uploads: Map<string, Upload>): Hono {
   const app = new Hono();
   app.put(`${PART_PATH}/:id/:part`, async (c) => {
     if (c.req.header("Authorization") !== undefined) {
       return c.text("InvalidArgument: Only one auth mechanism allowed", 400);
+    }
+    if (c.req.header("Content-Length") === undefined) {
+      return c.text("MissingContentLength: chunked uploads are refused, as S3 refuses them", 411);
     }
     const upload = uploads.get(c.req.param("id"));
     const n = Number(c.req.param("part"));
