@@ -5,7 +5,7 @@
  *
  *   deno task bench            full sizes
  *   deno task bench --smoke    small N, one repetition (CI keeps it working; no time is asserted)
- *   deno task bench --only=hot,e2e,mlflow,memory,integrations   some sections only
+ *   deno task bench --only=hot,e2e,mlflow,memory,integrations,artifacts   some sections only
  *
  * The real-MLflow part needs a Python with mlflow (MLFLOW_PYTHON, or .venv/bin/python); it is
  * skipped, with a message, when there is none.

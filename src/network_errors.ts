@@ -43,7 +43,11 @@ export function describeNetworkFailure(err: unknown): NetworkFailure {
     const detail =
       /(invalid peer certificate[^|]*|self[- ]signed certificate[^|]*|certificate[^|]*)/i
         .exec(text)?.[1]?.trim();
-    return { reason: `certificate error${detail ? `: ${detail}` : ""}`, retryable: false };
+    return {
+      reason: `certificate error${detail ? `: ${detail}` : ""}; to trust a private CA, give ` +
+        `Deno --cert ca.pem (or DENO_CERT), Node and Bun NODE_EXTRA_CA_CERTS=ca.pem`,
+      retryable: false,
+    };
   }
   if (/EAI_AGAIN|Temporary failure in name resolution/i.test(text)) {
     return { reason: "name resolution failed for now", retryable: true };

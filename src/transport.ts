@@ -25,6 +25,7 @@ import {
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "./routes.ts";
 import { unrefTimer } from "./timers.ts";
 import { userAgent } from "./version.ts";
+import { streamingFetch } from "./streaming_fetch.ts";
 import { errorBody } from "./schemas.ts";
 
 /**
@@ -292,7 +293,10 @@ export class Transport {
         signal: controller.signal,
       };
       if (body instanceof ReadableStream) init.duplex = "half"; // Node's fetch wants it for a stream
-      const response = await fetchFn(url, init);
+      // A streamed body (a large file) goes with its length over node:http, unless a fetch was given.
+      const response = body instanceof ReadableStream && this.#config.fetch === undefined
+        ? await streamingFetch(url, { ...init, body })
+        : await fetchFn(url, init);
       if (response.ok && opts.stream) {
         // The caller reads the body; each part it reads re-arms the timer.
         handedOver = true;

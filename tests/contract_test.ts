@@ -237,7 +237,8 @@ test(`contract (${against}): artifacts go through the artifact service and come 
   await s.client.setExperiment(`contract-artifacts-${unique()}`);
   const dir = mkdtempSync(join(tmpdir(), "contract-artifacts-"));
   try {
-    const weights = new Uint8Array(3 * (1 << 20) + 17).map((_, i) => (i * 13) % 256);
+    // Over 32 MiB: streamed from disk with its length (smaller files go whole).
+    const weights = new Uint8Array(33 * (1 << 20) + 17).map((_, i) => (i * 13) % 256);
     mkdirSync(join(dir, "model"));
     writeFileSync(join(dir, "model/weights.bin"), weights);
     writeFileSync(join(dir, "model/model.json"), '{"format":"layers-model"}');

@@ -196,6 +196,7 @@ test("what retrying cannot fix fails at once: an unknown host name, a certificat
       bad.message,
       new RegExp(`127\\.0\\.0\\.1:${port} unreachable \\(certificate error`),
     );
+    assert.match(bad.message, /NODE_EXTRA_CA_CERTS=ca\.pem/, "the message names the fix");
   } finally {
     tls.closeAllConnections?.();
     await new Promise((r) => tls.close(r));
