@@ -36,6 +36,7 @@ step "quickstart on Node" node quickstart.mjs
 step "tsc --strict: decorated class and consumer types against the .d.ts" node_modules/.bin/tsc -p tsconfig.json
 step "decorated class (standard decorators) on Node" node out/decorated.js
 step "tfjs adapter on Node" node tfjs.mjs
+step "artifacts on Node (fetch, node:http streaming, OICM multipart, offline)" node artifacts.mjs
 cd "$root"
 rm -rf "$work"
 finish
