@@ -39,6 +39,7 @@ export type { MetricOptions } from "./src/recorder.ts";
 export type { SyncProgress, SyncReport } from "./src/sync.ts";
 export type { SystemMetricsOptions } from "./src/system_metrics.ts";
 export type { HealthReport } from "./src/oicm_health.ts";
+export { errorTags } from "./src/error_tags.ts";
 export type { RetryOptions } from "./src/retry.ts";
 export type { ArtifactEntry } from "./src/artifacts/artifact_repo.ts";
 export type { FetchFn } from "./src/transport.ts";

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { type Run, TrackingClient, TrackingError, ValidationError } from "../mod.ts";
+import { errorTags, type Run, TrackingClient, TrackingError, ValidationError } from "../mod.ts";
 import { type MetricSpec, metricValues, StreamingMetrics } from "./onnx_metrics.ts";
 import { addEpoch, confusionMatrix } from "./onnx/report.ts";
 
@@ -533,10 +533,7 @@ export async function evaluateCheckpoints(
   } catch (err) {
     if (!active) {
       try {
-        run.setTags({
-          "error.type": (err as Error).name ?? "Error",
-          "error.message": String((err as Error).message ?? err).slice(0, 5000),
-        });
+        run.setTags(errorTags(err));
       } catch { /* ending it FAILED matters more */ }
       await run.end("FAILED").catch(() => {});
     }

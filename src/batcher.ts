@@ -13,7 +13,13 @@ import {
   type KeyValue,
   type SpillBatch,
 } from "./backend.ts";
-import { DeliveryError, ParamConflictError, TrackingError, UnavailableError } from "./errors.ts";
+import {
+  DeliveryError,
+  ParamConflictError,
+  toTrackingError,
+  type TrackingError,
+  UnavailableError,
+} from "./errors.ts";
 import { Fifo } from "./fifo.ts";
 import { MetricRing } from "./metric_ring.ts";
 import { sendKeepingWhatFits } from "./partial_delivery.ts";
@@ -434,8 +440,4 @@ export class Batcher {
       failed.reduce((n, f) => n + f.undelivered, 0),
     );
   }
-}
-
-function toTrackingError(err: unknown): TrackingError {
-  return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
 }

@@ -7,7 +7,13 @@
 import type { Backend, SpillBatch, Target } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Batcher, type RunRef } from "./batcher.ts";
-import { DeliveryError, NotFoundError, TrackingError, ValidationError } from "./errors.ts";
+import {
+  DeliveryError,
+  NotFoundError,
+  toTrackingError,
+  type TrackingError,
+  ValidationError,
+} from "./errors.ts";
 import { checkOicmHost, type HealthReport } from "./oicm_health.ts";
 import {
   checkOptions,
@@ -67,10 +73,6 @@ const toldFromEnv = new Set<string>();
 /** OICM's multipart upload: parts of 25 MiB, for files of 25 MiB and more (as its Python client). */
 const MULTIPART_BYTES = 25 * 1024 ** 2;
 
-function toTrackingError(err: unknown): TrackingError {
-  return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
-}
-
 /** Flattens delivery errors into their causes, each error once. */
 function dedupe(errors: TrackingError[]): TrackingError[] {
   const flat = errors.flatMap((e) => e instanceof DeliveryError ? [...e.errors] : [e]);
@@ -129,6 +131,8 @@ export class TrackingClient {
   readonly #transferFailures = new Map<Run, TrackingError[]>();
   readonly #onError: (error: DeliveryError) => void;
   readonly #notice: (message: string) => void;
+  /** What {@linkcode notice} has told already. */
+  readonly #told = new Set<string>();
   readonly #systemMetrics: { enabled: boolean | undefined; options: SystemMetricsOptions };
   /** The run a start with no name or id attaches to (`MLFLOW_RUN_ID`). */
   readonly #envRunId: string | undefined;
@@ -542,7 +546,9 @@ export class TrackingClient {
     if (options.logSystemMetrics ?? this.#systemMetrics.enabled ?? this.#endpoint.kind === "oicm") {
       const sampling = { ...this.#systemMetrics.options, ...options.systemMetrics };
       run.ready.then(() => {
-        if (!run.ended) this.#monitors.set(run, new SystemMonitor(run, sampling));
+        if (!run.ended) {
+          this.#monitors.set(run, new SystemMonitor(run, sampling, (m) => this.notice(m)));
+        }
       }, () => {});
     }
     return run;
@@ -800,6 +806,27 @@ export class TrackingClient {
   /** {@linkcode Run.logText} on the active run. */
   logText(text: string, artifactFile: string): Promise<void> {
     return this.#onActive((run) => run.logText(text, artifactFile));
+  }
+
+  /**
+   * Tells `onNotice` (by default a line on stderr) something worth knowing
+   * that is no failure, once per distinct message for this client: what
+   * integrations and decorators use for a value they could not log.
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * const told: string[] = [];
+   * const client = new TrackingClient({ offline: true, storagePath: "/tmp/notice-example", onNotice: (m) => told.push(m) });
+   * client.notice("my-integration: batch logs are off");
+   * client.notice("my-integration: batch logs are off"); // once
+   * console.log(told.length); // 1
+   * ```
+   */
+  notice(message: string): void {
+    if (this.#told.has(message)) return;
+    this.#told.add(message);
+    this.#notice(message);
   }
 
   /** {@linkcode Run.logBytes} on the active run. */

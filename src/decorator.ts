@@ -76,13 +76,6 @@ function clientOf(options: TrackedOptions): TrackingClient {
   return options.client ?? (fallbackClient ??= TrackingClient.fromEnv());
 }
 
-const warned = new Set<string>();
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(`[tracking] ${message}`);
-}
-
 function logReturnValue(run: Run, value: unknown): void {
   if (typeof value === "number") run.logMetric("return", value);
   else if (value !== null && typeof value === "object") {
@@ -111,11 +104,13 @@ function wrap<F extends TrackableFunction>(
       logSystemMetrics: options.logSystemMetrics,
     });
     const captured = captureParams(fn, args, options.params, options.redact ?? []);
-    for (const reason of captured.skipped) warnOnce(`${runName}: param skipped: ${reason}`);
+    for (const reason of captured.skipped) {
+      client.notice(`@tracked ${runName}: param skipped: ${reason}`);
+    }
     try {
       run.logParams(captured.params);
     } catch (err) {
-      warnOnce(`${runName}: params not logged: ${(err as Error).message}`);
+      client.notice(`@tracked ${runName}: params not logged: ${(err as Error).message}`);
     }
     const fail = (err: unknown) => {
       try {
@@ -128,7 +123,7 @@ function wrap<F extends TrackableFunction>(
         try {
           logReturnValue(run, value);
         } catch (err) {
-          warnOnce(`${runName}: return value not logged: ${(err as Error).message}`);
+          client.notice(`@tracked ${runName}: return value not logged: ${(err as Error).message}`);
         }
       }
       return run.endDetached("FINISHED");

@@ -6,7 +6,18 @@
  */
 import { redactValue } from "./redact.ts";
 
-/** `error.type` (the error's name) and `error.message` (at most 5000 characters, redacted). */
+/**
+ * The tags a run gets when the work it records throws: `error.type` (the
+ * error's name, at most 250 characters) and `error.message` (at most 5000,
+ * credentials hidden). `@tracked`, `withRun` and the integrations use them.
+ *
+ * @example
+ * ```ts
+ * import { errorTags } from "@oicm/tracking";
+ * console.log(errorTags(new RangeError("lr must be positive")));
+ * // { "error.type": "RangeError", "error.message": "lr must be positive" }
+ * ```
+ */
 export function errorTags(err: unknown): Record<string, string> {
   const type = err instanceof Error ? err.name : typeof err;
   const message = err instanceof Error ? err.message : String(err);

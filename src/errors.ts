@@ -217,3 +217,8 @@ export class DeliveryError extends TrackingError {
     this.undelivered = undelivered;
   }
 }
+
+/** `err` as a {@linkcode TrackingError} (itself when it is one; else wrapping it as the cause). */
+export function toTrackingError(err: unknown): TrackingError {
+  return err instanceof TrackingError ? err : new TrackingError(String(err), { cause: err });
+}

@@ -156,17 +156,11 @@ const NVIDIA_ARGS = [
   "--format=csv,noheader,nounits",
 ];
 
-const warned = new Set<string>();
-function warnOnce(what: string, err: unknown): void {
-  if (warned.has(what)) return;
-  warned.add(what);
-  const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-  console.warn(`[tracking] system metric '${what}' is off: ${reason}`);
-}
-
 /** Samples system metrics into a run until stopped. */
 export class SystemMonitor {
   readonly #sink: SampleSink;
+  /** Told once per metric that had to be turned off, and why. */
+  readonly #notify: (message: string) => void;
   readonly #intervalMs: number;
   readonly #nodeId: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -179,8 +173,13 @@ export class SystemMonitor {
   #stopped = false;
 
   /** Starts sampling into `sink` every `intervalMs` (first sample after one interval). */
-  constructor(sink: SampleSink, options: SystemMetricsOptions = {}) {
+  constructor(
+    sink: SampleSink,
+    options: SystemMetricsOptions = {},
+    notify: (message: string) => void = (m) => console.warn(`[tracking] ${m}`),
+  ) {
     this.#sink = sink;
+    this.#notify = notify;
     this.#intervalMs = options.intervalMs ?? 10_000;
     this.#nodeId = options.nodeId;
     try {
@@ -206,7 +205,8 @@ export class SystemMonitor {
   #disable(what: string, err: unknown): void {
     if (this.#off.has(what)) return;
     this.#off.add(what);
-    warnOnce(what, err);
+    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    this.#notify(`system metric '${what}' is off: ${reason}`);
   }
 
   async #part(

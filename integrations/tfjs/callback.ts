@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type Run, type TagsInput, type TrackingClient, ValidationError } from "../../mod.ts";
+import {
+  errorTags,
+  type Run,
+  type TagsInput,
+  type TrackingClient,
+  ValidationError,
+} from "../../mod.ts";
 import { saveModel, type TfSavable } from "./model.ts";
 import type {
   EarlyStoppingOptions,
@@ -76,14 +82,6 @@ export interface TrackingCallbacks extends TfCallbacks {
 }
 
 type HookThis = { params?: TfFitParams } | undefined;
-
-const warned = new Set<string>();
-function warnOnce(message: string): void {
-  if (!warned.has(message)) {
-    warned.add(message);
-    console.warn(`[tracking/tfjs] ${message}`);
-  }
-}
 
 /** A key MLflow accepts: characters it refuses become `_`. */
 function metricKey(key: string): string {
@@ -229,7 +227,7 @@ export function trackingCallback(
     try {
       fn();
     } catch (err) {
-      warnOnce(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      client.notice(`tfjs: ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
   const callChained = async (hook: keyof TfCallbacks, self: HookThis, args: unknown[]) => {
@@ -279,7 +277,9 @@ export function trackingCallback(
       if (earlyStopping && model) {
         const current = values[earlyStopping.monitor ?? "val_loss"];
         if (current === undefined) {
-          warnOnce(`earlyStopping: no '${earlyStopping.monitor ?? "val_loss"}' in the epoch logs`);
+          client.notice(
+            `tfjs: earlyStopping: no '${earlyStopping.monitor ?? "val_loss"}' in the epoch logs`,
+          );
         } else {
           const delta = earlyStopping.minDelta ?? 0;
           const better = Number.isNaN(best) ||
@@ -306,7 +306,9 @@ export function trackingCallback(
       if (options.logModel && model && run) {
         // The files are handed over now; the run's end (and flush, close) waits for the upload.
         await saveModel(run, model as TfSavable, modelPath).catch((err) =>
-          warnOnce(`saving the model: ${err instanceof Error ? err.message : String(err)}`)
+          client.notice(
+            `tfjs: saving the model: ${err instanceof Error ? err.message : String(err)}`,
+          )
         );
       }
       if (own && run) void run.endDetached("FINISHED");
@@ -314,10 +316,7 @@ export function trackingCallback(
       await callChained("onTrainEnd", this, [logs]);
     },
     async fail(error: unknown) {
-      const tags = {
-        "error.type": error instanceof Error ? error.name : typeof error,
-        "error.message": (error instanceof Error ? error.message : String(error)).slice(0, 5000),
-      };
+      const tags = errorTags(error);
       if (run === undefined) {
         // fit threw before training began: record the failed attempt all the same.
         run = client.openRun({
