@@ -17,7 +17,7 @@
  *
  * @module
  */
-export { TrackingClient } from "./src/client.ts";
+export { TrackingClient } from "./src/client/client.ts";
 export type {
   MultipartUploadOptions,
   SearchExperimentsOptions,
@@ -25,24 +25,23 @@ export type {
   SetExperimentOptions,
   StartRunOptions,
   TrackingClientOptions,
-} from "./src/options.ts";
-export { Run } from "./src/run.ts";
+} from "./src/client/options.ts";
+export { Run } from "./src/client/run.ts";
 export {
   type TrackableFunction,
   tracked,
   type TrackedDecorator,
   type TrackedOptions,
-} from "./src/decorator.ts";
-export type { ParamSelection } from "./src/param_capture.ts";
-export type { RedactOption } from "./src/redact.ts";
-export type { MetricOptions } from "./src/recorder.ts";
-export type { SyncProgress, SyncReport } from "./src/sync.ts";
-export type { SystemMetricsOptions } from "./src/system_metrics.ts";
-export type { HealthReport } from "./src/oicm_health.ts";
-export { errorTags } from "./src/error_tags.ts";
-export type { RetryOptions } from "./src/retry.ts";
-export type { ArtifactEntry } from "./src/artifacts/artifact_repo.ts";
-export type { FetchFn } from "./src/transport.ts";
+} from "./src/tracked/decorator.ts";
+export type { ParamSelection } from "./src/tracked/param_capture.ts";
+export type { RedactOption } from "./src/core/redact.ts";
+export type { MetricOptions } from "./src/client/recorder.ts";
+export type { SyncProgress, SyncReport } from "./src/sync/sync.ts";
+export type { SystemMetricsOptions } from "./src/system_metrics/system_metrics.ts";
+export type { HealthReport } from "./src/rest/oicm_health.ts";
+export { errorTags } from "./src/core/error_tags.ts";
+export type { RetryOptions } from "./src/http/retry.ts";
+export type { FetchFn } from "./src/http/transport.ts";
 export {
   AlreadyExistsError,
   AuthError,
@@ -53,8 +52,9 @@ export {
   type TrackingErrorInit,
   UnavailableError,
   ValidationError,
-} from "./src/errors.ts";
+} from "./src/core/errors.ts";
 export type {
+  ArtifactEntry,
   DatasetInput,
   EndStatus,
   Experiment,
@@ -66,4 +66,4 @@ export type {
   RunStatus,
   TagsInput,
   ViewType,
-} from "./src/types.ts";
+} from "./src/core/types.ts";

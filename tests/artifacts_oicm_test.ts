@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NotFoundError, TrackingError } from "../mod.ts";
-import type { FetchFn } from "../src/transport.ts";
+import type { FetchFn } from "../src/http/transport.ts";
 import { crc32, crc32Base64 } from "../src/artifacts/crc32.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";

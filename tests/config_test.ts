@@ -22,6 +22,6 @@ test("the library's dependencies agree across deno.json, package.json and tests/
 });
 
 test("the version a request's User-Agent names is the package's", async () => {
-  const { VERSION } = await import("../src/version.ts");
+  const { VERSION } = await import("../src/core/version.ts");
   assert.equal(VERSION, json("deno.json").version);
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { TrackingClient } from "../mod.ts";
-import { clientFromEnv } from "../src/env.ts";
+import { clientFromEnv } from "../src/client/env.ts";
 import { test } from "./harness.ts";
 
 const USER = "trainer";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TrackingClient } from "../mod.ts";
-import { clientFromEnv } from "../src/env.ts";
+import { clientFromEnv } from "../src/client/env.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import process from "node:process";
 import { test } from "./harness.ts";

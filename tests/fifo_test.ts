@@ -1,6 +1,6 @@
 /** The queue params and tags wait in: order kept through takes, compaction and filtering. */
 import assert from "node:assert/strict";
-import { Fifo } from "../src/fifo.ts";
+import { Fifo } from "../src/delivery/fifo.ts";
 import { test } from "./harness.ts";
 
 test("a fifo hands items back oldest first, across many takes and compactions", () => {

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseMetricLines, readMetricLineChunks } from "../src/file_io.ts";
-import { logBatchBodyFromLines } from "../src/metric_body.ts";
+import { parseMetricLines, readMetricLineChunks } from "../src/core/file_io.ts";
+import { logBatchBodyFromLines } from "../src/rest/metric_body.ts";
 import {
   formatMetricLines,
   formatMetricLinesInto,
   recordsOf,
   triplesByKey,
-} from "../src/metric_lines.ts";
+} from "../src/store/metric_lines.ts";
 import { test } from "./harness.ts";
 
 test("metric files stream in bounded chunks: every whole line once, byte offsets exact", async () => {

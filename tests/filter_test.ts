@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type FieldReader, matches, parseFilter, parseOrderBy } from "../src/filter.ts";
+import { type FieldReader, matches, parseFilter, parseOrderBy } from "../src/core/filter.ts";
 import { ValidationError } from "../mod.ts";
 import { test } from "./harness.ts";
 

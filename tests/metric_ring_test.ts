@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MetricRing } from "../src/metric_ring.ts";
+import { MetricRing } from "../src/delivery/metric_ring.ts";
 import { test } from "./harness.ts";
 
 test("the metric queue gives points back oldest first across blocks, bursts and drains, as records or columns", () => {

@@ -9,7 +9,7 @@ import {
   TrackingClient,
   ValidationError,
 } from "../mod.ts";
-import { FileBackend } from "../src/file_backend.ts";
+import { FileBackend } from "../src/store/file_backend.ts";
 import { test } from "./harness.ts";
 
 function offline(): { client: TrackingClient; dir: string } & AsyncDisposable {

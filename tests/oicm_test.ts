@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { NotFoundError, TrackingClient, TrackingError, ValidationError } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
-import { VERSION } from "../src/version.ts";
+import { VERSION } from "../src/core/version.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DeliveryError } from "../mod.ts";
-import { FileBackend } from "../src/file_backend.ts";
+import { FileBackend } from "../src/store/file_backend.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { captureParams, parameterNames } from "../src/param_capture.ts";
-import { isSecretKey } from "../src/redact.ts";
+import { captureParams, parameterNames } from "../src/tracked/param_capture.ts";
+import { isSecretKey } from "../src/core/redact.ts";
 import { test } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -1,7 +1,7 @@
 /** `@tracked` never logs a secret, however the value is rendered into a param. */
 import assert from "node:assert/strict";
 import { tracked } from "../mod.ts";
-import { isSecretKey, redactValue } from "../src/redact.ts";
+import { isSecretKey, redactValue } from "../src/core/redact.ts";
 import { test } from "./harness.ts";
 import { inProcess } from "./helpers.ts";
 

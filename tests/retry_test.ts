@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter } from "../src/retry.ts";
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  parseRetryAfter,
+} from "../src/http/retry.ts";
 import { test } from "./harness.ts";
 
 test("backoff doubles per retry, with jitter, capped by maxDelayMs", () => {

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-import { parseNvidiaSmi, parseRocmSmi } from "../src/system_metrics.ts";
+import { parseNvidiaSmi, parseRocmSmi } from "../src/system_metrics/system_metrics.ts";
 import { test } from "./harness.ts";
 import { inProcess } from "./helpers.ts";
 
@@ -172,7 +172,7 @@ test("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true turns it on from the environment
   const saved = process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;
   process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING = "true";
   try {
-    const { clientFromEnv } = await import("../src/env.ts");
+    const { clientFromEnv } = await import("../src/client/env.ts");
     assert.equal(clientFromEnv({ apiHost: "http://x" }).logSystemMetrics, true);
   } finally {
     if (saved === undefined) delete process.env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING;

@@ -13,9 +13,10 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { TrackingError } from "../errors.ts";
-import type { Transport } from "../transport.ts";
-import type { ArtifactEntry, ArtifactRepo } from "./artifact_repo.ts";
+import { TrackingError } from "../core/errors.ts";
+import type { Transport } from "../http/transport.ts";
+import type { ArtifactEntry } from "../core/types.ts";
+import type { ArtifactRepo } from "./artifact_repo.ts";
 import { crc32, crc32Base64, fileCrc32 } from "./crc32.ts";
 import { fileStream, streamToFile } from "./file_stream.ts";
 

@@ -9,8 +9,9 @@ import { mkdirSync } from "node:fs";
 import { copyFile, readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyAtomic, isTempName, writeAtomic } from "../file_io.ts";
-import type { ArtifactEntry, ArtifactRepo } from "./artifact_repo.ts";
+import { copyAtomic, isTempName, writeAtomic } from "../core/file_io.ts";
+import type { ArtifactEntry } from "../core/types.ts";
+import type { ArtifactRepo } from "./artifact_repo.ts";
 
 /** The folder a `file:` artifact URI (or a plain absolute path) names. */
 export function localArtifactDir(uri: string): string {

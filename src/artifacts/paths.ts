@@ -6,8 +6,8 @@
  * @module
  */
 import { statSync } from "node:fs";
-import { ValidationError } from "../errors.ts";
-import { isTempName } from "../file_io.ts";
+import { ValidationError } from "../core/errors.ts";
+import { isTempName } from "../core/file_io.ts";
 
 /**
  * Checks an artifact path (a folder to log into, or a file's path in the

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { TrackingError } from "../errors.ts";
-import type { Transport } from "../transport.ts";
+import { TrackingError } from "../core/errors.ts";
+import type { Transport } from "../http/transport.ts";
 import type { ArtifactRepo } from "./artifact_repo.ts";
 import { HttpArtifacts, type MultipartOptions } from "./http_artifacts.ts";
 import { localArtifactDir, LocalArtifacts } from "./local_artifacts.ts";

@@ -10,9 +10,9 @@
 import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { dump } from "js-yaml";
-import { ValidationError } from "../errors.ts";
-import { toWireInput } from "../datasets.ts";
-import type { DatasetInput } from "../types.ts";
+import { ValidationError } from "../core/errors.ts";
+import { toWireInput } from "../core/datasets.ts";
+import type { DatasetInput } from "../core/types.ts";
 import { checkArtifactFile, checkArtifactPath, checkLocal, joinArtifactPath } from "./paths.ts";
 
 /** One artifact upload: the bytes (or a local file) and their path in the run's artifacts. */

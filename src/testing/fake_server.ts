@@ -7,7 +7,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../routes.ts";
+import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../http/routes.ts";
 import { join } from "node:path";
 import { artifactApi, PART_PATH, partUpload, type Uploads } from "./artifact_routes.ts";
 import { FakeArtifactStore } from "./artifact_store.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { RouteName } from "../routes.ts";
+import type { RouteName } from "../http/routes.ts";
 import type { FakeStore } from "./store.ts";
 import { int, type Json, str } from "./wire.ts";
 

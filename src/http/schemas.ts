@@ -6,8 +6,8 @@
  * @module
  */
 import { z } from "zod";
-import { fromWireInput } from "./datasets.ts";
-import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "./types.ts";
+import { fromWireInput } from "../core/datasets.ts";
+import type { Experiment, MetricPoint, RunInfo, RunRecord, RunStatus } from "../core/types.ts";
 
 /** int64 fields arrive as numbers or, from protobuf JSON, as numeric strings. */
 const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)]);

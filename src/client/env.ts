@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { TrackingError } from "./errors.ts";
+import { TrackingError } from "../core/errors.ts";
 import type { TrackingClientOptions } from "./options.ts";
 
 /** Every variable this package reads. */
@@ -39,34 +39,6 @@ const OUR_PREFIXES = ["OICM_", "OIP_", "MLFLOW_TRACKING_"];
 
 function isPermissionError(err: unknown): boolean {
   return err instanceof Error && (err.name === "NotCapable" || err.name === "PermissionDenied");
-}
-
-/**
- * A variable, when it can be read without asking: `undefined` when unset or
- * empty, or when Deno has not been given the permission to read it (it is not
- * prompted for: a client built with explicit options must not stop to ask).
- */
-export function peekEnv(name: string): string | undefined {
-  const deno = (globalThis as {
-    Deno?: {
-      permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } };
-    };
-  }).Deno;
-  if (deno?.permissions?.querySync !== undefined) {
-    try {
-      if (deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
-        return undefined;
-      }
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    const value = process.env[name];
-    return value === undefined || value === "" ? undefined : value;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Reads a variable; `undefined` when unset or empty. Deno without `--allow-env` is an error. */

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import { runScope, TrackingClient } from "./client.ts";
+import { runScope, TrackingClient } from "../client/client.ts";
 import { captureParams, type ParamSelection } from "./param_capture.ts";
-import type { RedactOption } from "./redact.ts";
-import { errorTags } from "./error_tags.ts";
-import type { Run } from "./run.ts";
-import type { TagsInput } from "./types.ts";
+import type { RedactOption } from "../core/redact.ts";
+import { errorTags } from "../core/error_tags.ts";
+import type { Run } from "../client/run.ts";
+import type { TagsInput } from "../core/types.ts";
 
 /**
  * Options of {@linkcode tracked}.

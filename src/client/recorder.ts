@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Batcher, RunRef } from "./batcher.ts";
-import { ParamConflictError, ValidationError } from "./errors.ts";
-import type { TagsInput } from "./types.ts";
+import type { Batcher, RunRef } from "../delivery/batcher.ts";
+import { ParamConflictError, ValidationError } from "../core/errors.ts";
+import type { TagsInput } from "../core/types.ts";
 import {
   normalizeTags,
   paramValueToString,
@@ -16,7 +16,7 @@ import {
   validateStep,
   validateTagValue,
   validateTimestamp,
-} from "./validate.ts";
+} from "../core/validate.ts";
 
 /**
  * Options of a metric logging call.

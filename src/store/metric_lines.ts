@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { MetricRecord } from "./backend.ts";
-import { Point } from "./point.ts";
+import type { MetricRecord } from "../core/backend.ts";
+import { Point } from "../core/point.ts";
 
 const encoder = new TextEncoder();
 const COMMA = 0x2c;

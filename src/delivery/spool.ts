@@ -28,12 +28,12 @@ import type {
   RunUpdate,
   SpillBatch,
   Target,
-} from "./backend.ts";
-import { DeliveryError, TrackingError, UnavailableError } from "./errors.ts";
-import { FileBackend } from "./file_backend.ts";
-import { tryLock } from "./file_lock.ts";
-import { triplesByKey } from "./metric_lines.ts";
-import { withPermissionErrors } from "./permissions.ts";
+} from "../core/backend.ts";
+import { DeliveryError, TrackingError, UnavailableError } from "../core/errors.ts";
+import { FileBackend } from "../store/file_backend.ts";
+import { tryLock } from "../store/file_lock.ts";
+import { triplesByKey } from "../store/metric_lines.ts";
+import { withPermissionErrors } from "../store/permissions.ts";
 import {
   emptyReport,
   hasUnsent,
@@ -43,10 +43,10 @@ import {
   syncRun,
   unsentPoints,
   writeSyncStateSync,
-} from "./sync.ts";
-import { unrefTimer } from "./timers.ts";
-import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "./types.ts";
-import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
+} from "../sync/sync.ts";
+import { unrefTimer } from "../core/timers.ts";
+import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
+import type { ArtifactEntry } from "../core/types.ts";
 
 /** How the spool behaves. */
 export interface SpoolConfig {

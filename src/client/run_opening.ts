@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { Backend } from "./backend.ts";
-import { TrackingError } from "./errors.ts";
+import type { Backend } from "../core/backend.ts";
+import { TrackingError } from "../core/errors.ts";
 import type { StartRunOptions } from "./options.ts";
 import type { CreatedRun } from "./run.ts";
-import { runContextTags } from "./run_context.ts";
-import type { RunInfo, RunRecord } from "./types.ts";
+import { runContextTags } from "../core/run_context.ts";
+import type { RunInfo, RunRecord } from "../core/types.ts";
 
 /** Continues the run `options` names (by id, or by name unless `resume: false`), or creates one. */
 export async function createOrResume(

@@ -4,21 +4,39 @@
  *
  * @module
  */
-import type { Backend, SpillBatch, Target } from "./backend.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { Batcher, type RunRef } from "./batcher.ts";
+import type { Backend } from "../core/backend.ts";
+import { errorTags } from "../core/error_tags.ts";
 import {
   DeliveryError,
-  NotFoundError,
   toTrackingError,
   type TrackingError,
   ValidationError,
-} from "./errors.ts";
-import { checkOicmHost, type HealthReport } from "./oicm_health.ts";
+} from "../core/errors.ts";
+import { unrefTimer } from "../core/timers.ts";
+import type {
+  ArtifactEntry,
+  EndStatus,
+  Experiment,
+  MetricPoint,
+  RunInfo,
+  RunRecord,
+  TagsInput,
+} from "../core/types.ts";
+import { normalizeTags, validateExperimentName, validateId } from "../core/validate.ts";
+import { checkArtifactPath } from "../artifacts/paths.ts";
+import { Batcher, type RunRef } from "../delivery/batcher.ts";
+import type { SpoolingBackend } from "../delivery/spool.ts";
+import type { HealthReport } from "../rest/oicm_health.ts";
+import { FileBackend } from "../store/file_backend.ts";
+import { type SyncProgress, type SyncReport, syncStore } from "../sync/sync.ts";
+import { type SystemMetricsOptions, SystemMonitor } from "../system_metrics/system_metrics.ts";
+import { downloadArtifacts } from "./artifact_reads.ts";
+import { endpointFor, multipartOf, recordsFor, transportOf } from "./backends.ts";
+import { readEnv } from "./env.ts";
+import { ExperimentsByName } from "./experiments.ts";
 import {
   checkOptions,
-  type Endpoint,
-  endpointOf,
   notOicm,
   type SearchExperimentsOptions,
   type SearchRunsOptions,
@@ -27,39 +45,10 @@ import {
   type TrackingClientOptions,
 } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
-import { FileBackend } from "./file_backend.ts";
-import { recordsOf } from "./metric_lines.ts";
-import { withPermissionErrors } from "./permissions.ts";
-import { RestBackend } from "./rest_backend.ts";
-import { SpoolingBackend } from "./spool.ts";
-import { type SyncProgress, type SyncReport, syncStore } from "./sync.ts";
-import { DEFAULT_RETRY } from "./retry.ts";
-import { oicmTrackingUri } from "./routes.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
 import { createOrResume } from "./run_opening.ts";
-import { ExperimentsByName } from "./experiments.ts";
-import { type SystemMetricsOptions, SystemMonitor } from "./system_metrics.ts";
-import { Transport, type TransportConfig } from "./transport.ts";
-import { unrefTimer } from "./timers.ts";
-import type {
-  DatasetInput,
-  EndStatus,
-  Experiment,
-  MetricPoint,
-  RunInfo,
-  RunRecord,
-  TagsInput,
-} from "./types.ts";
-import { normalizeTags, validateExperimentName, validateId } from "./validate.ts";
-import { readEnv } from "./env.ts";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
-import { checkArtifactPath } from "./artifacts/paths.ts";
-import type { Upload } from "./artifacts/run_artifacts.ts";
-import { errorTags } from "./error_tags.ts";
-import { WatchedPromise } from "./watched_promise.ts";
-import type { MultipartOptions } from "./artifacts/http_artifacts.ts";
+import { Servers } from "./servers.ts";
+import { Transfers, type TransferWork } from "./transfers.ts";
 
 /**
  * The run that logging calls go to inside a scope (a `@tracked` call): it wins
@@ -69,9 +58,6 @@ export const runScope: AsyncLocalStorage<Run> = new AsyncLocalStorage<Run>();
 
 /** What `fromEnv` has said already (the offline choice, unread variables): each once. */
 const toldFromEnv = new Set<string>();
-
-/** OICM's multipart upload: parts of 25 MiB, for files of 25 MiB and more (as its Python client). */
-const MULTIPART_BYTES = 25 * 1024 ** 2;
 
 /** Flattens delivery errors into their causes, each error once. */
 function dedupe(errors: TrackingError[]): TrackingError[] {
@@ -107,12 +93,11 @@ function countUndelivered(errors: TrackingError[]): number {
  * ```
  */
 export class TrackingClient {
-  readonly #endpoint: Endpoint;
+  readonly #servers: Servers;
   readonly #backend: Backend;
   readonly #batcher: Batcher;
   readonly #recorder: Recorder;
   readonly #owner: RunOwner;
-  #workspaceId: string | undefined;
   #experimentId: string | undefined;
   /** Runs started with startRun, innermost last. */
   readonly #active: Run[] = [];
@@ -123,12 +108,8 @@ export class TrackingClient {
   readonly #experiments: ExperimentsByName;
   /** Failures of background ends, for the next flush(). */
   #detachedFailures: TrackingError[] = [];
-  /** Artifact and input transfers under way, per run (its end waits for them). */
-  readonly #transfers = new Map<Run, Set<Promise<void>>>();
-  /** The last transfer of each run (settled, never rejected): the next one starts after it. */
-  readonly #transferTail = new Map<Run, Promise<void>>();
-  /** Transfers that failed, per run, for its end (or the next flush). */
-  readonly #transferFailures = new Map<Run, TrackingError[]>();
+  /** Artifact uploads and inputs under way (a run's end waits for its own). */
+  readonly #transfers: Transfers;
   readonly #onError: (error: DeliveryError) => void;
   readonly #notice: (message: string) => void;
   /** What {@linkcode notice} has told already. */
@@ -138,32 +119,17 @@ export class TrackingClient {
   readonly #envRunId: string | undefined;
   /** The experiment runs go to until `setExperiment` (`MLFLOW_EXPERIMENT_ID` / `_NAME`). */
   #envExperiment: { id?: string; name?: string } | undefined;
-  #oicmCheck: Promise<HealthReport> | undefined;
   readonly #monitors = new Map<Run, SystemMonitor>();
-  #spool: SpoolingBackend | undefined;
-  /** How requests are made (all but the tracking URI, which the workspace decides). */
-  #transport: Omit<TransportConfig, "trackingUri"> | undefined;
-  /** The server per workspace, without the spool (sync must see its failures). */
-  readonly #targets = new Map<string, Target>();
-  /** The transports of those targets (close() bounds their waiting). */
-  readonly #transports: Transport[] = [];
+  readonly #spool: SpoolingBackend | undefined;
   readonly #closeTimeoutMs: number;
-  /** OICM's multipart artifact upload (undefined: off). */
-  readonly #multipart: MultipartOptions | undefined;
   #lastRun: Run | undefined;
   #closed = false;
 
   /** Builds a client; options are checked at once (a `ValidationError` names a bad one). */
   constructor(options: TrackingClientOptions) {
     const opts = checkOptions(options);
-    this.#workspaceId = opts.workspaceId;
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 30_000;
-    const parts = opts.multipartUpload ?? {};
-    this.#multipart = parts.enabled === false ? undefined : {
-      chunkBytes: parts.chunkBytes ?? MULTIPART_BYTES,
-      minBytes: parts.minFileBytes ?? MULTIPART_BYTES,
-    };
     this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
     // As the Python clients: OICM's samples system metrics by default, MLflow's does not.
     this.#systemMetrics = { enabled: opts.logSystemMetrics, options: opts.systemMetrics ?? {} };
@@ -171,53 +137,35 @@ export class TrackingClient {
     if (opts.experimentId !== undefined || opts.experimentName !== undefined) {
       this.#envExperiment = { id: opts.experimentId, name: opts.experimentName };
     }
-    let spill: (batch: SpillBatch) => void | Promise<void>;
-    if (opts.offline) {
-      const files = new FileBackend(opts.storagePath ?? "./mlruns", this.#notice);
-      const store = withPermissionErrors(files, `the offline store ${files.root}`);
-      this.#endpoint = { kind: "offline", base: files.root };
-      this.#backend = store;
-      // Synchronously when the run's folder is known (memory is freed in the call), else async.
-      spill = (batch) => {
-        try {
-          store.logBatchSync(batch);
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-          return store.logBatch({ ...batch, metrics: recordsOf(batch.metrics) });
-        }
-      };
-    } else {
-      this.#endpoint = endpointOf(opts.apiHost!);
-      const headers: Record<string, string> = { ...opts.headers };
-      if (opts.workloadId) headers["OIP-Workload-Id"] = opts.workloadId;
-      this.#transport = {
-        apiKey: opts.apiKey,
-        headers,
-        fetch: opts.fetch,
-        timeoutMs: opts.timeoutMs ?? 120_000,
-        retry: { ...DEFAULT_RETRY, ...opts.retry },
-        notify: this.#notice,
-      };
-      this.#spool = new SpoolingBackend({
-        path: opts.spoolPath ?? "./.tracking-spool",
-        current: () => this.#target(),
-        maxInFlight: 2,
-        retryMs: opts.spoolRetryMs ?? 5000,
-        notify: this.#notice,
-      });
-      this.#backend = this.#spool;
-      const spool = this.#spool;
-      spill = (batch) => spool.spill(batch, "overflow");
-    }
+    this.#servers = new Servers({
+      endpoint: endpointFor(opts),
+      transport: transportOf(opts, this.#notice),
+      multipart: multipartOf(opts),
+      workspaceId: opts.workspaceId,
+      notify: this.#notice,
+    });
+    const records = recordsFor(
+      opts,
+      this.#servers.endpoint,
+      () => this.#servers.target(),
+      this.#notice,
+    );
+    this.#backend = records.backend;
+    this.#spool = records.spool;
     this.#experiments = new ExperimentsByName(this.#backend);
     this.#batcher = new Batcher({
       backend: this.#backend,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       onError: this.#onError,
       maxQueue: opts.maxQueue ?? 1_000_000,
-      spill,
+      spill: records.spill,
     });
     this.#recorder = new Recorder(this.#batcher);
+    this.#transfers = new Transfers(
+      (runId, work) => this.#send(runId, work),
+      this.#onError,
+      (work) => void this.#track(work),
+    );
     this.#owner = {
       finish: (run, ref, status) => this.#finish(run, ref, status),
       reportDetached: (err) => {
@@ -226,8 +174,16 @@ export class TrackingClient {
         // The batcher already told onError of records it could not deliver.
         if (!(error instanceof DeliveryError)) this.#onError(new DeliveryError([error], 0));
       },
-      transfer: (run, work) => this.#transfer(run, work),
+      transfer: (run, work) => this.#transfers.start(run, work),
     };
+  }
+
+  /** Sends artifacts, or records inputs, of a run that exists. */
+  async #send(runId: string, work: TransferWork): Promise<void> {
+    if ("inputs" in work) return await this.#backend.logInputs(runId, work.inputs);
+    for (const upload of work) {
+      await this.#backend.logArtifact(runId, upload.source, upload.artifactPath);
+    }
   }
 
   /**
@@ -256,7 +212,7 @@ export class TrackingClient {
 
   /** `"oicm"` when the API host ends in `/api/tracking`, `"offline"` for a local store, else `"mlflow"`. */
   get serverKind(): "oicm" | "mlflow" | "offline" {
-    return this.#endpoint.kind;
+    return this.#servers.endpoint.kind;
   }
 
   /** The id of the active experiment, if one was set. */
@@ -266,65 +222,7 @@ export class TrackingClient {
 
   /** The active OICM workspace, if one was set. */
   get workspaceId(): string | undefined {
-    return this.#workspaceId;
-  }
-
-  /** Names this client's server in sync records: kind, address and OICM workspace. */
-  #syncKey(): string {
-    const { kind, base } = this.#endpoint;
-    return kind === "oicm" ? `${base}#${this.#workspaceId ?? ""}` : base;
-  }
-
-  #trackingUri(): string {
-    if (this.#endpoint.kind === "mlflow") return this.#endpoint.base;
-    if (this.#workspaceId === undefined) {
-      throw new ValidationError(
-        "OICM needs a workspace: pass workspaceId to the client or to setExperiment()",
-      );
-    }
-    return oicmTrackingUri(this.#endpoint.base, this.#workspaceId);
-  }
-
-  /** The server (and OICM workspace) requests go to now, without the spool. */
-  #target(): Target {
-    const key = this.#syncKey();
-    let target = this.#targets.get(key);
-    if (target === undefined) {
-      const uri = this.#trackingUri();
-      const oicm = this.#endpoint.kind === "oicm";
-      const transport = new Transport({
-        ...this.#transport!,
-        trackingUri: () => uri,
-        // As OICM's Python client: liveness and version are checked before the first request.
-        before: oicm ? () => this.#oicmChecked() : undefined,
-      });
-      this.#transports.push(transport);
-      const workspace = oicm
-        ? { apiHost: this.#endpoint.base, workspaceId: this.#workspaceId!, notify: this.#notice }
-        : undefined;
-      const multipart = oicm ? this.#multipart : undefined;
-      target = { key, backend: new RestBackend(transport, workspace, { multipart }) };
-      this.#targets.set(key, target);
-    }
-    return target;
-  }
-
-  /** OICM's liveness and version, checked once (a failure is not remembered: the next call checks again). */
-  #oicmChecked(): Promise<HealthReport> {
-    this.#oicmCheck ??= this.#checkOicm().catch((err) => {
-      this.#oicmCheck = undefined;
-      throw err;
-    });
-    return this.#oicmCheck;
-  }
-
-  #checkOicm(): Promise<HealthReport> {
-    const transport = new Transport({
-      ...this.#transport!,
-      trackingUri: () => this.#endpoint.base,
-    });
-    this.#transports.push(transport);
-    return checkOicmHost(transport, this.#endpoint.base, this.#notice);
+    return this.#servers.workspaceId;
   }
 
   /**
@@ -344,20 +242,10 @@ export class TrackingClient {
    * ```
    */
   async healthCheck(): Promise<HealthReport> {
-    const { kind, base } = this.#endpoint;
-    if (kind === "offline") {
-      await this.#backend.getExperiment("0");
-      return { kind, host: base };
-    }
-    if (kind === "oicm") return await this.#checkOicm();
-    const transport = new Transport({ ...this.#transport!, trackingUri: () => base });
-    this.#transports.push(transport);
-    await transport.send("health", "GET", `${base}/health`);
-    const version = await transport.send("version", "GET", `${base}/version`).then(
-      (v) => v.trim() || undefined,
-      () => undefined, // older servers have no /version
-    );
-    return version === undefined ? { kind, host: base } : { kind, host: base, version };
+    const { kind, base } = this.#servers.endpoint;
+    if (kind !== "offline") return await this.#servers.check();
+    await this.#backend.getExperiment("0");
+    return { kind, host: base };
   }
 
   #checkOpen(): void {
@@ -365,17 +253,17 @@ export class TrackingClient {
   }
 
   async #useWorkspace(workspaceId: string | undefined): Promise<void> {
-    if (workspaceId === undefined || workspaceId === this.#workspaceId) return;
+    if (workspaceId === undefined || workspaceId === this.#servers.workspaceId) return;
     validateId("workspaceId", workspaceId);
-    if (this.#endpoint.kind === "offline") {
+    if (this.#servers.endpoint.kind === "offline") {
       // One local store: workspaces do not apply (OICM's Python client says so too).
       this.#notice("workspaceId is ignored offline: one local store holds every experiment");
       return;
     }
-    if (this.#endpoint.kind === "mlflow") throw notOicm(this.#endpoint.base);
+    if (this.#servers.endpoint.kind === "mlflow") throw notOicm(this.#servers.endpoint.base);
     // Records still queued belong to the old workspace: deliver them first.
     await this.#batcher.flush();
-    this.#workspaceId = workspaceId;
+    this.#servers.workspaceId = workspaceId;
   }
 
   // ---- experiments -------------------------------------------------------
@@ -462,7 +350,7 @@ export class TrackingClient {
   #defaultExperiment(): string {
     if (this.#experimentId !== undefined) return this.#experimentId;
     if (this.#envExperiment?.id !== undefined) return this.#envExperiment.id;
-    if (this.#endpoint.kind === "oicm") {
+    if (this.#servers.endpoint.kind === "oicm") {
       throw new ValidationError(
         "no active experiment: call setExperiment(name, { workspaceId }) first",
       );
@@ -543,7 +431,10 @@ export class TrackingClient {
     );
     const run = new Run(created, this.#recorder, this.#owner);
     this.#open.add(run);
-    if (options.logSystemMetrics ?? this.#systemMetrics.enabled ?? this.#endpoint.kind === "oicm") {
+    if (
+      options.logSystemMetrics ?? this.#systemMetrics.enabled ??
+        this.#servers.endpoint.kind === "oicm"
+    ) {
       const sampling = { ...this.#systemMetrics.options, ...options.systemMetrics };
       run.ready.then(() => {
         if (!run.ended) {
@@ -607,56 +498,6 @@ export class TrackingClient {
     return result;
   }
 
-  /**
-   * Sends artifacts or inputs of a run once it exists. A failure goes to the
-   * caller when it awaits (or catches) the promise; when nobody does, it goes
-   * to `onError` and the run's end (or the next flush) rejects with it.
-   */
-  #transfer(run: Run, work: Upload[] | { inputs: DatasetInput[] }): Promise<void> {
-    // One at a time per run, in call order: a file logged twice ends as its last version.
-    const previous = this.#transferTail.get(run);
-    const sending = (async () => {
-      await previous; // settled, never rejected (see below)
-      const { runId } = await run.ready;
-      if ("inputs" in work) return await this.#backend.logInputs(runId, work.inputs);
-      for (const upload of work) {
-        await this.#backend.logArtifact(runId, upload.source, upload.artifactPath);
-      }
-    })();
-    const tail = sending.then(() => {}, () => {});
-    this.#transferTail.set(run, tail);
-    void tail.then(() => {
-      if (this.#transferTail.get(run) === tail) this.#transferTail.delete(run);
-    });
-    const watched = WatchedPromise.follow(sending);
-    const pending = this.#transfers.get(run) ?? new Set<Promise<void>>();
-    this.#transfers.set(run, pending);
-    const settled = sending.then(() => {}, (err) => {
-      if (watched.observed) return; // the caller has it
-      const error = toTrackingError(err);
-      const failures = this.#transferFailures.get(run) ?? [];
-      failures.push(error);
-      this.#transferFailures.set(run, failures);
-      try {
-        this.#onError(new DeliveryError([error], "inputs" in work ? 1 : work.length));
-      } catch { /* a throwing onError must not break delivery */ }
-    }).finally(() => pending.delete(settled));
-    pending.add(settled);
-    this.#track(settled);
-    return watched;
-  }
-
-  /** Waits for a run's transfers under way; resolves to what failed of them (once). */
-  async #settleTransfers(run: Run): Promise<TrackingError[]> {
-    while ((this.#transfers.get(run)?.size ?? 0) > 0) {
-      await Promise.allSettled([...this.#transfers.get(run)!]);
-    }
-    this.#transfers.delete(run);
-    const failures = this.#transferFailures.get(run) ?? [];
-    this.#transferFailures.delete(run);
-    return failures;
-  }
-
   #finish(run: Run, ref: RunRef, status: EndStatus): Promise<void> {
     const index = this.#active.lastIndexOf(run);
     if (index >= 0) this.#active.splice(index, 1);
@@ -681,7 +522,7 @@ export class TrackingClient {
       failure = err; // a DeliveryError, which includes a creation failure
     }
     // Artifacts still on their way land before the run is ended.
-    const transfers = await this.#settleTransfers(run);
+    const transfers = await this.#transfers.settle(run);
     if (transfers.length > 0) failure ??= new DeliveryError(transfers, transfers.length);
     if (info !== undefined) {
       const endTime = Date.now();
@@ -848,17 +689,6 @@ export class TrackingClient {
     }
   }
 
-  /** Waits for the transfers under way of the run with this id (listing and downloading see them). */
-  async #transfersOf(runId: string): Promise<void> {
-    for (const run of [...this.#transfers.keys()]) {
-      if (run.created && run.runId === runId) {
-        while ((this.#transfers.get(run)?.size ?? 0) > 0) {
-          await Promise.allSettled([...this.#transfers.get(run)!]);
-        }
-      }
-    }
-  }
-
   /**
    * One level of a run's artifacts below `path` (the root by default), as
    * MLflow's `list_artifacts`: `{ path, isDir, fileSize? }`, sorted; a file
@@ -878,7 +708,7 @@ export class TrackingClient {
   async listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
     validateId("runId", runId);
     const folder = checkArtifactPath("path", path);
-    await this.#transfersOf(runId);
+    await this.#transfers.waitForId(runId);
     return await this.#backend.listArtifacts(runId, folder);
   }
 
@@ -894,23 +724,8 @@ export class TrackingClient {
     if (typeof dstPath !== "string" || dstPath === "") {
       throw new ValidationError("downloadArtifacts needs a local folder (dstPath)");
     }
-    await this.#transfersOf(runId);
-    const local = (p: string) => join(dstPath, ...p.split("/"));
-    const entries = await this.#backend.listArtifacts(runId, artifact);
-    if (artifact !== undefined && entries.length === 0) {
-      // Not a folder (or an empty one): a file, which must exist.
-      await this.#backend.downloadArtifact(runId, artifact, local(artifact));
-      return local(artifact);
-    }
-    const walk = async (list: ArtifactEntry[]): Promise<void> => {
-      for (const entry of list) {
-        if (entry.isDir) await walk(await this.#backend.listArtifacts(runId, entry.path));
-        else await this.#backend.downloadArtifact(runId, entry.path, local(entry.path));
-      }
-    };
-    await walk(entries);
-    mkdirSync(artifact === undefined ? dstPath : local(artifact), { recursive: true });
-    return artifact === undefined ? dstPath : local(artifact);
+    await this.#transfers.waitForId(runId);
+    return await downloadArtifacts(this.#backend, runId, artifact, dstPath);
   }
 
   /**
@@ -945,13 +760,13 @@ export class TrackingClient {
     const target = options.to instanceof TrackingClient
       ? options.to
       : new TrackingClient(options.to);
-    if (target.#endpoint.kind === "offline") {
+    if (target.#servers.endpoint.kind === "offline") {
       throw new ValidationError("sync needs a server to upload to, not another local store");
     }
-    if (target.#endpoint.kind === "oicm" && target.#workspaceId === undefined) {
+    if (target.#servers.endpoint.kind === "oicm" && target.#servers.workspaceId === undefined) {
       throw new ValidationError("syncing to OICM needs the target's workspaceId");
     }
-    const to = target.#target();
+    const to = target.#servers.target();
     return await syncStore(store, to.backend, to.key, {
       onProgress: options.onProgress,
       force: options.force,
@@ -977,10 +792,7 @@ export class TrackingClient {
       await Promise.allSettled([...this.#background]);
     }
     collect();
-    for (const [run, failures] of [...this.#transferFailures]) {
-      errors.push(...failures);
-      this.#transferFailures.delete(run);
-    }
+    errors.push(...this.#transfers.takeFailures());
     try {
       await this.#batcher.flush();
     } catch (err) {
@@ -1016,11 +828,11 @@ export class TrackingClient {
     const note = (err: unknown) => errors.push(toTrackingError(err));
     // A server that stopped answering must not hold the process: once it has answered nothing
     // for closeTimeoutMs, what is left goes to the spool, and close() says where.
-    for (const transport of this.#transports) transport.giveUpAfterQuiet(this.#closeTimeoutMs);
+    this.#servers.giveUpAfterQuiet(this.#closeTimeoutMs);
     const waiting = setTimeout(() => {
       if (this.#spool === undefined) return;
       this.#notice(
-        `close(): still delivering to ${this.#endpoint.base}; if it answers nothing for ` +
+        `close(): still delivering to ${this.#servers.endpoint.base}; if it answers nothing for ` +
           `${Math.round(this.#closeTimeoutMs / 1000)} s, what is left stays in ${this.#spool.path}`,
       );
     }, Math.min(2_000, this.#closeTimeoutMs));
@@ -1029,7 +841,7 @@ export class TrackingClient {
       await this.#closeAll(note);
     } finally {
       clearTimeout(waiting);
-      for (const transport of this.#transports) transport.giveUpAfterQuiet(undefined);
+      this.#servers.giveUpAfterQuiet(undefined);
     }
     this.#closed = true;
     if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
@@ -1045,8 +857,10 @@ export class TrackingClient {
       if (spool.spooledRuns > 0) {
         this.#notice(
           `records of ${spool.spooledRuns} run(s) wait in ${spool.path}; send them with: ` +
-            `deno run -A jsr:@oicm/tracking/cli sync ${spool.path} --to ${this.#endpoint.base}` +
-            (this.#endpoint.kind === "oicm" ? ` --workspace ${this.#workspaceId}` : ""),
+            `deno run -A jsr:@oicm/tracking/cli sync ${spool.path} --to ${this.#servers.endpoint.base}` +
+            (this.#servers.endpoint.kind === "oicm"
+              ? ` --workspace ${this.#servers.workspaceId}`
+              : ""),
         );
       }
       spool.stop();
@@ -1064,7 +878,7 @@ export class TrackingClient {
   }
 
   #describe(): string {
-    return `TrackingClient { server: ${this.#endpoint.kind} ${this.#endpoint.base}, experiment: ${
+    return `TrackingClient { server: ${this.#servers.endpoint.kind} ${this.#servers.endpoint.base}, experiment: ${
       this.#experimentId ?? "-"
     }, activeRun: ${this.#active.at(-1)?.runId ?? "-"} }`;
   }

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { isSecretKey, REDACTED, type RedactOption, redactValue } from "./redact.ts";
-import { codePoints, LIMITS, validateKey } from "./validate.ts";
+import { isSecretKey, REDACTED, type RedactOption, redactValue } from "../core/redact.ts";
+import { codePoints, LIMITS, validateKey } from "../core/validate.ts";
 
 /** What a param-capturing pass produced. */
 export interface Captured {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { Backend } from "./backend.ts";
-import { AlreadyExistsError, TrackingError } from "./errors.ts";
-import type { Experiment } from "./types.ts";
+import type { Backend } from "../core/backend.ts";
+import { AlreadyExistsError, TrackingError } from "../core/errors.ts";
+import type { Experiment } from "../core/types.ts";
 
 /** Gets or creates experiments by name on one backend. */
 export class ExperimentsByName {

@@ -5,14 +5,14 @@
  * @module
  */
 import { z } from "zod";
-import type { DeliveryError } from "./errors.ts";
-import { ValidationError } from "./errors.ts";
-import type { RetryOptions } from "./retry.ts";
-import type { SystemMetricsOptions } from "./system_metrics.ts";
-import { peekEnv } from "./env.ts";
-import { OICM_HOST_SUFFIX } from "./routes.ts";
-import type { FetchFn } from "./transport.ts";
-import type { TagsInput, ViewType } from "./types.ts";
+import type { DeliveryError } from "../core/errors.ts";
+import { ValidationError } from "../core/errors.ts";
+import type { RetryOptions } from "../http/retry.ts";
+import type { SystemMetricsOptions } from "../system_metrics/system_metrics.ts";
+import { peekEnv } from "../core/peek_env.ts";
+import { OICM_HOST_SUFFIX } from "../http/routes.ts";
+import type { FetchFn } from "../http/transport.ts";
+import type { TagsInput, ViewType } from "../core/types.ts";
 
 /**
  * How to reach the tracking server, and how the client behaves.

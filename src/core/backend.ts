@@ -7,7 +7,7 @@
  * @module
  */
 import { TrackingError } from "./errors.ts";
-import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
+import type { ArtifactEntry } from "./types.ts";
 import type {
   DatasetInput,
   EndStatus,

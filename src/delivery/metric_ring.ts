@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { MetricRecord } from "./backend.ts";
-import { Point } from "./point.ts";
+import type { MetricRecord } from "../core/backend.ts";
+import { Point } from "../core/point.ts";
 
 const BLOCK_BITS = 12;
 /** Points per block: 4096, i.e. 96 KB of numbers and 32 KB of key references. */

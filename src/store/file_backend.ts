@@ -27,14 +27,14 @@ import {
   type RunQuery,
   type RunUpdate,
   type SpillBatch,
-} from "./backend.ts";
+} from "../core/backend.ts";
 import {
   AlreadyExistsError,
   NotFoundError,
   ParamConflictError,
   TrackingError,
   ValidationError,
-} from "./errors.ts";
+} from "../core/errors.ts";
 import {
   createExclusiveSync,
   exists,
@@ -44,16 +44,22 @@ import {
   parseMetricLines,
   writeAtomic,
   writeAtomicSync,
-} from "./file_io.ts";
+} from "../core/file_io.ts";
 import { acquireLock } from "./file_lock.ts";
-import { comparator, type FieldReader, matches, parseFilter, parseOrderBy } from "./filter.ts";
+import {
+  comparator,
+  type FieldReader,
+  matches,
+  parseFilter,
+  parseOrderBy,
+} from "../core/filter.ts";
 import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
 import { formatMetricLinesInto, triplesByKey } from "./metric_lines.ts";
 import { createHash } from "node:crypto";
-import type { ArtifactEntry } from "./artifacts/artifact_repo.ts";
-import { LocalArtifacts } from "./artifacts/local_artifacts.ts";
-import { fromWireInput, toWireInput } from "./datasets.ts";
-import { generateRunName } from "./run_names.ts";
+import type { ArtifactEntry } from "../core/types.ts";
+import { LocalArtifacts } from "../artifacts/local_artifacts.ts";
+import { fromWireInput, toWireInput } from "../core/datasets.ts";
+import { generateRunName } from "../core/run_names.ts";
 import type {
   DatasetInput,
   Experiment,
@@ -61,7 +67,7 @@ import type {
   RunInfo,
   RunRecord,
   RunStatus,
-} from "./types.ts";
+} from "../core/types.ts";
 
 const STATUS_CODES: Record<RunStatus, number> = {
   RUNNING: 1,

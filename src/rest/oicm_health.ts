@@ -8,8 +8,8 @@
  * @module
  */
 import { z } from "zod";
-import { NotFoundError, TrackingError, UnavailableError } from "./errors.ts";
-import type { Transport } from "./transport.ts";
+import { NotFoundError, TrackingError, UnavailableError } from "../core/errors.ts";
+import type { Transport } from "../http/transport.ts";
 
 /** The oldest OICM Tracking this client works with, as the Python v2 client 1.0.0 requires. */
 export const MIN_OICM_VERSION = "1.13.0";

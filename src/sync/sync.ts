@@ -10,12 +10,12 @@
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Backend, Batch, KeyValue, MetricRecord } from "./backend.ts";
-import { AlreadyExistsError, NotFoundError, TrackingError } from "./errors.ts";
-import { acquireLock } from "./file_lock.ts";
-import { crc32Base64, fileCrc32 } from "./artifacts/crc32.ts";
-import { sendKeepingWhatFits } from "./partial_delivery.ts";
-import type { FileBackend } from "./file_backend.ts";
+import type { Backend, Batch, KeyValue, MetricRecord } from "../core/backend.ts";
+import { AlreadyExistsError, NotFoundError, TrackingError } from "../core/errors.ts";
+import { acquireLock } from "../store/file_lock.ts";
+import { crc32Base64, fileCrc32 } from "../artifacts/crc32.ts";
+import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
+import type { FileBackend } from "../store/file_backend.ts";
 import {
   keyPath,
   listKeys,
@@ -23,8 +23,8 @@ import {
   readMetricLineChunks,
   writeAtomic,
   writeAtomicSync,
-} from "./file_io.ts";
-import { LIMITS } from "./validate.ts";
+} from "../core/file_io.ts";
+import { LIMITS } from "../core/validate.ts";
 
 const decoder = new TextDecoder();
 

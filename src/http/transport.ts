@@ -12,7 +12,7 @@ import {
   NotFoundError,
   TrackingError,
   UnavailableError,
-} from "./errors.ts";
+} from "../core/errors.ts";
 import { describeNetworkFailure } from "./network_errors.ts";
 import { Secrets } from "./secrets.ts";
 import {
@@ -23,8 +23,8 @@ import {
   sleep,
 } from "./retry.ts";
 import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "./routes.ts";
-import { unrefTimer } from "./timers.ts";
-import { userAgent } from "./version.ts";
+import { unrefTimer } from "../core/timers.ts";
+import { userAgent } from "../core/version.ts";
 import { streamingFetch } from "./streaming_fetch.ts";
 import { errorBody } from "./schemas.ts";
 

@@ -203,3 +203,21 @@ export interface MetricPoint {
   /** When it was logged, in milliseconds since the epoch. */
   timestamp: number;
 }
+
+/**
+ * One entry of a run's artifacts, as `listArtifacts` returns it (MLflow's `FileInfo`).
+ *
+ * @example
+ * ```ts
+ * import type { ArtifactEntry } from "@oicm/tracking";
+ * const line = (e: ArtifactEntry) => e.isDir ? `${e.path}/` : `${e.path} (${e.fileSize} bytes)`;
+ * ```
+ */
+export interface ArtifactEntry {
+  /** The path in the run's artifacts, such as `model/model.json`. */
+  path: string;
+  /** Whether it is a folder. */
+  isDir: boolean;
+  /** A file's size in bytes, when known. */
+  fileSize?: number;
+}

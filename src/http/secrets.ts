@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { isSecretKey } from "./redact.ts";
+import { isSecretKey } from "../core/redact.ts";
 
 /** Credentials shorter than this are not scrubbed: replacing every `k` in a message helps nobody. */
 const SHORTEST = 4;

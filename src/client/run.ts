@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { RunRef } from "./batcher.ts";
-import { ValidationError } from "./errors.ts";
+import { RunRef } from "../delivery/batcher.ts";
+import { ValidationError } from "../core/errors.ts";
 import type { MetricOptions, Recorder } from "./recorder.ts";
-import type { DatasetInput, EndStatus, RunInfo, TagsInput } from "./types.ts";
+import type { DatasetInput, EndStatus, RunInfo, TagsInput } from "../core/types.ts";
 import {
   bytesUpload,
   dictUpload,
@@ -16,7 +16,7 @@ import {
   inputsOf,
   textUpload,
   type Upload,
-} from "./artifacts/run_artifacts.ts";
+} from "../artifacts/run_artifacts.ts";
 
 /** What a run needs from the client that opened it. */
 export interface RunOwner {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Backend } from "./backend.ts";
-import { TrackingError } from "./errors.ts";
+import type { Backend } from "../core/backend.ts";
+import { TrackingError } from "../core/errors.ts";
 
 /** Whether an error is Deno's "this needs a permission flag". */
 export function isPermissionError(err: unknown): err is Error {

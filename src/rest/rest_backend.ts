@@ -5,17 +5,25 @@
  *
  * @module
  */
-import type { Backend, Batch, ExperimentQuery, NewRun, RunQuery, RunUpdate } from "./backend.ts";
+import type {
+  Backend,
+  Batch,
+  ExperimentQuery,
+  NewRun,
+  RunQuery,
+  RunUpdate,
+} from "../core/backend.ts";
 import { z } from "zod";
-import { NotFoundError, TrackingError } from "./errors.ts";
+import { NotFoundError, TrackingError } from "../core/errors.ts";
 import { logBatchBodyFromLines } from "./metric_body.ts";
-import { responses, toExperiment, toMetricPoint, toRunRecord } from "./schemas.ts";
-import type { Transport } from "./transport.ts";
-import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "./types.ts";
-import type { ArtifactEntry, ArtifactRepo } from "./artifacts/artifact_repo.ts";
-import type { MultipartOptions } from "./artifacts/http_artifacts.ts";
-import { artifactRepoFor } from "./artifacts/resolve.ts";
-import { toWireInput } from "./datasets.ts";
+import { responses, toExperiment, toMetricPoint, toRunRecord } from "../http/schemas.ts";
+import type { Transport } from "../http/transport.ts";
+import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
+import type { ArtifactRepo } from "../artifacts/artifact_repo.ts";
+import type { ArtifactEntry } from "../core/types.ts";
+import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
+import { artifactRepoFor } from "../artifacts/resolve.ts";
+import { toWireInput } from "../core/datasets.ts";
 
 /**
  * Bodies go to fetch as strings: measured on Deno 2.9, byte bodies left ~30 MB

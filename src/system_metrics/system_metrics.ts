@@ -12,7 +12,7 @@ import { execFile } from "node:child_process";
 import { readFile, statfs } from "node:fs/promises";
 import { cpus, freemem, totalmem } from "node:os";
 import process from "node:process";
-import { unrefTimer } from "./timers.ts";
+import { unrefTimer } from "../core/timers.ts";
 
 /**
  * How a run's system metrics are sampled.

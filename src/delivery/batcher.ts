@@ -12,18 +12,18 @@ import {
   BatchRefusal,
   type KeyValue,
   type SpillBatch,
-} from "./backend.ts";
+} from "../core/backend.ts";
 import {
   DeliveryError,
   ParamConflictError,
   toTrackingError,
   type TrackingError,
   UnavailableError,
-} from "./errors.ts";
+} from "../core/errors.ts";
 import { Fifo } from "./fifo.ts";
 import { MetricRing } from "./metric_ring.ts";
-import { sendKeepingWhatFits } from "./partial_delivery.ts";
-import { LIMITS } from "./validate.ts";
+import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
+import { LIMITS } from "../core/validate.ts";
 
 /**
  * A run as the queue knows it: its server id once the run exists. Records can

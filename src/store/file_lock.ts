@@ -14,9 +14,9 @@
 import { readFileSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
 import process from "node:process";
-import { TrackingError } from "./errors.ts";
-import { createExclusiveSync } from "./file_io.ts";
-import { unrefTimer } from "./timers.ts";
+import { TrackingError } from "../core/errors.ts";
+import { createExclusiveSync } from "../core/file_io.ts";
+import { unrefTimer } from "../core/timers.ts";
 
 /** Who holds a lock, as written in its file. */
 interface Owner {

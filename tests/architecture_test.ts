@@ -1,0 +1,97 @@
+/**
+ * The layers of `src/` hold: each folder imports only folders below it (see
+ * src/README.md), the integrations and the CLI only the public entry points,
+ * and no module imports itself back through others (no cycle).
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { test } from "./harness.ts";
+
+/** Each layer and what it may import besides itself. */
+const LAYERS: Record<string, string[]> = {
+  core: [],
+  http: ["core"],
+  system_metrics: ["core"],
+  artifacts: ["core", "http"],
+  rest: ["core", "http", "artifacts"],
+  store: ["core", "artifacts"],
+  sync: ["core", "artifacts", "store"],
+  delivery: ["core", "store", "sync"],
+  client: ["core", "http", "artifacts", "rest", "store", "sync", "delivery", "system_metrics"],
+  tracked: ["core", "client"],
+  testing: ["core", "http", "artifacts"],
+};
+
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === "node_modules" ? [] : filesBelow(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** The relative `.ts` files a module imports (type-only imports included). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const found = [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+\.ts)["']/g)];
+  return found.map((m) => normalize(join(dirname(file), m[1])));
+}
+
+const layerOf = (file: string) => relative("src", file).split("/")[0];
+
+test("each folder of src/ imports only the layers below it", () => {
+  const wrong: string[] = [];
+  for (const file of filesBelow("src")) {
+    const from = layerOf(file);
+    if (from === "cli" || from === "cli.ts") continue; // checked below, with the integrations
+    const allowed = LAYERS[from];
+    assert.ok(allowed, `${file}: a folder src/README.md does not describe`);
+    for (const target of importsOf(file)) {
+      if (!target.startsWith("src/")) {
+        wrong.push(`${file} imports ${target}, outside src/`);
+        continue;
+      }
+      const to = layerOf(target);
+      if (to !== from && !allowed.includes(to)) {
+        wrong.push(`${file} (${from}) imports ${target} (${to})`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test("the integrations and the CLI use only the public entry points", () => {
+  const wrong: string[] = [];
+  const files = [...filesBelow("integrations"), "src/cli.ts", ...filesBelow("src/cli")];
+  for (const file of files) {
+    for (const target of importsOf(file)) {
+      const inside = file.startsWith("integrations/")
+        ? target.startsWith("integrations/")
+        : target.startsWith("src/cli");
+      if (!inside && target !== "mod.ts") wrong.push(`${file} imports ${target}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test("no import cycle among the library's modules", () => {
+  const graph = new Map<string, string[]>();
+  for (const file of ["mod.ts", ...filesBelow("src"), ...filesBelow("integrations")]) {
+    graph.set(file, importsOf(file));
+  }
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "open") {
+      cycles.push([...path.slice(path.indexOf(file)), file].join(" -> "));
+      return;
+    }
+    state.set(file, "open");
+    for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
