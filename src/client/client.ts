@@ -2,6 +2,13 @@
  * {@linkcode TrackingClient}: experiments, runs and logging against OICM
  * Tracking or any MLflow tracking server.
  *
+ * Why this file is long: it is the public surface of the one public class
+ * (43 members, each with its doc), kept as one class as users see it. The work
+ * lives beside it, one concern per file: `servers.ts` (endpoints, transports,
+ * OICM's check), `backends.ts` (offline store or server behind the spool),
+ * `run_opening.ts` and `run_ending.ts` (a run's start and end), `transfers.ts`
+ * and `artifact_reads.ts` (artifacts), `closing.ts` (flush and close).
+ *
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -13,13 +20,11 @@ import {
   type TrackingError,
   ValidationError,
 } from "../core/errors.ts";
-import { unrefTimer } from "../core/timers.ts";
 import type {
   ArtifactEntry,
   EndStatus,
   Experiment,
   MetricPoint,
-  RunInfo,
   RunRecord,
   TagsInput,
 } from "../core/types.ts";
@@ -47,6 +52,8 @@ import {
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
 import { createOrResume } from "./run_opening.ts";
+import { type EndingParts, endRun } from "./run_ending.ts";
+import { closeAll, flushAll } from "./closing.ts";
 import { Servers } from "./servers.ts";
 import { Transfers, type TransferWork } from "./transfers.ts";
 
@@ -58,16 +65,6 @@ export const runScope: AsyncLocalStorage<Run> = new AsyncLocalStorage<Run>();
 
 /** What `fromEnv` has said already (the offline choice, unread variables): each once. */
 const toldFromEnv = new Set<string>();
-
-/** Flattens delivery errors into their causes, each error once. */
-function dedupe(errors: TrackingError[]): TrackingError[] {
-  const flat = errors.flatMap((e) => e instanceof DeliveryError ? [...e.errors] : [e]);
-  return [...new Set(flat)];
-}
-
-function countUndelivered(errors: TrackingError[]): number {
-  return errors.reduce((n, e) => n + (e instanceof DeliveryError ? e.undelivered : 0), 0);
-}
 
 /**
  * Records experiments in OICM Tracking or any MLflow tracking server.
@@ -107,7 +104,7 @@ export class TrackingClient {
   readonly #background = new Set<Promise<unknown>>();
   readonly #experiments: ExperimentsByName;
   /** Failures of background ends, for the next flush(). */
-  #detachedFailures: TrackingError[] = [];
+  readonly #detachedFailures: TrackingError[] = [];
   /** Artifact uploads and inputs under way (a run's end waits for its own). */
   readonly #transfers: Transfers;
   readonly #onError: (error: DeliveryError) => void;
@@ -120,6 +117,8 @@ export class TrackingClient {
   /** The experiment runs go to until `setExperiment` (`MLFLOW_EXPERIMENT_ID` / `_NAME`). */
   #envExperiment: { id?: string; name?: string } | undefined;
   readonly #monitors = new Map<Run, SystemMonitor>();
+  /** What ending a run touches. */
+  readonly #ending: EndingParts;
   readonly #spool: SpoolingBackend | undefined;
   readonly #closeTimeoutMs: number;
   #lastRun: Run | undefined;
@@ -166,6 +165,13 @@ export class TrackingClient {
       this.#onError,
       (work) => void this.#track(work),
     );
+    this.#ending = {
+      backend: this.#backend,
+      batcher: this.#batcher,
+      recorder: this.#recorder,
+      transfers: this.#transfers,
+      monitors: this.#monitors,
+    };
     this.#owner = {
       finish: (run, ref, status) => this.#finish(run, ref, status),
       reportDetached: (err) => {
@@ -503,39 +509,7 @@ export class TrackingClient {
     if (index >= 0) this.#active.splice(index, 1);
     this.#open.delete(run);
     this.#lastRun = run;
-    return this.#track(this.#end(run, ref, status));
-  }
-
-  async #end(run: Run, ref: RunRef, status: EndStatus): Promise<void> {
-    await this.#monitors.get(run)?.stop();
-    this.#monitors.delete(run);
-    let info: RunInfo | undefined;
-    let failure: unknown;
-    try {
-      info = await run.ready;
-    } catch (err) {
-      failure = err; // it never existed: it cannot be ended
-    }
-    try {
-      await this.#batcher.flush(ref);
-    } catch (err) {
-      failure = err; // a DeliveryError, which includes a creation failure
-    }
-    // Artifacts still on their way land before the run is ended.
-    const transfers = await this.#transfers.settle(run);
-    if (transfers.length > 0) failure ??= new DeliveryError(transfers, transfers.length);
-    if (info !== undefined) {
-      const endTime = Date.now();
-      try {
-        await this.#backend.updateRun(info.runId, { status, endTime });
-        info.status = status;
-        info.endTime = endTime;
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-    this.#recorder.forget(ref);
-    if (failure !== undefined) throw failure;
+    return this.#track(endRun(this.#ending, run, ref, status));
   }
 
   /**
@@ -783,28 +757,13 @@ export class TrackingClient {
    * the background once it answers.
    */
   async flush(): Promise<void> {
-    const errors: TrackingError[] = [];
-    const collect = () => {
-      errors.push(...this.#detachedFailures);
-      this.#detachedFailures = [];
-    };
-    while (this.#background.size > 0) {
-      await Promise.allSettled([...this.#background]);
-    }
-    collect();
-    errors.push(...this.#transfers.takeFailures());
-    try {
-      await this.#batcher.flush();
-    } catch (err) {
-      if (errors.length === 0) throw err;
-      errors.push(toTrackingError(err));
-    }
-    // Records over maxQueue wait on disk: send them too (when the server is down, they stay there).
-    if (this.#spool !== undefined && this.#spool.spooledRuns > 0) {
-      await this.#spool.drain().catch((err) => errors.push(toTrackingError(err)));
-    }
-    collect();
-    if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
+    await flushAll({
+      batcher: this.#batcher,
+      transfers: this.#transfers,
+      spool: this.#spool,
+      background: this.#background,
+      takeDetached: () => this.#detachedFailures.splice(0),
+    });
   }
 
   /** Records logged and held in memory, not yet delivered. */
@@ -824,47 +783,17 @@ export class TrackingClient {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const errors: TrackingError[] = [];
-    const note = (err: unknown) => errors.push(toTrackingError(err));
-    // A server that stopped answering must not hold the process: once it has answered nothing
-    // for closeTimeoutMs, what is left goes to the spool, and close() says where.
-    this.#servers.giveUpAfterQuiet(this.#closeTimeoutMs);
-    const waiting = setTimeout(() => {
-      if (this.#spool === undefined) return;
-      this.#notice(
-        `close(): still delivering to ${this.#servers.endpoint.base}; if it answers nothing for ` +
-          `${Math.round(this.#closeTimeoutMs / 1000)} s, what is left stays in ${this.#spool.path}`,
-      );
-    }, Math.min(2_000, this.#closeTimeoutMs));
-    unrefTimer(waiting);
-    try {
-      await this.#closeAll(note);
-    } finally {
-      clearTimeout(waiting);
-      this.#servers.giveUpAfterQuiet(undefined);
-    }
-    this.#closed = true;
-    if (errors.length > 0) throw new DeliveryError(dedupe(errors), countUndelivered(errors));
-  }
-
-  async #closeAll(note: (err: unknown) => void): Promise<void> {
-    while (this.#active.length > 0) await this.#active.at(-1)!.end("FINISHED").catch(note);
-    for (const run of [...this.#open]) await run.end("KILLED").catch(note);
-    await this.flush().catch(note);
-    const spool = this.#spool;
-    if (spool !== undefined && spool.spooledRuns > 0) {
-      await spool.drain().catch(note);
-      if (spool.spooledRuns > 0) {
-        this.#notice(
-          `records of ${spool.spooledRuns} run(s) wait in ${spool.path}; send them with: ` +
-            `deno run -A jsr:@oicm/tracking/cli sync ${spool.path} --to ${this.#servers.endpoint.base}` +
-            (this.#servers.endpoint.kind === "oicm"
-              ? ` --workspace ${this.#servers.workspaceId}`
-              : ""),
-        );
-      }
-      spool.stop();
-    }
+    await closeAll({
+      servers: this.#servers,
+      spool: this.#spool,
+      closeTimeoutMs: this.#closeTimeoutMs,
+      notify: this.#notice,
+      endEverything: async (note) => {
+        while (this.#active.length > 0) await this.#active.at(-1)!.end("FINISHED").catch(note);
+        for (const run of [...this.#open]) await run.end("KILLED").catch(note);
+        await this.flush().catch(note);
+      },
+    }).finally(() => this.#closed = true);
   }
 
   /** Keeps secrets out of `console.log(client)` in Deno, Node and Bun. */
