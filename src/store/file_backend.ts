@@ -14,31 +14,22 @@
  *
  * @module
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import {
-  type Backend,
-  type Batch,
-  BatchRefusal,
-  type ExperimentQuery,
-  type NewRun,
-  type RunQuery,
-  type RunUpdate,
-  type SpillBatch,
+import type {
+  Backend,
+  Batch,
+  ExperimentQuery,
+  NewRun,
+  RunQuery,
+  RunUpdate,
+  SpillBatch,
 } from "../core/backend.ts";
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  ParamConflictError,
-  TrackingError,
-  ValidationError,
-} from "../core/errors.ts";
+import { AlreadyExistsError, NotFoundError, TrackingError } from "../core/errors.ts";
 import {
   createExclusiveSync,
   exists,
-  KeyFiles,
   keyPath,
   listKeys,
   parseMetricLines,
@@ -46,42 +37,26 @@ import {
   writeAtomicSync,
 } from "../core/file_io.ts";
 import { acquireLock } from "./file_lock.ts";
+import { comparator, matches, parseFilter, parseOrderBy } from "../core/filter.ts";
+import { writeMeta } from "./meta_yaml.ts";
+import { triplesByKey } from "./metric_lines.ts";
+import { writeBatch } from "./batch_files.ts";
+import { DATASETS, readInputs, writeInputs } from "./dataset_files.ts";
 import {
-  comparator,
-  type FieldReader,
-  matches,
-  parseFilter,
-  parseOrderBy,
-} from "../core/filter.ts";
-import { type MetaValue, readMeta, writeMeta } from "./meta_yaml.ts";
-import { formatMetricLinesInto, triplesByKey } from "./metric_lines.ts";
-import { createHash } from "node:crypto";
+  experimentMetaText,
+  experimentOf,
+  experimentReader,
+  newRun,
+  runInfoOf,
+  runMetaText,
+  runReader,
+} from "./meta_files.ts";
+import { putTags, readKeyValues, readMetaFile } from "./key_values.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import { LocalArtifacts } from "../artifacts/local_artifacts.ts";
-import { fromWireInput, toWireInput } from "../core/datasets.ts";
-import { generateRunName } from "../core/run_names.ts";
-import type {
-  DatasetInput,
-  Experiment,
-  MetricPoint,
-  RunInfo,
-  RunRecord,
-  RunStatus,
-} from "../core/types.ts";
+import type { DatasetInput, Experiment, MetricPoint, RunInfo, RunRecord } from "../core/types.ts";
 
-const STATUS_CODES: Record<RunStatus, number> = {
-  RUNNING: 1,
-  SCHEDULED: 2,
-  FINISHED: 3,
-  FAILED: 4,
-  KILLED: 5,
-};
-const STATUS_NAMES = Object.fromEntries(
-  Object.entries(STATUS_CODES).map(([k, v]) => [v, k as RunStatus]),
-);
 const TRASH = ".trash";
-const DATASETS = "datasets";
-const INPUTS = "inputs";
 /** Folders of an experiment that hold no run (its tags; datasets its runs used). */
 const NOT_RUNS = new Set(["tags", DATASETS]);
 /** The lock file experiments are created under (a file: no experiment listing sees it). */
@@ -146,53 +121,6 @@ export class FileBackend implements Backend {
     return Promise.resolve();
   }
 
-  /** Writes tags (experiment or run tags) as files, replacing old values. */
-  #putTags(dir: string, tags: Record<string, string>): void {
-    const files = new KeyFiles(dir);
-    for (const [key, value] of Object.entries(tags)) {
-      const conflict = files.conflict(key);
-      if (conflict !== undefined) {
-        throw new ValidationError(`tag '${key}': ${conflict}`, {
-          code: "INVALID_PARAMETER_VALUE",
-        });
-      }
-      writeAtomicSync(files.place(key), value);
-    }
-  }
-
-  async #readKeyValues(dir: string): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    for (const key of await listKeys(dir)) out[key] = await readFile(keyPath(dir, key), "utf8");
-    return out;
-  }
-
-  async #readMetaFile(path: string, required: string[]): Promise<Record<string, MetaValue>> {
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (err) {
-      throw new NotFoundError(`${path} does not exist`, {
-        code: "RESOURCE_DOES_NOT_EXIST",
-        cause: err,
-      });
-    }
-    let meta: Record<string, MetaValue>;
-    try {
-      meta = readMeta(text);
-    } catch (err) {
-      throw new TrackingError(`the store file ${path} is corrupt: ${(err as Error).message}`, {
-        code: "CORRUPT_STORE",
-      });
-    }
-    const absent = required.filter((k) => meta[k] === undefined || meta[k] === null);
-    if (absent.length > 0) {
-      throw new TrackingError(`the store file ${path} is corrupt: no ${absent.join(", ")}`, {
-        code: "CORRUPT_STORE",
-      });
-    }
-    return meta;
-  }
-
   async #experimentDirs(): Promise<{ id: string; dir: string }[]> {
     await this.#ready();
     const out: { id: string; dir: string }[] = [];
@@ -207,17 +135,8 @@ export class FileBackend implements Backend {
   }
 
   async #readExperiment(dir: string): Promise<Experiment> {
-    const m = await this.#readMetaFile(join(dir, "meta.yaml"), ["experiment_id", "name"]);
-    const out: Experiment = {
-      experimentId: String(m.experiment_id),
-      name: String(m.name),
-      lifecycleStage: m.lifecycle_stage === "deleted" ? "deleted" : "active",
-      tags: await this.#readKeyValues(join(dir, "tags")),
-    };
-    if (typeof m.artifact_location === "string") out.artifactLocation = m.artifact_location;
-    if (typeof m.creation_time === "number") out.creationTime = m.creation_time;
-    if (typeof m.last_update_time === "number") out.lastUpdateTime = m.last_update_time;
-    return out;
+    const m = await readMetaFile(join(dir, "meta.yaml"), ["experiment_id", "name"]);
+    return experimentOf(m, await readKeyValues(join(dir, "tags")));
   }
 
   async #experimentDir(id: string): Promise<string> {
@@ -268,7 +187,7 @@ export class FileBackend implements Backend {
           if ((err as { code?: string }).code === "EEXIST") continue;
           throw err;
         }
-        this.#putTags(join(dir, "tags"), tags);
+        putTags(join(dir, "tags"), tags);
         createExclusiveSync(join(dir, "meta.yaml"), experimentMetaText(dir, String(next), name));
         return String(next);
       }
@@ -288,20 +207,7 @@ export class FileBackend implements Backend {
   async searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
     const clauses = parseFilter(query.filter);
     const view = query.viewType ?? "ACTIVE_ONLY";
-    const read = (e: Experiment): FieldReader => (kind, key) =>
-      kind === "tag"
-        ? e.tags[key]
-        : kind !== "attribute"
-        ? undefined
-        : key === "name"
-        ? e.name
-        : key === "experiment_id"
-        ? e.experimentId
-        : key === "creation_time"
-        ? e.creationTime
-        : key === "last_update_time"
-        ? e.lastUpdateTime
-        : undefined;
+    const read = experimentReader;
     const found = (await this.#allExperiments()).map((e) => e.experiment).filter((e) =>
       (view === "ALL" || (view === "ACTIVE_ONLY") === (e.lifecycleStage === "active")) &&
       matches(clauses, read(e))
@@ -322,7 +228,7 @@ export class FileBackend implements Backend {
     }
     const dir = await this.#experimentDir(experimentId);
     const metaPath = join(dir, "meta.yaml");
-    const meta = await this.#readMetaFile(metaPath, ["experiment_id", "name"]);
+    const meta = await readMetaFile(metaPath, ["experiment_id", "name"]);
     await writeAtomic(
       metaPath,
       writeMeta({ ...meta, lifecycle_stage: "deleted", last_update_time: Date.now() }),
@@ -333,7 +239,7 @@ export class FileBackend implements Backend {
   }
 
   async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    this.#putTags(join(await this.#experimentDir(experimentId), "tags"), { [key]: value });
+    putTags(join(await this.#experimentDir(experimentId), "tags"), { [key]: value });
   }
 
   async createRun(run: NewRun): Promise<RunRecord> {
@@ -355,7 +261,7 @@ export class FileBackend implements Backend {
       mkdirSync(join(dir, sub), { recursive: true });
     }
     const { info, tags } = newRun(run, runId, dir);
-    this.#putTags(join(dir, "tags"), tags);
+    putTags(join(dir, "tags"), tags);
     writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, tags["mlflow.user"] ?? ""));
     this.#runDirs.set(runId, dir);
     return { info, data: { metrics: {}, params: {}, tags } };
@@ -390,64 +296,7 @@ export class FileBackend implements Backend {
     if (dir === undefined) {
       throw new NotFoundError(`run ${batch.runId} is not open in ${this.root}`);
     }
-    this.#writeBatch(dir, batch);
-  }
-
-  /**
-   * Writes what a batch holds that the layout can take, and throws a
-   * {@linkcode BatchRefusal} naming the rest: a param the run has with
-   * another value (params are created whole and only once, atomically across
-   * processes), a key the file layout cannot hold beside another (`a` and
-   * `a/b`). Every other record is written.
-   */
-  #writeBatch(dir: string, batch: SpillBatch): void {
-    const refused: TrackingError[] = [];
-    let refusedRecords = 0;
-    const refuse = (error: TrackingError, records = 1) => {
-      refused.push(error);
-      refusedRecords += records;
-    };
-    const params = new KeyFiles(join(dir, "params"));
-    for (const { key, value } of batch.params) {
-      const conflict = params.conflict(key);
-      if (conflict !== undefined) {
-        refuse(
-          new ValidationError(`param '${key}': ${conflict}`, { code: "INVALID_PARAMETER_VALUE" }),
-        );
-        continue;
-      }
-      const path = params.place(key);
-      if (createExclusiveSync(path, value)) continue;
-      const old = readFileSync(path, "utf8");
-      if (old !== value) refuse(new ParamConflictError(batch.runId, key, old, value));
-    }
-    const tags = new KeyFiles(join(dir, "tags"));
-    for (const { key, value } of batch.tags) {
-      const conflict = tags.conflict(key);
-      if (conflict === undefined) writeAtomicSync(tags.place(key), value);
-      else {refuse(
-          new ValidationError(`tag '${key}': ${conflict}`, { code: "INVALID_PARAMETER_VALUE" }),
-        );}
-    }
-    const metrics = new KeyFiles(join(dir, "metrics"));
-    let fitting = batch.metrics;
-    for (const [key, fields] of batch.metrics) {
-      const conflict = metrics.conflict(key);
-      if (conflict === undefined) {
-        metrics.place(key);
-        continue;
-      }
-      refuse(
-        new ValidationError(`metric '${key}': ${conflict}`, { code: "INVALID_PARAMETER_VALUE" }),
-        fields.length / 3,
-      );
-      if (fitting === batch.metrics) fitting = new Map(batch.metrics);
-      fitting.delete(key);
-    }
-    formatMetricLinesInto(fitting, (key, lines) => {
-      appendFileSync(keyPath(join(dir, "metrics"), key), lines); // one write: whole lines or nothing
-    });
-    if (refused.length > 0) throw new BatchRefusal(refused, refusedRecords);
+    writeBatch(dir, batch);
   }
 
   async #runDir(runId: string): Promise<string> {
@@ -468,23 +317,13 @@ export class FileBackend implements Backend {
   }
 
   async #readRunInfo(dir: string): Promise<{ info: RunInfo; user: string }> {
-    const m = await this.#readMetaFile(join(dir, "meta.yaml"), ["experiment_id"]);
+    const m = await readMetaFile(join(dir, "meta.yaml"), ["experiment_id"]);
     if (m.run_id == null && m.run_uuid == null) {
       throw new TrackingError(`the store file ${join(dir, "meta.yaml")} is corrupt: no run_id`, {
         code: "CORRUPT_STORE",
       });
     }
-    const info: RunInfo = {
-      runId: String(m.run_id ?? m.run_uuid),
-      runName: String(m.run_name ?? ""),
-      experimentId: String(m.experiment_id),
-      status: STATUS_NAMES[Number(m.status)] ?? "RUNNING",
-      startTime: Number(m.start_time ?? 0),
-      lifecycleStage: m.lifecycle_stage === "deleted" ? "deleted" : "active",
-    };
-    if (typeof m.end_time === "number") info.endTime = m.end_time;
-    if (typeof m.artifact_uri === "string") info.artifactUri = m.artifact_uri;
-    return { info, user: String(m.user_id ?? "") };
+    return { info: runInfoOf(m), user: String(m.user_id ?? "") };
   }
 
   async #readRun(dir: string): Promise<RunRecord> {
@@ -507,8 +346,8 @@ export class FileBackend implements Backend {
       info,
       data: {
         metrics,
-        params: await this.#readKeyValues(join(dir, "params")),
-        tags: await this.#readKeyValues(join(dir, "tags")),
+        params: await readKeyValues(join(dir, "params")),
+        tags: await readKeyValues(join(dir, "tags")),
       },
     };
   }
@@ -523,7 +362,7 @@ export class FileBackend implements Backend {
     if (update.endTime !== undefined) info.endTime = update.endTime;
     if (update.runName !== undefined) {
       info.runName = update.runName;
-      await this.#putTags(join(dir, "tags"), { "mlflow.runName": update.runName });
+      await putTags(join(dir, "tags"), { "mlflow.runName": update.runName });
     }
     await this.#writeRunMeta(dir, info, user);
   }
@@ -551,8 +390,8 @@ export class FileBackend implements Backend {
       info,
       data: {
         metrics: {},
-        params: await this.#readKeyValues(join(dir, "params")),
-        tags: await this.#readKeyValues(join(dir, "tags")),
+        params: await readKeyValues(join(dir, "params")),
+        tags: await readKeyValues(join(dir, "tags")),
       },
     };
   }
@@ -611,8 +450,8 @@ export class FileBackend implements Backend {
       info: best.info,
       data: {
         metrics: {},
-        params: await this.#readKeyValues(join(best.dir, "params")),
-        tags: await this.#readKeyValues(join(best.dir, "tags")),
+        params: await readKeyValues(join(best.dir, "params")),
+        tags: await readKeyValues(join(best.dir, "tags")),
       },
     };
   }
@@ -670,7 +509,7 @@ export class FileBackend implements Backend {
     if (info.lifecycleStage !== "active") {
       throw new TrackingError(`run ${batch.runId} is deleted`, { code: "INVALID_PARAMETER_VALUE" });
     }
-    this.#writeBatch(dir, {
+    writeBatch(dir, {
       ...batch,
       metrics: triplesByKey(batch.metrics),
       points: batch.metrics.length,
@@ -698,72 +537,14 @@ export class FileBackend implements Backend {
     await (await this.#artifacts(runId)).get(path, dstFile);
   }
 
-  /**
-   * Records datasets as MLflow's file store does: the dataset once per experiment
-   * (`<exp>/datasets/<md5(name, digest)>/meta.yaml`), the input once per run
-   * (`<run>/inputs/<md5(dataset id, run id)>/meta.yaml`).
-   */
+  /** Records datasets as MLflow's file store does (see `dataset_files.ts`). */
   async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
-    const dir = await this.#runDir(runId);
-    const expDir = join(dir, "..");
-    const md5 = (...parts: string[]) => {
-      const h = createHash("md5");
-      for (const p of parts) h.update(p, "utf8");
-      return h.digest("hex");
-    };
-    for (const { dataset, tags } of inputs.map(toWireInput)) {
-      const datasetId = md5(dataset.name, dataset.digest);
-      const datasetDir = join(expDir, DATASETS, datasetId);
-      mkdirSync(datasetDir, { recursive: true });
-      createExclusiveSync(join(datasetDir, "meta.yaml"), writeMeta({ ...dataset }));
-      const inputDir = join(dir, INPUTS, md5(datasetId, runId));
-      mkdirSync(inputDir, { recursive: true });
-      createExclusiveSync(
-        join(inputDir, "meta.yaml"),
-        writeMeta({
-          // MLflow's file store writes the dataset's id as destination_id too: kept, so it reads.
-          destination_id: datasetId,
-          destination_type: "RUN",
-          source_id: datasetId,
-          source_type: "DATASET",
-          tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
-        }),
-      );
-    }
+    writeInputs(await this.#runDir(runId), runId, inputs);
   }
 
-  /** The datasets a run recorded, read from its `inputs/` and its experiment's `datasets/`. */
+  /** The datasets a run recorded. */
   async readInputs(runId: string): Promise<DatasetInput[]> {
-    const dir = await this.#runDir(runId);
-    const out: DatasetInput[] = [];
-    let ids: string[];
-    try {
-      ids = await readdir(join(dir, INPUTS));
-    } catch {
-      return out;
-    }
-    for (const id of ids.sort()) {
-      try {
-        const input = readMeta(await readFile(join(dir, INPUTS, id, "meta.yaml"), "utf8"));
-        if (input.source_type !== "DATASET") continue;
-        const dataset = readMeta(
-          await readFile(join(dir, "..", DATASETS, String(input.source_id), "meta.yaml"), "utf8"),
-        );
-        const tags = (input.tags ?? {}) as Record<string, string>;
-        out.push(fromWireInput({
-          tags: Object.entries(tags).map(([key, value]) => ({ key, value: String(value) })),
-          dataset: {
-            name: String(dataset.name),
-            digest: String(dataset.digest ?? ""),
-            source_type: String(dataset.source_type ?? ""),
-            source: String(dataset.source ?? ""),
-            ...(typeof dataset.schema === "string" ? { schema: dataset.schema } : {}),
-            ...(typeof dataset.profile === "string" ? { profile: dataset.profile } : {}),
-          },
-        }));
-      } catch { /* an input folder being written, or not ours: skipped */ }
-    }
-    return out;
+    return await readInputs(await this.#runDir(runId));
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
@@ -771,81 +552,4 @@ export class FileBackend implements Backend {
     const points = await this.#readPoints(path, key);
     return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
-}
-
-/** The info and tags of a run being created in `dir`. */
-function newRun(
-  run: NewRun,
-  runId: string,
-  dir: string,
-): { info: RunInfo; tags: Record<string, string> } {
-  const runName = run.runName ?? run.tags["mlflow.runName"] ?? generateRunName();
-  const tags: Record<string, string> = { ...run.tags, "mlflow.runName": runName };
-  const info: RunInfo = {
-    runId,
-    runName,
-    experimentId: run.experimentId,
-    status: "RUNNING",
-    startTime: run.startTime,
-    lifecycleStage: "active",
-    artifactUri: pathToFileURL(join(dir, "artifacts")).href,
-  };
-  return { info, tags };
-}
-
-function experimentMetaText(dir: string, id: string, name: string, now = Date.now()): string {
-  return writeMeta({
-    artifact_location: pathToFileURL(dir).href,
-    creation_time: now,
-    experiment_id: id,
-    last_update_time: now,
-    lifecycle_stage: "active",
-    name,
-  });
-}
-
-function runMetaText(dir: string, info: RunInfo, user: string): string {
-  return writeMeta({
-    artifact_uri: info.artifactUri ?? pathToFileURL(join(dir, "artifacts")).href,
-    end_time: info.endTime ?? null,
-    entry_point_name: "",
-    experiment_id: info.experimentId,
-    lifecycle_stage: info.lifecycleStage,
-    run_id: info.runId,
-    run_name: info.runName,
-    run_uuid: info.runId,
-    source_name: "",
-    source_type: 4,
-    source_version: "",
-    start_time: info.startTime,
-    status: STATUS_CODES[info.status],
-    tags: [],
-    user_id: user,
-  });
-}
-
-function runReader(run: RunRecord): FieldReader {
-  return (kind, key) => {
-    if (kind === "tag") return run.data.tags[key];
-    if (kind === "param") return run.data.params[key];
-    if (kind === "metric") return run.data.metrics[key];
-    switch (key) {
-      case "run_name":
-      case "name":
-        return run.info.runName;
-      case "run_id":
-      case "id":
-        return run.info.runId;
-      case "status":
-        return run.info.status;
-      case "start_time":
-        return run.info.startTime;
-      case "end_time":
-        return run.info.endTime;
-      case "lifecycle_stage":
-        return run.info.lifecycleStage;
-      default:
-        return undefined;
-    }
-  };
 }
