@@ -18,11 +18,11 @@
  */
 export { autolog, type AutologOptions, type TfModule } from "./tfjs/autolog.ts";
 export {
-  fitParams,
   trackingCallback,
   type TrackingCallbackOptions,
   type TrackingCallbacks,
 } from "./tfjs/callback.ts";
+export { fitParams } from "./tfjs/params.ts";
 export { fitDatasetWithTracking, fitWithTracking } from "./tfjs/fit.ts";
 export { logTfModel, type TfModelArtifacts, type TfSavable } from "./tfjs/model.ts";
 export type {

@@ -11,10 +11,11 @@ import {
   type TrackingClient,
   ValidationError,
 } from "../../mod.ts";
+import { readLogs } from "./logs.ts";
 import { saveModel, type TfSavable } from "./model.ts";
+import { fitParams, modelSummary } from "./params.ts";
 import type {
   EarlyStoppingOptions,
-  TensorLike,
   TfCallbacks,
   TfFitParams,
   TfLogs,
@@ -82,96 +83,6 @@ export interface TrackingCallbacks extends TfCallbacks {
 }
 
 type HookThis = { params?: TfFitParams } | undefined;
-
-/** A key MLflow accepts: characters it refuses become `_`. */
-function metricKey(key: string): string {
-  return key.replace(/[^/\w.\- :]/g, "_").replace(/\/{2,}/g, "/").replace(/^\/|\/$/g, "") || "_";
-}
-
-/**
- * Copies logs (tfjs mutates them later) and reads tensors as numbers; stays
- * synchronous when every value is a number already (the plain-callback case).
- */
-function readLogs(
-  logs: TfLogs | undefined,
-  prefix = "",
-): Record<string, number> | Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  const tensors: [string, TensorLike][] = [];
-  for (const [k, v] of Object.entries(logs ?? {})) {
-    if (typeof v === "number") out[prefix + metricKey(k)] = v;
-    else if (v && typeof (v as TensorLike).data === "function") {
-      tensors.push([prefix + metricKey(k), v as TensorLike]);
-    }
-  }
-  if (tensors.length === 0) return out;
-  return Promise.all(tensors.map(async ([k, t]) => out[k] = (await t.data())[0])).then(() => out);
-}
-
-function snake(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
-}
-
-/**
- * Fit params as MLflow's Keras autolog names them, plus the model's when known.
- *
- * @example
- * ```ts
- * import { fitParams } from "@oicm/tracking/tfjs";
- * console.log(fitParams({ epochs: 5, batchSize: 16 })); // { epochs: 5, batch_size: 16 }
- * ```
- */
-export function fitParams(params: TfFitParams, model?: TfModelLike): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const put = (k: string, v: unknown) => {
-    if (v !== null && v !== undefined) out[k] = v;
-  };
-  put("epochs", params.epochs);
-  put("initial_epoch", params.initialEpoch);
-  put("batch_size", params.batchSize);
-  put("samples", params.samples);
-  put("steps", params.steps);
-  put("do_validation", params.doValidation);
-  put("metrics", params.metrics?.join(","));
-  if (model?.optimizer) {
-    put("opt_name", model.optimizer.getClassName());
-    for (const [k, v] of Object.entries(model.optimizer.getConfig())) {
-      if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") {
-        put(`opt_${snake(k)}`, v);
-      }
-    }
-  }
-  if (model?.loss !== undefined) {
-    const losses = Array.isArray(model.loss) ? model.loss : [model.loss];
-    put(
-      "loss",
-      losses.map((l) => typeof l === "function" ? l.name || "custom" : String(l)).join(","),
-    );
-  }
-  if (model?.trainableWeights) {
-    put(
-      "trainable_params",
-      model.trainableWeights.reduce(
-        (n, w) => n + w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
-        0,
-      ),
-    );
-  }
-  if (model?.countParams) put("total_params", model.countParams());
-  return out;
-}
-
-function modelSummary(model: TfModelLike): string | undefined {
-  if (!model.summary) return undefined;
-  const lines: string[] = [];
-  try {
-    model.summary(100, undefined, (line) => lines.push(line));
-  } catch {
-    return undefined;
-  }
-  const text = lines.join("\n");
-  return text.length > 8000 ? text.slice(0, 7980) + "\n...[truncated]" : text;
-}
 
 /**
  * A tfjs callbacks object that records training as a run: on train begin it
