@@ -6,7 +6,7 @@
  * @module
  */
 import { FakeArtifactStore } from "./artifact_store.ts";
-import { addInputs, type StoredDatasetInput } from "./inputs.ts";
+import { addInputs } from "./inputs.ts";
 import { checkKey, checkLength, MLFLOW_LIMITS as LIMITS } from "./rules.ts";
 import { type Lookup, parseSearchFilter, parseSortKeys, satisfies, sortBy } from "./search.ts";
 import {
@@ -15,7 +15,6 @@ import {
   invalid,
   type Json,
   list,
-  metricValue,
   missing,
   MlflowFault,
   page,
@@ -24,108 +23,9 @@ import {
 } from "./wire.ts";
 
 export { MlflowFault } from "./wire.ts";
-
-/**
- * One metric point as stored.
- *
- * @example
- * ```ts
- * import type { Point } from "@oicm/tracking/testing";
- * const p: Point = { key: "loss", value: 0.1, timestamp: 0, step: 1 };
- * ```
- */
-export interface Point {
-  /** Metric key. */
-  key: string;
-  /** Value (NaN and ±Infinity included). */
-  value: number;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  /** Step. */
-  step: number;
-}
-
-/**
- * An experiment as stored, in MLflow's field names.
- *
- * @example
- * ```ts
- * import type { StoredExperiment } from "@oicm/tracking/testing";
- * const name = (e: StoredExperiment) => e.name;
- * ```
- */
-export interface StoredExperiment {
-  /** Id. */
-  experiment_id: string;
-  /** Unique name. */
-  name: string;
-  /** Artifact root. */
-  artifact_location: string;
-  /** `active` or `deleted`. */
-  lifecycle_stage: "active" | "deleted";
-  /** Creation time (ms). */
-  creation_time: number;
-  /** Last update time (ms). */
-  last_update_time: number;
-  /** Tags. */
-  tags: Map<string, string>;
-}
-
-/**
- * A run's info as stored, in MLflow's field names.
- *
- * @example
- * ```ts
- * import type { StoredRunInfo } from "@oicm/tracking/testing";
- * const status = (i: StoredRunInfo) => i.status;
- * ```
- */
-export interface StoredRunInfo {
-  /** Id. */
-  run_id: string;
-  /** Id again (MLflow's older name). */
-  run_uuid: string;
-  /** Display name. */
-  run_name: string;
-  /** Owning experiment. */
-  experiment_id: string;
-  /** `mlflow.user` at creation. */
-  user_id: string;
-  /** RUNNING, SCHEDULED, FINISHED, FAILED or KILLED. */
-  status: string;
-  /** Start time (ms). */
-  start_time: number;
-  /** End time (ms), once ended. */
-  end_time?: number;
-  /** Artifact root. */
-  artifact_uri: string;
-  /** `active` or `deleted`. */
-  lifecycle_stage: "active" | "deleted";
-}
-
-/**
- * A run as stored: info, params, tags, every metric point and the latest per key.
- *
- * @example
- * ```ts
- * import type { StoredRun } from "@oicm/tracking/testing";
- * const loss = (r: StoredRun) => r.latest.get("loss")?.value;
- * ```
- */
-export interface StoredRun {
-  /** Identity and state. */
-  info: StoredRunInfo;
-  /** Params. */
-  params: Map<string, string>;
-  /** Tags. */
-  tags: Map<string, string>;
-  /** Every point of every metric, in arrival order. */
-  history: Map<string, Point[]>;
-  /** The latest point per metric (highest step, then timestamp). */
-  latest: Map<string, Point>;
-  /** Datasets the run used (`runs/log-inputs`). */
-  inputs: StoredDatasetInput[];
-}
+export type { Point, StoredExperiment, StoredRun, StoredRunInfo } from "./stored.ts";
+import type { StoredExperiment, StoredRun } from "./stored.ts";
+import { applyBatch } from "./log_batch.ts";
 
 const STATUSES = new Set(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
 const VIEW_TYPES = new Set(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]);
@@ -409,77 +309,9 @@ export class FakeStore {
     return { runs: items.map((r) => this.#runJson(r)), ...(next ? { next_page_token: next } : {}) };
   }
 
-  /** Answers `runs/log-batch,` validating the whole batch before writing any of it. */
+  /** Answers `runs/log-batch`, validating the whole batch before writing any of it. */
   logBatch(body: Json): Json {
-    const run = this.#activeRun(body);
-    const metrics = list(body, "metrics");
-    const params = list(body, "params");
-    const tags = list(body, "tags");
-    if (metrics.length > LIMITS.metricsPerBatch) {
-      throw invalid(
-        `A batch logging request can contain at most 1000 metrics. Got ${metrics.length}`,
-      );
-    }
-    if (params.length > LIMITS.paramsPerBatch) {
-      throw invalid(`A batch logging request can contain at most 100 params. Got ${params.length}`);
-    }
-    if (tags.length > LIMITS.tagsPerBatch) {
-      throw invalid(`A batch logging request can contain at most 100 tags. Got ${tags.length}`);
-    }
-    const total = metrics.length + params.length + tags.length;
-    if (total > LIMITS.entitiesPerBatch) {
-      throw invalid(
-        `A batch logging request can contain at most 1000 total entities. Got ${total}`,
-      );
-    }
-    // Validate everything before writing anything, as MLflow does.
-    const points = metrics.map((m) => {
-      const key = checkKey("metric", m.key);
-      return {
-        key,
-        // MLflow's SQL store keeps ±Infinity as ±Number.MAX_VALUE (SQL has no infinity).
-        value: Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, metricValue(m.value, key))),
-        timestamp: int(m, "timestamp") ?? 0,
-        step: int(m, "step") ?? 0,
-      };
-    });
-    const newParams = new Map<string, string>();
-    for (const p of params) {
-      const key = checkKey("param", p.key);
-      const value = checkLength(
-        `Param value for '${key}'`,
-        String(p.value ?? ""),
-        LIMITS.paramValue,
-      );
-      const old = run.params.get(key) ?? newParams.get(key);
-      if (old !== undefined && old !== value) {
-        throw invalid(
-          `Changing param values is not allowed. Param with key='${key}' was already logged ` +
-            `with value='${old}' for run ID='${run.info.run_id}'. Attempted logging new value '${value}'.`,
-        );
-      }
-      newParams.set(key, value);
-    }
-    const newTags = tags.map((t) => {
-      const key = checkKey("tag", t.key);
-      const value = checkLength(`Tag value for '${key}'`, String(t.value ?? ""), LIMITS.tagValue);
-      return [key, value] as const;
-    });
-    for (const [k, v] of newParams) run.params.set(k, v);
-    for (const [k, v] of newTags) {
-      run.tags.set(k, v);
-      if (k === "mlflow.runName") run.info.run_name = v;
-    }
-    for (const p of points) {
-      let h = run.history.get(p.key);
-      if (h === undefined) run.history.set(p.key, h = []);
-      h.push(p);
-      const last = run.latest.get(p.key);
-      if (
-        last === undefined || p.step > last.step ||
-        (p.step === last.step && p.timestamp >= last.timestamp)
-      ) run.latest.set(p.key, p);
-    }
+    applyBatch(this.#activeRun(body), body);
     return {};
   }
 
