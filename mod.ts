@@ -36,7 +36,7 @@ export {
 export type { ParamSelection } from "./src/tracked/param_capture.ts";
 export type { RedactOption } from "./src/core/redact.ts";
 export type { MetricOptions } from "./src/client/recorder.ts";
-export type { SyncProgress, SyncReport } from "./src/sync/sync.ts";
+export type { SyncProgress, SyncReport } from "./src/sync/sync_record.ts";
 export type { SystemMetricsOptions } from "./src/system_metrics/system_metrics.ts";
 export type { HealthReport } from "./src/rest/oicm_health.ts";
 export { errorTags } from "./src/core/error_tags.ts";

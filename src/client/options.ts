@@ -2,6 +2,9 @@
  * {@linkcode TrackingClientOptions}, checked with zod when a client is built,
  * and where the client's requests go (OICM or plain MLflow).
  *
+ * Why it is long: most of it is the documented public option types users
+ * read; the checking is one zod schema.
+ *
  * @module
  */
 import { z } from "zod";

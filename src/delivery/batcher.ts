@@ -4,6 +4,10 @@
  * `log-batch` requests within MLflow's limits, in order, when a batch is full,
  * when `flushIntervalMs` has passed, and on `flush()`.
  *
+ * Why it is long: the queue, its flush timer, the in-flight window, spilling
+ * over `maxQueue` and the per-run ordering are one concurrency design; it is
+ * documented and tested as one.
+ *
  * @module
  */
 import {

@@ -15,6 +15,10 @@
  * of are dropped, and a drain waits for a run's sends under way before it
  * sends that run's spooled records.
  *
+ * Why it is long: the spool is one state machine (which runs wait on disk,
+ * which targets are down, the drainer's schedule and its lock) that every
+ * `Backend` call passes through; split, its invariants would span files.
+ *
  * @module
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -34,16 +38,8 @@ import { FileBackend } from "../store/file_backend.ts";
 import { tryLock } from "../store/file_lock.ts";
 import { triplesByKey } from "../store/metric_lines.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
-import {
-  emptyReport,
-  hasUnsent,
-  SPOOL_MARKER,
-  SYNC_LOCK,
-  type SyncReport,
-  syncRun,
-  unsentPoints,
-  writeSyncStateSync,
-} from "../sync/sync.ts";
+import { hasUnsent, SPOOL_MARKER, SYNC_LOCK, syncRun, unsentPoints } from "../sync/sync.ts";
+import { emptyReport, type SyncReport, writeSyncStateSync } from "../sync/sync_record.ts";
 import { unrefTimer } from "../core/timers.ts";
 import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
 import type { ArtifactEntry } from "../core/types.ts";

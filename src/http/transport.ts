@@ -3,6 +3,10 @@
  * auth, retries by the {@linkcode RetryPolicy}, defensive parsing of every
  * answer and typed errors that never carry the API key.
  *
+ * Why it is long: retries, timeouts (per request, per quiet server, per
+ * stalled body), error mapping and credential scrubbing are one loop around
+ * `fetch`; each part reads the others' state.
+ *
  * @module
  */
 import type { z } from "zod";

@@ -3,6 +3,9 @@
  * {@linkcode Transport}: plain MLflow and OICM Tracking alike (they differ only
  * in the tracking URI the transport is given).
  *
+ * Why it is long: it maps every `Backend` method to MLflow's REST routes and
+ * answers (and OICM's own routes); each method is short and independent.
+ *
  * @module
  */
 import type {

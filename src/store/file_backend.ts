@@ -12,6 +12,11 @@
  * batch with a single write; params, tags and `meta.yaml` are replaced by
  * rename, so no file is ever left half-written.
  *
+ * Why it is long: it implements the whole `Backend` interface (experiments,
+ * runs, search, history, artifacts, inputs) over one folder layout, and
+ * every method is a few lines over the helpers beside it (`batch_files.ts`,
+ * `meta_files.ts`, `key_values.ts`, `dataset_files.ts`, `file_lock.ts`).
+ *
  * @module
  */
 import { existsSync, mkdirSync } from "node:fs";

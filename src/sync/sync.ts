@@ -5,136 +5,35 @@
  * entry per target) says what already went, so a second sync sends nothing and
  * an interrupted one resumes without sending a point twice.
  *
+ * Why it is long: one run's sync (records in order, then artifacts, inputs
+ * and the end, each recorded as sent) and the store's sync (lock, parents
+ * first, remote checks) share their state; the record and artifacts live in
+ * `sync_record.ts` and `sync_artifacts.ts`.
+ *
  * @module
  */
 import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Backend, Batch, KeyValue, MetricRecord } from "../core/backend.ts";
 import { AlreadyExistsError, NotFoundError, TrackingError } from "../core/errors.ts";
 import { acquireLock } from "../store/file_lock.ts";
-import { crc32Base64, fileCrc32 } from "../artifacts/crc32.ts";
+import { syncArtifacts } from "./sync_artifacts.ts";
+import {
+  emptyReport,
+  readSyncRecord,
+  type SyncProgress,
+  type SyncReport,
+  type SyncState,
+  writeSyncState,
+} from "./sync_record.ts";
+
 import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
 import type { FileBackend } from "../store/file_backend.ts";
-import {
-  keyPath,
-  listKeys,
-  parseMetricLines,
-  readMetricLineChunks,
-  writeAtomic,
-  writeAtomicSync,
-} from "../core/file_io.ts";
+import { keyPath, listKeys, parseMetricLines, readMetricLineChunks } from "../core/file_io.ts";
 import { LIMITS } from "../core/validate.ts";
 
 const decoder = new TextDecoder();
-
-/** What one target knows of one local run. */
-export interface SyncState {
-  /** The run's id on the target. */
-  remoteRunId: string;
-  /** Params already sent. */
-  params: string[];
-  /** Tags already sent, with the value sent. */
-  tags: Record<string, string>;
-  /** Per metric key, how many bytes of its file were sent (whole lines). */
-  metricBytes: Record<string, number>;
-  /** The status and end time last sent. */
-  status?: string;
-  endTime?: number;
-  /** Artifact files sent: per path, its size, CRC-32 (base64) and modification time. */
-  artifacts?: Record<string, { size: number; crc32: string; mtimeMs: number }>;
-  /** Dataset inputs sent, by name and digest. */
-  inputs?: string[];
-}
-
-/**
- * What a sync did.
- *
- * @example
- * ```ts
- * import type { SyncReport } from "@oicm/tracking";
- * const line = (r: SyncReport) => `${r.runs} runs, ${r.metrics} points sent`;
- * ```
- */
-export interface SyncReport {
-  /** Runs looked at. */
-  runs: number;
-  /** Runs created on the target. */
-  created: number;
-  /** Metric points sent. */
-  metrics: number;
-  /** Params sent. */
-  params: number;
-  /** Tags sent. */
-  tags: number;
-  /** Runs whose status or end time was sent. */
-  ended: number;
-  /** Records the target refused (a param the run has there with another value); each is told. */
-  refused: number;
-  /** Artifact files sent. */
-  artifacts: number;
-}
-
-/** A report with nothing done yet. */
-export function emptyReport(): SyncReport {
-  return {
-    runs: 0,
-    created: 0,
-    metrics: 0,
-    params: 0,
-    tags: 0,
-    ended: 0,
-    refused: 0,
-    artifacts: 0,
-  };
-}
-
-/**
- * Progress of a sync, reported after each run and each batch of points.
- *
- * @example
- * ```ts
- * import type { SyncProgress } from "@oicm/tracking";
- * const show = (p: SyncProgress) => `${p.runsDone}/${p.runsTotal} runs, ${p.pointsSent}/${p.pointsTotal} points`;
- * ```
- */
-export interface SyncProgress {
-  /** Runs finished so far. */
-  runsDone: number;
-  /** Runs to look at in all. */
-  runsTotal: number;
-  /** Metric points sent so far. */
-  pointsSent: number;
-  /** Metric points to send in all (as counted before the sync began). */
-  pointsTotal: number;
-}
-
-const RECORD = "sync.json";
-
-/** Reads a run's sync record. */
-export async function readSyncRecord(runDir: string): Promise<Record<string, SyncState>> {
-  try {
-    return JSON.parse(await readFile(join(runDir, RECORD), "utf8"));
-  } catch {
-    return {};
-  }
-}
-
-/** Writes one target's state into a run's sync record (atomically). */
-export async function writeSyncState(
-  runDir: string,
-  target: string,
-  state: SyncState,
-): Promise<void> {
-  const record = await readSyncRecord(runDir);
-  record[target] = state;
-  await writeAtomic(join(runDir, RECORD), JSON.stringify(record, null, 1));
-}
-
-/** {@linkcode writeSyncState} for a run whose record is new, synchronously. */
-export function writeSyncStateSync(runDir: string, target: string, state: SyncState): void {
-  writeAtomicSync(join(runDir, RECORD), JSON.stringify({ [target]: state }, null, 1));
-}
 
 /** Gets the target's experiment of that name, creating it (with tags) when absent. */
 async function remoteExperiment(
@@ -296,36 +195,6 @@ export async function syncRun(
     await save();
   }
   return state;
-}
-
-/**
- * Sends a run's artifact files the target lacks: a file whose size and
- * modification time match what was sent is skipped; one whose size and CRC-32
- * match is too (it was touched, not changed); the rest go, each recorded once
- * it has.
- */
-async function syncArtifacts(
-  target: Backend,
-  dir: string,
-  state: SyncState,
-  save: () => Promise<void>,
-  report: SyncReport,
-): Promise<void> {
-  const artifactsDir = join(dir, "artifacts");
-  const sent = state.artifacts ??= {};
-  for (const path of await listKeys(artifactsDir)) {
-    const file = keyPath(artifactsDir, path);
-    const { size, mtimeMs } = await stat(file);
-    const before = sent[path];
-    if (before !== undefined && before.size === size && before.mtimeMs === mtimeMs) continue;
-    const crc = crc32Base64(await fileCrc32(file));
-    if (before === undefined || before.size !== size || before.crc32 !== crc) {
-      await target.logArtifact(state.remoteRunId, file, path);
-      report.artifacts++;
-    }
-    sent[path] = { size, crc32: crc, mtimeMs };
-    await save();
-  }
 }
 
 /** Whether the target still lacks anything of a local run (points, params, tags or its end). */

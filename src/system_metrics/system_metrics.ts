@@ -6,6 +6,9 @@
  * Timers never keep the process alive; a missing permission or tool turns
  * that metric off with one warning.
  *
+ * Why it is long: one sampler per source (CPU, memory, disk, network, NVIDIA
+ * and AMD GPUs) with their platform fallbacks, each short.
+ *
  * @module
  */
 import { execFile } from "node:child_process";

@@ -4,6 +4,10 @@
  * validation and error codes, bearer-key checking and fault injection. Use it
  * as a `fetch` function (no socket) or on a loopback port.
  *
+ * Why it is long: it is the fake's routing (plain, OICM workspace, artifact
+ * service), recording and fault injection in one request path; the answers
+ * live in `store.ts` and `artifact_routes.ts`.
+ *
  * @module
  */
 import { type Context, Hono } from "hono";

@@ -3,6 +3,10 @@
  * tags and metric histories, with MLflow's server-side rules and error codes.
  * Requests and answers are MLflow's snake_case JSON.
  *
+ * Why it is long: it answers every MLflow route the fake serves, each a few
+ * lines over the rules in `rules.ts`, `search.ts`, `log_batch.ts` and
+ * `inputs.ts`.
+ *
  * @module
  */
 import { FakeArtifactStore } from "./artifact_store.ts";
