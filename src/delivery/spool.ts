@@ -228,18 +228,33 @@ export class SpoolingBackend implements Backend {
   }
 
   async updateRun(runId: string, update: RunUpdate): Promise<void> {
+    // The end waits on disk with the records, and goes when they have gone.
+    await this.#serverOrDisk(
+      runId,
+      (backend) => backend.updateRun(runId, update),
+      (local) => this.#store.updateRun(local, update),
+    );
+  }
+
+  /**
+   * Sends to the run's server; straight to disk behind the run's records, or
+   * while its server is known to be down, or when it proves unavailable now.
+   */
+  async #serverOrDisk(
+    runId: string,
+    send: (backend: Backend) => Promise<void>,
+    write: (localRunId: string) => Promise<void>,
+  ): Promise<void> {
     const target = this.#targetOf(runId);
-    // Straight to disk behind the run's records, or while its server is known to be down.
     if (!this.#spooled.has(runId) && !this.#down.has(target.key)) {
       try {
-        return await target.backend.updateRun(runId, update);
+        return await send(target.backend);
       } catch (err) {
         if (!(err instanceof UnavailableError)) throw err;
         this.#down.add(target.key);
       }
     }
-    // The end waits on disk with the records, and goes when they have gone.
-    await this.#toDisk(runId, (local) => this.#store.updateRun(local, update));
+    await this.#toDisk(runId, write);
   }
 
   #schedule(): void {
@@ -441,16 +456,11 @@ export class SpoolingBackend implements Backend {
     source: string | Uint8Array,
     artifactPath: string,
   ): Promise<void> {
-    const target = this.#targetOf(runId);
-    if (!this.#down.has(target.key) && !this.#spooled.has(runId)) {
-      try {
-        return await target.backend.logArtifact(runId, source, artifactPath);
-      } catch (err) {
-        if (!(err instanceof UnavailableError)) throw err;
-        this.#down.add(target.key);
-      }
-    }
-    await this.#toDisk(runId, (local) => this.#store.logArtifact(local, source, artifactPath));
+    await this.#serverOrDisk(
+      runId,
+      (backend) => backend.logArtifact(runId, source, artifactPath),
+      (local) => this.#store.logArtifact(local, source, artifactPath),
+    );
   }
 
   async listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
@@ -462,16 +472,11 @@ export class SpoolingBackend implements Backend {
   }
 
   async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
-    const target = this.#targetOf(runId);
-    if (!this.#down.has(target.key) && !this.#spooled.has(runId)) {
-      try {
-        return await target.backend.logInputs(runId, inputs);
-      } catch (err) {
-        if (!(err instanceof UnavailableError)) throw err;
-        this.#down.add(target.key);
-      }
-    }
-    await this.#toDisk(runId, (local) => this.#store.logInputs(local, inputs));
+    await this.#serverOrDisk(
+      runId,
+      (backend) => backend.logInputs(runId, inputs),
+      (local) => this.#store.logInputs(local, inputs),
+    );
   }
 
   /** An asynchronous write into a run's spool folder, counted so no drain removes it midway. */

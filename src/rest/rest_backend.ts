@@ -239,22 +239,17 @@ export class RestBackend implements Backend {
     return this.#beyondOicm("experiments/search", () => this.#searchExperiments(query));
   }
 
-  async #searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
-    const out: Experiment[] = [];
-    const limit = query.maxResults ?? Infinity;
-    let pageToken: string | undefined;
-    do {
+  #searchExperiments(query: ExperimentQuery): Promise<Experiment[]> {
+    return allPages(query.maxResults, async (maxResults, pageToken) => {
       const res = await this.#t.call("searchExperiments", {
-        max_results: Math.min(PAGE, limit - out.length),
+        max_results: maxResults,
         filter: query.filter,
         order_by: query.orderBy,
         view_type: query.viewType ?? "ACTIVE_ONLY",
         page_token: pageToken,
       }, responses.searchExperiments);
-      for (const e of res.experiments) out.push(toExperiment(e));
-      pageToken = res.next_page_token || undefined;
-    } while (pageToken && out.length < limit);
-    return out.slice(0, limit);
+      return { items: res.experiments.map(toExperiment), next: res.next_page_token };
+    });
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
@@ -300,23 +295,18 @@ export class RestBackend implements Backend {
     return this.#beyondOicm("runs/search", () => this.#searchRuns(query));
   }
 
-  async #searchRuns(query: RunQuery): Promise<RunRecord[]> {
-    const out: RunRecord[] = [];
-    const limit = query.maxResults ?? Infinity;
-    let pageToken: string | undefined;
-    do {
+  #searchRuns(query: RunQuery): Promise<RunRecord[]> {
+    return allPages(query.maxResults, async (maxResults, pageToken) => {
       const res = await this.#t.call("searchRuns", {
         experiment_ids: query.experimentIds,
         filter: query.filter,
         run_view_type: query.viewType ?? "ACTIVE_ONLY",
-        max_results: Math.min(PAGE, limit - out.length),
+        max_results: maxResults,
         order_by: query.orderBy,
         page_token: pageToken,
       }, responses.searchRuns);
-      for (const r of res.runs) out.push(toRunRecord(r));
-      pageToken = res.next_page_token || undefined;
-    } while (pageToken && out.length < limit);
-    return out.slice(0, limit);
+      return { items: res.runs.map(toRunRecord), next: res.next_page_token };
+    });
   }
 
   async findRunByName(experimentId: string, name: string): Promise<RunRecord | undefined> {
@@ -402,4 +392,20 @@ export class RestBackend implements Backend {
     } while (pageToken);
     return out.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
   }
+}
+
+/** Follows a search's pages until `limit` items (all when undefined) or the last page. */
+async function allPages<T>(
+  limit: number | undefined,
+  page: (maxResults: number, pageToken?: string) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
+  const max = limit ?? Infinity;
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const { items, next } = await page(Math.min(PAGE, max - out.length), token);
+    out.push(...items);
+    token = next || undefined;
+  } while (token && out.length < max);
+  return out.slice(0, max);
 }

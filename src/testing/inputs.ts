@@ -5,11 +5,14 @@
  *
  * @module
  */
+import type { WireDatasetInput } from "../core/datasets.ts";
 import { checkLength } from "./rules.ts";
 import { invalid, type Json, list, str } from "./wire.ts";
 
 /**
- * A dataset input as stored and answered in `run.inputs.dataset_inputs`.
+ * A dataset input as stored and answered in `run.inputs.dataset_inputs`
+ * (MLflow's wire form: tags, and the dataset's name, digest, source type,
+ * source, schema and profile).
  *
  * @example
  * ```ts
@@ -17,19 +20,7 @@ import { invalid, type Json, list, str } from "./wire.ts";
  * const name = (d: StoredDatasetInput) => d.dataset.name;
  * ```
  */
-export interface StoredDatasetInput {
-  /** Tags of the input, such as `mlflow.data.context`. */
-  tags: { key: string; value: string }[];
-  /** The dataset: name, digest, source type, source, schema, profile. */
-  dataset: {
-    name: string;
-    digest: string;
-    source_type: string;
-    source: string;
-    schema?: string;
-    profile?: string;
-  };
-}
+export type StoredDatasetInput = WireDatasetInput;
 
 /** MLflow's limits on dataset fields. */
 const LIMITS = { name: 500, digest: 36, sourceType: 36, source: 65535, schema: 1048575 };
