@@ -1,5 +1,5 @@
 /**
- * The Deno permissions the README documents are enough, and a missing one is
+ * The Deno permissions docs/runtimes.md documents are enough, and a missing one is
  * our clear error naming the flag. Each case runs a child `deno run` with
  * exactly the flags under test (Deno-only by nature).
  */
