@@ -5,11 +5,12 @@
  * against the fake server in its own process (files on disk) and a real
  * `mlflow server --serve-artifacts`.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Row } from "./row.ts";
+import { startMlflowServer, startServerProcess } from "./processes.ts";
 
 const MiB = 2 ** 20;
 
@@ -138,17 +139,6 @@ function rowsFor(
   return out;
 }
 
-async function waitFor(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 /** The artifact rows: the fake server in another process, then a real mlflow server if there is a Python with mlflow. */
 export async function benchArtifacts(smoke: boolean, python: string | undefined): Promise<Row[]> {
   try {
@@ -164,50 +154,26 @@ export async function benchArtifacts(smoke: boolean, python: string | undefined)
   try {
     const file = bigFile(dir, size);
     // The fake server, its files on disk.
-    const fake = spawn(Deno.execPath(), [
-      "run",
-      "-A",
-      "bench/server_process.ts",
-      "0",
-      join(dir, "fake-artifacts"),
-    ], { stdio: ["ignore", "pipe", "inherit"] });
+    const fake = await startServerProcess(0, join(dir, "fake-artifacts"));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        fake.stdout!.on("data", (d: Uint8Array) => {
-          const m = /READY (\S+)/.exec(new TextDecoder().decode(d));
-          if (m) resolve(m[1]);
-        });
-        fake.once("exit", () => reject(new Error("the fake server exited")));
-      });
-      rows.push(...rowsFor("5 artifacts", "fake server", size, measure(url, file, dir, reps)));
+      rows.push(...rowsFor("6 artifacts", "fake server", size, measure(fake.url, file, dir, reps)));
     } finally {
-      fake.kill();
+      fake.stop();
     }
     if (python === undefined) {
       console.log("skipping the real-MLflow artifact rows: no Python with mlflow");
       return rows;
     }
-    const port = 5000 + Math.floor(Math.random() * 1000);
-    const mlflow = spawn(python.replace(/python3?$/, "mlflow"), [
-      "server",
-      "--backend-store-uri",
-      `sqlite:///${dir}/mlflow.db`,
+    const mlflow = await startMlflowServer(python, dir, [
       "--serve-artifacts",
       "--artifacts-destination",
       `${dir}/mlartifacts`,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--workers",
-      "1",
-    ], { stdio: "ignore" });
+    ]);
     try {
-      const url = `http://127.0.0.1:${port}`;
-      await waitFor(`${url}/health`, 120_000);
-      rows.push(...rowsFor("5 artifacts", "mlflow server", size, measure(url, file, dir, reps)));
+      const url = mlflow.url;
+      rows.push(...rowsFor("6 artifacts", "mlflow server", size, measure(url, file, dir, reps)));
     } finally {
-      mlflow.kill();
+      mlflow.stop();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

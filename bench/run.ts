@@ -10,8 +10,8 @@
  * The real-MLflow part needs a Python with mlflow (MLFLOW_PYTHON, or .venv/bin/python); it is
  * skipped, with a message, when there is none.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -20,6 +20,7 @@ import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { benchArtifacts } from "./artifacts.ts";
 import { benchDecorator, benchOnnx, benchTfjs } from "./integrations.ts";
 import type { Row } from "./row.ts";
+import { mlflowPython, startMlflowServer, startServerProcess, version } from "./processes.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const REPS = smoke ? 1 : 5;
@@ -41,19 +42,15 @@ async function repeat(fn: () => Promise<number> | number, reps = REPS): Promise<
   return median(out);
 }
 
-function version(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8" }).trim().split("\n")[0];
-  } catch {
-    return "absent";
-  }
-}
-
 // ---- 1. hot path -------------------------------------------------------------------------
-async function hotPath(): Promise<void> {
+/**
+ * A client whose `log-batch` requests are answered at once by a stub (the rest by the fake), that
+ * never flushes on its own and never spills: what it costs is the client's alone.
+ */
+function stubClient(): TrackingClient {
   const ok = () => Promise.resolve(new Response("{}"));
   const server = new FakeMlflowServer({ recordRequests: false });
-  const client = new TrackingClient({
+  return new TrackingClient({
     apiHost: "http://fake",
     fetch: (input, init) =>
       String(input instanceof Request ? input.url : input).endsWith("log-batch")
@@ -62,6 +59,10 @@ async function hotPath(): Promise<void> {
     flushIntervalMs: 3_600_000,
     maxQueue: 1e9,
   });
+}
+
+async function hotPath(): Promise<void> {
+  const client = stubClient();
   const run = await client.startRun();
   const n = smoke ? 100_000 : 1_000_000;
   const one = await repeat(async () => {
@@ -156,17 +157,7 @@ async function offlineResumeByName(): Promise<void> {
  * against the same with 100k (a stub server, so only the client is measured).
  */
 async function paramDelivery(): Promise<void> {
-  const ok = () => Promise.resolve(new Response("{}"));
-  const server = new FakeMlflowServer({ recordRequests: false });
-  const client = new TrackingClient({
-    apiHost: "http://fake",
-    fetch: (input, init) =>
-      String(input instanceof Request ? input.url : input).endsWith("log-batch")
-        ? ok()
-        : server.fetch(input, init),
-    flushIntervalMs: 3_600_000,
-    maxQueue: 1e9,
-  });
+  const client = stubClient();
   const perParam = (n: number) =>
     repeat(async () => {
       const run = await client.startRun();
@@ -192,38 +183,6 @@ async function paramDelivery(): Promise<void> {
     met: ours / peer <= 2,
   });
   await client.close();
-}
-
-// ---- a fake server in its own process ----------------------------------------------------
-interface ServerProcess {
-  url: string;
-  count(run: string, key: string): Promise<{ points: number; steps: number }>;
-  stop(): void;
-}
-
-function startServerProcess(latencyMs = 0): Promise<ServerProcess> {
-  const child = spawn(
-    Deno.execPath(),
-    ["run", "-A", "bench/server_process.ts", String(latencyMs)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /READY (\S+) (\S+)/.exec(out);
-      if (!m) return;
-      resolve({
-        url: m[1],
-        count: async (run, key) =>
-          await (await fetch(`${m[2]}/count?run=${run}&key=${key}`)).json(),
-        stop: () => child.kill(),
-      });
-    });
-    child.on("exit", (code) => reject(new Error(`server process exited (${code})`)));
-  });
 }
 
 // ---- 2. end to end over loopback -------------------------------------------------------------
@@ -317,43 +276,20 @@ async function endToEnd(): Promise<void> {
 
 // ---- 3. a real mlflow server -----------------------------------------------------------------
 async function realMlflow(): Promise<void> {
-  const python = process.env.MLFLOW_PYTHON ??
-    (existsSync(".venv/bin/python") ? ".venv/bin/python" : undefined);
-  if (
-    python === undefined ||
-    version(python, ["-c", "import mlflow; print(mlflow.__version__)"]) === "absent"
-  ) {
+  const python = mlflowPython();
+  if (python === undefined) {
     console.log(
       "skipping the real-MLflow part: no Python with mlflow (set MLFLOW_PYTHON, or make .venv)",
     );
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), "mlflow-bench-"));
-  const port = 5000 + Math.floor(Math.random() * 1000);
-  const bin = python.replace(/python3?$/, "mlflow");
-  const server = spawn(bin, [
-    "server",
-    "--backend-store-uri",
-    `sqlite:///${dir}/mlflow.db`,
+  const server = await startMlflowServer(python, dir, [
     "--default-artifact-root",
     `${dir}/artifacts`,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--workers",
-    "1",
-  ], { stdio: "ignore", env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" } });
-  const uri = `http://127.0.0.1:${port}`;
+  ]);
+  const uri = server.url;
   try {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${uri}/health`)).ok) break;
-      } catch { /* not up yet */ }
-      if (Date.now() > deadline) throw new Error("mlflow server did not start");
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const n = smoke ? 5_000 : 100_000;
     const client = new TrackingClient({ apiHost: uri });
     await client.setExperiment("bench-ours");
@@ -404,7 +340,7 @@ async function realMlflow(): Promise<void> {
       note: "ratio = how many times faster ours is",
     });
   } finally {
-    server.kill();
+    server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -502,16 +438,6 @@ if (wanted("mlflow")) await realMlflow();
 if (wanted("memory")) await memory();
 if (wanted("integrations")) rows.push(...await benchIntegrations());
 if (wanted("artifacts")) rows.push(...await benchArtifacts(smoke, mlflowPython()));
-
-/** A Python with mlflow, if there is one (MLFLOW_PYTHON, or .venv). */
-function mlflowPython(): string | undefined {
-  const python = process.env.MLFLOW_PYTHON ??
-    (existsSync(".venv/bin/python") ? ".venv/bin/python" : undefined);
-  return python === undefined ||
-      version(python, ["-c", "import mlflow; print(mlflow.__version__)"]) === "absent"
-    ? undefined
-    : python;
-}
 
 async function benchIntegrations(): Promise<Row[]> {
   return [
