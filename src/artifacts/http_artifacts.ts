@@ -95,13 +95,6 @@ function mimeOf(path: string): string {
   return MIME[path.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
 }
 
-/** The CRC-32 of `length` bytes of a file or of bytes, from `start`. */
-function crcOf(source: string | Uint8Array, start: number, length: number): Promise<number> {
-  return typeof source === "string"
-    ? fileCrc32(source, start, length)
-    : Promise.resolve(crc32(source.subarray(start, start + length)));
-}
-
 function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
@@ -175,7 +168,7 @@ export class HttpArtifacts implements ArtifactRepo {
           file_name: basename(artifactPath),
           file_size: size,
           kind: "mlflow_artifact",
-          crc32: crc32Base64(await crcOf(source, 0, size)),
+          crc32: crc32Base64(typeof source === "string" ? await fileCrc32(source) : crc32(source)),
           chunk_size: mp.chunkBytes,
           run_id: mp.runId,
         }),
@@ -185,20 +178,24 @@ export class HttpArtifacts implements ArtifactRepo {
     for (const credential of created.credentials) {
       const start = mp.chunkBytes * (credential.part_number - 1);
       const length = Math.min(mp.chunkBytes, size - start);
+      // A part is read once, whole: storage URLs want its length (S3 refuses chunked uploads),
+      // its CRC is taken from the same bytes, and a retry sends them again without rereading.
+      const bytes = typeof source === "string"
+        ? await readRange(source, start, length)
+        : source.slice(start, start + length);
       // The part goes to the storage's URL with the headers the answer gave, not our key.
       const { headers } = await t.sendBody(
         "mlflow-artifacts/mpu/part",
         "PUT",
         credential.url,
-        // A part is read whole: storage URLs want its length (S3 refuses chunked uploads).
-        (touch) => this.#body(source, start, length, touch, true),
+        () => bytes,
         { ...credential.headers, "Content-Length": String(length) },
         true,
       );
       parts.push({
         part_number: credential.part_number,
         etag: headers.get("ETag") ?? "",
-        crc32: crc32Base64(await crcOf(source, start, length)),
+        crc32: crc32Base64(crc32(bytes)),
       });
     }
     await t.send(
