@@ -14,6 +14,7 @@
 import { execFile } from "node:child_process";
 import { readFile, statfs } from "node:fs/promises";
 import { cpus, freemem, totalmem } from "node:os";
+import { parse } from "node:path";
 import process from "node:process";
 import { unrefTimer } from "../core/timers.ts";
 
@@ -42,7 +43,11 @@ export interface SampleSink {
   logMetrics(metrics: Record<string, number>, options: { step: number }): void;
 }
 
-const MB = 1024 * 1024;
+/** MLflow's monitors log every `*_megabytes` figure as bytes / 1e6 (decimal megabytes). */
+const MB = 1e6;
+
+/** nvidia-smi answers in MiB (with `nounits`). */
+const MIB = 1024 * 1024;
 
 function cpuTimes(): { idle: number; total: number } {
   let idle = 0;
@@ -55,13 +60,14 @@ function cpuTimes(): { idle: number; total: number } {
   return { idle, total };
 }
 
+/** Bytes received and sent by every interface, loopback included (as psutil's `net_io_counters`). */
 async function networkBytes(): Promise<{ rx: number; tx: number }> {
   const text = await readFile("/proc/net/dev", "utf8");
   let rx = 0;
   let tx = 0;
   for (const line of text.split("\n").slice(2)) {
-    const [name, rest] = line.split(":");
-    if (!rest || name.trim() === "lo") continue;
+    const [, rest] = line.split(":");
+    if (!rest) continue;
     const f = rest.trim().split(/\s+/).map(Number);
     rx += f[0];
     tx += f[8];
@@ -69,16 +75,29 @@ async function networkBytes(): Promise<{ rx: number; tx: number }> {
   return { rx, tx };
 }
 
+/**
+ * Used and total memory from `/proc/meminfo`'s text, as psutil's
+ * `virtual_memory()` (which MLflow logs) computes them on Linux:
+ * `used = total - free - buffers - (cached + reclaimable slab)`, or
+ * `total - free` when that is negative (some containers).
+ */
+export function parseMeminfo(text: string): { used: number; total: number } | undefined {
+  const kb = (key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text);
+    return m === null ? undefined : Number(m[1]) * 1024;
+  };
+  const total = kb("MemTotal");
+  const free = kb("MemFree");
+  if (total === undefined || free === undefined) return undefined;
+  const cached = (kb("Cached") ?? 0) + (kb("SReclaimable") ?? 0);
+  const used = total - free - (kb("Buffers") ?? 0) - cached;
+  return { used: used < 0 ? total - free : used, total };
+}
+
 async function memory(): Promise<{ used: number; total: number }> {
   try {
-    const text = await readFile("/proc/meminfo", "utf8");
-    const kb = (key: string) =>
-      Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1]) * 1024;
-    const total = kb("MemTotal");
-    const available = kb("MemAvailable");
-    if (Number.isFinite(total) && Number.isFinite(available)) {
-      return { used: total - available, total };
-    }
+    const parsed = parseMeminfo(await readFile("/proc/meminfo", "utf8"));
+    if (parsed !== undefined) return parsed;
   } catch { /* not Linux: os module below */ }
   return { used: totalmem() - freemem(), total: totalmem() };
 }
@@ -94,17 +113,23 @@ function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-/** Parses `nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total,power.draw,power.limit --format=csv,noheader,nounits`. */
+/**
+ * Parses `nvidia-smi --query-gpu=utilization.gpu,memory.total,memory.free,power.draw,enforced.power.limit
+ * --format=csv,noheader,nounits` into what MLflow's `GPUMonitor` logs from NVML:
+ * memory used is `total - free` (reserved memory included, which nvidia-smi's own
+ * `memory.used` leaves out), converted from MiB to MLflow's megabytes (bytes / 1e6).
+ */
 export function parseNvidiaSmi(csv: string): Record<string, number> {
   const out: Record<string, number> = {};
   csv.trim().split("\n").filter((l) => l.trim()).forEach((line, i) => {
-    const [util, used, total, power, limit] = line.split(",").map((s) => Number(s.trim()));
+    const [util, totalMib, freeMib, power, limit] = line.split(",").map((s) => Number(s.trim()));
     const put = (k: string, v: number) => {
       if (Number.isFinite(v)) out[`system/gpu_${i}_${k}`] = v;
     };
+    const usedMib = totalMib - freeMib;
     put("utilization_percentage", util);
-    put("memory_usage_megabytes", used);
-    put("memory_usage_percentage", total > 0 ? used / total * 100 : NaN);
+    put("memory_usage_megabytes", usedMib * MIB / MB);
+    put("memory_usage_percentage", totalMib > 0 ? usedMib / totalMib * 100 : NaN);
     put("power_usage_watts", power);
     put("power_usage_percentage", limit > 0 ? power / limit * 100 : NaN);
   });
@@ -155,7 +180,7 @@ const ROCM_ARGS = [
 ];
 
 const NVIDIA_ARGS = [
-  "--query-gpu=utilization.gpu,memory.used,memory.total,power.draw,power.limit",
+  "--query-gpu=utilization.gpu,memory.total,memory.free,power.draw,enforced.power.limit",
   "--format=csv,noheader,nounits",
 ];
 
@@ -263,7 +288,8 @@ export class SystemMonitor {
         };
       }),
       await this.#part("disk", async () => {
-        const s = await statfs(process.cwd());
+        // MLflow's DiskMonitor reads the file system of the root (`psutil.disk_usage(os.sep)`).
+        const s = await statfs(parse(process.cwd()).root);
         const total = s.blocks * s.bsize;
         const available = s.bavail * s.bsize;
         const used = total - s.bfree * s.bsize;
