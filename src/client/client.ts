@@ -417,6 +417,7 @@ export class TrackingClient {
       throw new ValidationError("runName must not be empty");
     }
     if (options.runId !== undefined) validateId("runId", options.runId);
+    if (options.experimentId !== undefined) validateId("experimentId", options.experimentId);
     if (options.experimentName !== undefined) validateExperimentName(options.experimentName);
     const parent = this.activeRun();
     if (parent !== undefined && !options.nested) {
@@ -547,6 +548,7 @@ export class TrackingClient {
 
   /** Searches runs (in the active experiment by default), following pages up to `maxResults`. */
   searchRuns(options: SearchRunsOptions = {}): Promise<RunRecord[]> {
+    for (const id of options.experimentIds ?? []) validateId("experimentId", id);
     const experimentIds = options.experimentIds ?? [this.#defaultExperiment()];
     return this.#backend.searchRuns({ ...options, experimentIds });
   }

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { DeliveryError } from "../core/errors.ts";
 import { ValidationError } from "../core/errors.ts";
+import { idProblem } from "../core/validate.ts";
 import type { RetryOptions } from "../http/retry.ts";
 import type { SystemMetricsOptions } from "../system_metrics/system_metrics.ts";
 import { peekEnv } from "../core/peek_env.ts";
@@ -125,6 +126,12 @@ export interface MultipartUploadOptions {
   minFileBytes?: number;
 }
 
+/** A workspace, experiment or run id: the one rule of `validateId` (no dot segment, no `/`). */
+const id = z.string().min(1).superRefine((value, ctx) => {
+  const problem = idProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
+
 const optionsSchema = z.object({
   apiHost: z.string().refine((s) => /^https?:\/\/[^/]/.test(s), {
     message: "must be an http(s) URL",
@@ -132,10 +139,10 @@ const optionsSchema = z.object({
   offline: z.boolean().optional(),
   storagePath: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
-  workspaceId: z.string().min(1).optional(),
+  workspaceId: id.optional(),
   experimentName: z.string().min(1).optional(),
-  experimentId: z.string().min(1).optional(),
-  runId: z.string().min(1).optional(),
+  experimentId: id.optional(),
+  runId: id.optional(),
   workloadId: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   fetch: z.custom<FetchFn>((f) => typeof f === "function", "must be a function").optional(),

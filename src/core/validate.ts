@@ -186,10 +186,31 @@ export function validateExperimentName(name: unknown): string {
   return name;
 }
 
-/** Checks an id given by the user (run or experiment): a non-empty string. */
+/**
+ * What is wrong with an id (workspace, experiment or run) that goes into a URL
+ * path or a folder name, or `undefined`: it must not be a dot segment (`.`,
+ * `..`), which would change the route called or the folder used, nor hold a
+ * path separator (`/`, `\\`) or NUL.
+ */
+export function idProblem(id: string): string | undefined {
+  if (id === "." || id === "..") {
+    return `'${id}' is a dot segment: it would change the path requested`;
+  }
+  if (/[/\\\0]/.test(id)) return "must not contain '/', '\\' or NUL";
+  return undefined;
+}
+
+/**
+ * Checks an id given by the user (workspace, run or experiment): a non-empty
+ * string that is no dot segment and holds no path separator ({@linkcode idProblem}).
+ */
 export function validateId(kind: string, id: unknown): string {
   if (typeof id !== "string" || id.length === 0) {
     throw new ValidationError(`${kind} must be a non-empty string, got ${JSON.stringify(id)}`);
+  }
+  const problem = idProblem(id);
+  if (problem !== undefined) {
+    throw new ValidationError(`${kind} ${JSON.stringify(id)}: ${problem}`);
   }
   return id;
 }
