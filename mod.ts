@@ -27,6 +27,7 @@ export type {
   TrackingClientOptions,
 } from "./src/client/options.ts";
 export { Run } from "./src/client/run.ts";
+export { credentialsFromEnv, type EnvCredentials } from "./src/client/env_credentials.ts";
 export {
   type TrackableFunction,
   tracked,

@@ -10,14 +10,16 @@
  *
  * `sync` reads the API key from `OICM_TRACKING_API_KEY` or `MLFLOW_TRACKING_TOKEN`
  * (or `--api-key`, which lands in shell history and in `deno task`'s echo of
- * the command line); it never prints it.
+ * the command line); it never prints it. A key from the environment goes only
+ * to the host it belongs to (`credentialsFromEnv`): the OICM key never to a
+ * plain MLflow server.
  *
  * @module
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { TrackingClient, TrackingError } from "../mod.ts";
+import { credentialsFromEnv, TrackingClient, TrackingError } from "../mod.ts";
 import { syncProgress } from "./cli/progress.ts";
 import { reportHtml } from "./cli/report_html.ts";
 import { runsTable } from "./cli/runs_table.ts";
@@ -110,8 +112,9 @@ async function artifacts(store: string, id: string, path: string | undefined): P
 async function sync(store: string, flags: Record<string, string>): Promise<string> {
   const to = flags.to;
   if (!to) throw new TrackingError("sync needs --to URI (an OICM API host or an MLflow server)");
-  const fromEnv = process.env.OICM_TRACKING_API_KEY || process.env.MLFLOW_TRACKING_TOKEN ||
-    undefined;
+  // A key read from the environment goes only to the host it was read with.
+  const env = credentialsFromEnv(to);
+  const fromEnv = env.apiKey ?? env.headers?.Authorization;
   const fromFlag = flags["api-key"] || undefined;
   if (fromFlag !== undefined) {
     console.error(
@@ -129,9 +132,12 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
     }
     if (apiKey === undefined) {
       throw new TrackingError(
-        "syncing to OICM needs an API key: set OICM_TRACKING_API_KEY (or pass --api-key KEY)",
+        "syncing to OICM needs an API key: set OICM_TRACKING_API_KEY (or pass --api-key KEY)" +
+          (env.withheld.length > 0 ? `; ${env.withheld.join("; ")}` : ""),
       );
     }
+  } else if (fromFlag === undefined) {
+    for (const note of env.withheld) console.error(`note: ${note}`);
   }
   const source = openStore(store);
   const progress = syncProgress({
@@ -140,7 +146,11 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
   });
   try {
     const report = await source.sync({
-      to: { apiHost: to, apiKey, workspaceId: flags.workspace },
+      to: {
+        apiHost: to,
+        ...(fromFlag === undefined ? { apiKey: env.apiKey, headers: env.headers } : { apiKey }),
+        workspaceId: flags.workspace,
+      },
       onProgress: (p) => progress.update(p),
       force: "force" in flags,
     });

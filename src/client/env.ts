@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { TrackingError } from "../core/errors.ts";
+import { envCredentialsFor, isOicmHost } from "./env_credentials.ts";
 import type { TrackingClientOptions } from "./options.ts";
 
 /** Every variable this package reads. */
@@ -56,10 +57,6 @@ function read(name: string): string | undefined {
     );
   }
   return value === undefined || value === "" ? undefined : value;
-}
-
-function base64(text: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 
 /** Edit distance, to name the variable a misspelled one probably meant. */
@@ -134,20 +131,9 @@ export function readEnv(overrides: Partial<TrackingClientOptions> = {}): EnvRead
     ...(nodeId ? { systemMetrics: mlflowRun.systemMetrics } : {}),
   };
   const oicmHost = read("OICM_TRACKING_API_HOST") ?? read("OIP_TRACKING_SERVER");
-  if (
-    !overrides.offline && (oicmHost !== undefined || overrides.apiHost?.endsWith("/api/tracking"))
-  ) {
-    const options: TrackingClientOptions = { apiHost: oicmHost ?? "" };
-    const apiKey = read("OICM_TRACKING_API_KEY") ?? read("OIP_WORKLOAD_ACCESS_KEY");
-    if (apiKey) options.apiKey = apiKey;
-    const workspaceId = read("OICM_WORKSPACE_ID");
-    if (workspaceId) options.workspaceId = workspaceId;
-    const workloadId = read("OIP_WORKLOAD_ID");
-    if (workloadId) options.workloadId = workloadId;
-    return { options: { ...options, ...overrides }, notices };
-  }
-  const uri = overrides.apiHost ?? read("MLFLOW_TRACKING_URI");
-  if (overrides.offline || uri === undefined || !/^https?:\/\//.test(uri)) {
+  const fromOicm = overrides.apiHost === undefined && oicmHost !== undefined;
+  const uri = overrides.apiHost ?? oicmHost ?? read("MLFLOW_TRACKING_URI");
+  if (overrides.offline || uri === undefined || (!fromOicm && !/^https?:\/\//.test(uri))) {
     // No server configured, or a local store (`file:<path>`, `file:///abs`, a bare path).
     const storagePath = overrides.storagePath ??
       (uri === undefined
@@ -165,13 +151,19 @@ export function readEnv(overrides: Partial<TrackingClientOptions> = {}): EnvRead
     return { options: { offline: true, ...rest, storagePath }, notices };
   }
   const options: TrackingClientOptions = { apiHost: uri };
-  const token = read("MLFLOW_TRACKING_TOKEN");
-  const user = read("MLFLOW_TRACKING_USERNAME");
-  const password = read("MLFLOW_TRACKING_PASSWORD");
-  if (token) options.apiKey = token;
-  else if (user && password) {
-    options.headers = { Authorization: `Basic ${base64(`${user}:${password}`)}` };
+  // OICM's workspace and workload go with the OICM host the environment names, or an OICM host given.
+  if (fromOicm || isOicmHost(uri)) {
+    const workspaceId = read("OICM_WORKSPACE_ID");
+    if (workspaceId) options.workspaceId = workspaceId;
+    const workloadId = read("OIP_WORKLOAD_ID");
+    if (workloadId) options.workloadId = workloadId;
   }
+  // A key read from the environment goes only to the host it was read with.
+  const credentials = envCredentialsFor(uri, read);
+  if (credentials.apiKey !== undefined) options.apiKey = credentials.apiKey;
+  if (credentials.headers !== undefined) options.headers = credentials.headers;
+  const given = overrides.apiKey !== undefined || overrides.headers?.Authorization !== undefined;
+  if (!given) notices.push(...credentials.withheld);
   return { options: { ...options, ...overrides }, notices };
 }
 
