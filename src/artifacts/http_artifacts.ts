@@ -6,14 +6,17 @@
  * `GET {prefix}/mlflow-artifacts/artifacts?path={root}/{path}`. On OICM, a
  * file of at least the multipart minimum goes in parts: `POST .../mpu/create`,
  * a `PUT` of each part to the URL the answer gives, `POST .../mpu/complete`
- * with each part's ETag and CRC-32. Files stream from and to disk.
+ * with each part's ETag and CRC-32. Files stream from and to disk. A base on
+ * another origin than the tracking server's gets no credentials unless the
+ * user named it (`http/credentials.ts`).
  *
  * @module
  */
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { TrackingError } from "../core/errors.ts";
+import { AuthError, TrackingError } from "../core/errors.ts";
+import { withheldHint } from "../http/credentials.ts";
 import type { Transport } from "../http/transport.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import type { ArtifactRepo } from "./artifact_repo.ts";
@@ -123,13 +126,33 @@ export class HttpArtifacts implements ArtifactRepo {
     if (multipart !== undefined && size >= multipart.minBytes && size > 0) {
       return await this.#putInParts(source, artifactPath, size, multipart);
     }
-    await this.#config.transport.sendBody(
-      "artifacts/put",
-      "PUT",
-      `${this.#config.base}/${encodePath(artifactPath)}`,
-      (touch) => this.#body(source, 0, size, touch, size <= WHOLE_BODY_BYTES),
-      { "Content-Type": mimeOf(artifactPath), "Content-Length": String(size) },
-    );
+    const url = `${this.#config.base}/${encodePath(artifactPath)}`;
+    await this.#hinted(url, () =>
+      this.#config.transport.sendBody(
+        "artifacts/put",
+        "PUT",
+        url,
+        (touch) => this.#body(source, 0, size, touch, size <= WHOLE_BODY_BYTES),
+        { "Content-Type": mimeOf(artifactPath), "Content-Length": String(size) },
+      ));
+  }
+
+  /**
+   * Runs a request to `url`; a refusal (401/403) from an origin that got no credentials
+   * (not the tracking server's: see `http/credentials.ts`) says so and how to opt in.
+   */
+  async #hinted<T>(url: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      if (!(err instanceof AuthError) || this.#config.transport.sendsCredentialsTo(url)) throw err;
+      throw new AuthError(`${err.message} (${withheldHint(url)})`, {
+        code: err.code,
+        status: err.status,
+        route: err.route,
+        cause: err,
+      });
+    }
   }
 
   /**
@@ -208,10 +231,10 @@ export class HttpArtifacts implements ArtifactRepo {
 
   async list(path?: string): Promise<ArtifactEntry[]> {
     const full = [this.#root, path].filter((p) => p).join("/");
-    const text = await this.#config.transport.send(
-      "artifacts/list",
-      "GET",
-      `${this.#prefix}${ARTIFACTS}?${new URLSearchParams({ path: full })}`,
+    const url = `${this.#prefix}${ARTIFACTS}?${new URLSearchParams({ path: full })}`;
+    const text = await this.#hinted(
+      url,
+      () => this.#config.transport.send("artifacts/list", "GET", url),
     );
     const { files } = listAnswer.parse(text.trim() === "" ? {} : JSON.parse(text));
     const entries = files.map((f): ArtifactEntry => {
@@ -230,9 +253,10 @@ export class HttpArtifacts implements ArtifactRepo {
   }
 
   async get(path: string, dstFile: string): Promise<void> {
-    const answer = await this.#config.transport.openStream(
-      "artifacts/get",
-      `${this.#config.base}/${encodePath(path)}`,
+    const url = `${this.#config.base}/${encodePath(path)}`;
+    const answer = await this.#hinted(
+      url,
+      () => this.#config.transport.openStream("artifacts/get", url),
     );
     try {
       await streamToFile(

@@ -10,6 +10,7 @@ import type { Backend, SpillBatch, Target } from "../core/backend.ts";
 import { NotFoundError } from "../core/errors.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
+import { parseOrigin } from "../http/credentials.ts";
 import { DEFAULT_RETRY } from "../http/retry.ts";
 import type { TransportConfig } from "../http/transport.ts";
 import { FileBackend } from "../store/file_backend.ts";
@@ -41,6 +42,7 @@ export function transportOf(
   return {
     apiKey: opts.apiKey,
     headers,
+    credentialOrigins: opts.artifactCredentialOrigins?.map((o) => parseOrigin(o) ?? o),
     fetch: opts.fetch,
     timeoutMs: opts.timeoutMs ?? 120_000,
     retry: { ...DEFAULT_RETRY, ...opts.retry },

@@ -15,6 +15,7 @@ import type { RetryOptions } from "../http/retry.ts";
 import type { SystemMetricsOptions } from "../system_metrics/system_metrics.ts";
 import { peekEnv } from "../core/peek_env.ts";
 import { belongsTo } from "./env_credentials.ts";
+import { parseOrigin } from "../http/credentials.ts";
 import { OICM_HOST_SUFFIX } from "../http/routes.ts";
 import type { FetchFn } from "../http/transport.ts";
 import type { TagsInput, ViewType } from "../core/types.ts";
@@ -107,6 +108,14 @@ export interface TrackingClientOptions {
    * each checked by CRC-32. Plain MLflow servers get every file in one request.
    */
   multipartUpload?: MultipartUploadOptions;
+  /**
+   * Origins (`https://storage.example.com`, scheme, host and port only) that get the API key
+   * and headers besides the tracking server's own. A run's `http(s)` artifact URI on another
+   * origin gets no credentials unless its origin is named here (MLflow's Python client sends
+   * them to any artifact URI; on a shared server, whoever sets an experiment's
+   * `artifact_location` would collect keys).
+   */
+  artifactCredentialOrigins?: string[];
 }
 
 /**
@@ -176,6 +185,11 @@ const optionsSchema = z.object({
     chunkBytes: z.number().int().positive().optional(),
     minFileBytes: z.number().int().positive().optional(),
   }).strict().optional(),
+  artifactCredentialOrigins: z.array(
+    z.string().refine((o) => parseOrigin(o) !== undefined, {
+      message: "must be an http(s) origin such as https://storage.example.com (no path)",
+    }),
+  ).optional(),
 }).strict().refine((o) => o.offline === true || o.apiHost !== undefined, {
   message: "apiHost is required (or offline: true with a storagePath)",
   path: ["apiHost"],

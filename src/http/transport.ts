@@ -19,6 +19,7 @@ import {
 } from "../core/errors.ts";
 import { describeNetworkFailure } from "./network_errors.ts";
 import { Secrets } from "./secrets.ts";
+import { sendsCredentials } from "./credentials.ts";
 import {
   backoffDelay,
   isRetryableStatus,
@@ -51,6 +52,11 @@ export interface TransportConfig {
   apiKey?: string;
   /** Extra headers on every request (e.g. `OIP-Workload-Id`). */
   headers?: Record<string, string>;
+  /**
+   * Origins besides the tracking URI's that get the API key and headers (a run's artifact
+   * storage the user trusts); see `credentials.ts`.
+   */
+  credentialOrigins?: readonly string[];
   /** The fetch to use; the global one by default. */
   fetch?: FetchFn;
   /** Per-attempt timeout in ms. */
@@ -115,6 +121,11 @@ export class Transport {
   /** The tracking URI requests go below now. */
   get trackingUri(): string {
     return this.#config.trackingUri();
+  }
+
+  /** Whether a request to `url` carries the API key and headers (the rule in `credentials.ts`). */
+  sendsCredentialsTo(url: string): boolean {
+    return sendsCredentials(url, this.#config.trackingUri(), this.#config.credentialOrigins);
   }
 
   /** Calls a route with a JSON payload (query string for GET) and validates the answer. */
@@ -286,7 +297,7 @@ export class Transport {
     this.#inFlight.add(controller);
     let handedOver = false;
     try {
-      const headers: Record<string, string> = opts.bare
+      const headers: Record<string, string> = opts.bare || !this.sendsCredentialsTo(url)
         ? { "User-Agent": this.#headers["User-Agent"], ...opts.headers }
         : { ...this.#headers, ...opts.headers };
       const body = await opts.body?.(touch);
