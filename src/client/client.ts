@@ -40,6 +40,8 @@ import { type SystemMetricsOptions, SystemMonitor } from "../system_metrics/syst
 import { downloadArtifacts } from "./artifact_reads.ts";
 import { endpointFor, multipartOf, recordsFor, transportOf } from "./backends.ts";
 import { readEnv } from "./env.ts";
+import { knownSecrets } from "./known_secrets.ts";
+import type { Secrets } from "../http/secrets.ts";
 import { ExperimentsByName } from "./experiments.ts";
 import {
   checkOptions,
@@ -110,6 +112,8 @@ export class TrackingClient {
   readonly #transfers: Transfers;
   readonly #onError: (error: DeliveryError) => void;
   readonly #notice: (message: string) => void;
+  /** Every value this client knows to be a secret. */
+  readonly #secrets: Secrets;
   /** What {@linkcode notice} has told already. */
   readonly #told = new Set<string>();
   readonly #systemMetrics: { enabled: boolean | undefined; options: SystemMetricsOptions };
@@ -130,7 +134,10 @@ export class TrackingClient {
     const opts = checkOptions(options);
     this.#onError = opts.onError ?? ((e) => console.error(`[tracking] ${e.message}`));
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 30_000;
-    this.#notice = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
+    this.#secrets = knownSecrets(opts);
+    const tell = opts.onNotice ?? ((m) => console.warn(`[tracking] ${m}`));
+    // No notice repeats a secret the client knows (its key, Basic credentials, the workload key).
+    this.#notice = (m) => tell(this.#secrets.scrub(m));
     // As the Python clients: OICM's samples system metrics by default, MLflow's does not.
     this.#systemMetrics = { enabled: opts.logSystemMetrics, options: opts.systemMetrics ?? {} };
     this.#envRunId = opts.runId;
@@ -497,7 +504,7 @@ export class TrackingClient {
       result = await fn(run);
     } catch (err) {
       try {
-        run.setTags(errorTags(err));
+        run.setTags(errorTags(err, (t) => this.#secrets.scrub(t)));
       } catch { /* the run is ended FAILED regardless */ }
       await run.end("FAILED").catch(() => {});
       throw err;
@@ -624,6 +631,24 @@ export class TrackingClient {
   /** {@linkcode Run.logText} on the active run. */
   logText(text: string, artifactFile: string): Promise<void> {
     return this.#onActive((run) => run.logText(text, artifactFile));
+  }
+
+  /**
+   * `text` with every value this client knows to be a secret replaced by
+   * `***`: its API key, the credentials in its headers, and the keys the
+   * environment holds (`OICM_TRACKING_API_KEY`, `OIP_WORKLOAD_ACCESS_KEY`,
+   * `MLFLOW_TRACKING_TOKEN`, `MLFLOW_TRACKING_PASSWORD`), also URL-, base64-
+   * and base64url-encoded. `@tracked` and the client's notices pass through it.
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * const client = new TrackingClient({ apiHost: "http://127.0.0.1:5000", apiKey: "s3cret-key" });
+   * console.log(client.redactSecrets("argv: --api-key s3cret-key")); // "argv: --api-key ***"
+   * ```
+   */
+  redactSecrets(text: string): string {
+    return this.#secrets.scrub(text);
   }
 
   /**

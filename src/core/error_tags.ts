@@ -9,7 +9,8 @@ import { redactValue } from "./redact.ts";
 /**
  * The tags a run gets when the work it records throws: `error.type` (the
  * error's name, at most 250 characters) and `error.message` (at most 5000,
- * credentials hidden). `@tracked`, `withRun` and the integrations use them.
+ * credentials hidden). `@tracked`, `withRun` and the integrations use them;
+ * `scrub` also hides what the caller knows to be secret (`client.redactSecrets`).
  *
  * @example
  * ```ts
@@ -18,11 +19,14 @@ import { redactValue } from "./redact.ts";
  * // { "error.type": "RangeError", "error.message": "lr must be positive" }
  * ```
  */
-export function errorTags(err: unknown): Record<string, string> {
+export function errorTags(
+  err: unknown,
+  scrub: (text: string) => string = (text) => text,
+): Record<string, string> {
   const type = err instanceof Error ? err.name : typeof err;
   const message = err instanceof Error ? err.message : String(err);
   return {
-    "error.type": type.slice(0, 250) || "Error",
-    "error.message": [...redactValue(message)].slice(0, 5000).join(""),
+    "error.type": scrub(type).slice(0, 250) || "Error",
+    "error.message": [...scrub(redactValue(message))].slice(0, 5000).join(""),
   };
 }

@@ -38,6 +38,7 @@ const SECRET_WORDS = new Set([
   "privatekey",
   "secretkey",
   "cookie",
+  "bearer",
 ]);
 
 /** Words that make a following `key` secret (`api_key`, `private-key`, `AccessKey`). */
@@ -54,7 +55,15 @@ const KEY_QUALIFIERS = new Set([
   "auth",
   "license",
   "session",
+  "priv",
 ]);
+
+/** Other words secret after a qualifier: `session_id` / `sessionId`, `auth_header` / `authHeader`. */
+const QUALIFIED: Record<string, Set<string>> = {
+  key: KEY_QUALIFIERS,
+  id: new Set(["session"]),
+  header: new Set(["auth", "authorization", "bearer"]),
+};
 
 /** Endings of a key written as one word (`dbpassword`, `githubtoken`, `awsaccesskey`). */
 const SECRET_ENDINGS = [
@@ -69,6 +78,10 @@ const SECRET_ENDINGS = [
   "authorization",
   "credential",
   "credentials",
+  "sessionid",
+  "authheader",
+  "privkey",
+  "bearer",
 ];
 
 /** The words of one key segment: split at `_ - space` and camelCase, lower-cased. */
@@ -89,16 +102,17 @@ function segmentIsSecret(segment: string, extra: readonly string[]): boolean {
     if (SECRET_WORDS.has(words[i]) || extra.includes(words[i])) return true;
     // A token is secret as the thing named (`auth_token`), not as a count of them (`token_count`).
     if (words[i] === "token" && i === words.length - 1) return true;
-    if (words[i] === "key" && i > 0 && KEY_QUALIFIERS.has(words[i - 1])) return true;
+    if (i > 0 && QUALIFIED[words[i]]?.has(words[i - 1])) return true;
   }
   return [...SECRET_ENDINGS, ...extra].some((ending) => joined.endsWith(ending));
 }
 
 /**
  * Whether a (dotted or slashed) key names a secret: a segment holds a secret
- * word (`password`, `secret`, `token`, `credential`, ...), a qualified `key`
- * (`api_key`, `private-key`, `clientKey`... ), ends in one written as one word
- * (`dbpassword`), or is `key` or `auth` alone. `max_tokens` and `tokenizer`
+ * word (`password`, `secret`, `token`, `credential`, `bearer`, ...), a qualified
+ * `key` (`api_key`, `private-key`, `clientKey`, `privKey`...), `session_id` or
+ * `auth_header`, ends in one written as one word (`dbpassword`, `sessionid`),
+ * or is `key` or `auth` alone. `max_tokens` and `tokenizer`
  * are not secrets. `redact` adds names (matched the same way) and patterns.
  */
 export function isSecretKey(key: string, redact: RedactOption = []): boolean {
@@ -125,9 +139,42 @@ const VALUE_RULES: [RegExp, string][] = [
   ],
 ];
 
-/** A value with every credential it shows replaced by `***` (the rest kept). */
+/** A URL query parameter (or `&`-joined pair): `?token=A&api_key=B`. */
+const QUERY_PARAM = /([?&;])([^=&#\s;]+)=([^&#\s;]*)/g;
+
+/** A command-line option with its value: `--api-key=K`, `--token K`, `-p 'K'`. */
+const OPTION_VALUE = /(^|\s)(--?[A-Za-z][\w.\-]*)(=|\s+)("[^"]*"|'[^']*'|[^\s"'=-][^\s"']*)/g;
+
+function decoded(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+/** Whether a command-line option (`--api-key`, `-token`) names a secret. */
+export function isSecretOption(option: string): boolean {
+  return /^--?[A-Za-z]/.test(option) && isSecretKey(option.replace(/^-+/, ""));
+}
+
+/**
+ * A value with every credential it shows replaced by `***` (the rest kept):
+ * authorization values, a URL's password, JWTs, well-known key formats, URL
+ * query parameters with secret-like names (`?token=***&api_key=***`) and
+ * command-line options with secret-like names (`--api-key ***`).
+ */
 export function redactValue(text: string): string {
   let out = text;
   for (const [pattern, replacement] of VALUE_RULES) out = out.replace(pattern, replacement);
-  return out;
+  out = out.replace(
+    QUERY_PARAM,
+    (all, sep: string, name: string) =>
+      isSecretKey(decoded(name)) ? `${sep}${name}=${REDACTED}` : all,
+  );
+  return out.replace(
+    OPTION_VALUE,
+    (all, space: string, option: string, joint: string) =>
+      isSecretOption(option) ? `${space}${option}${joint}${REDACTED}` : all,
+  );
 }

@@ -103,7 +103,9 @@ function wrap<F extends TrackableFunction>(
       experimentName: options.experiment,
       logSystemMetrics: options.logSystemMetrics,
     });
-    const captured = captureParams(fn, args, options.params, options.redact ?? []);
+    // Every value the client knows to be a secret (its key...) is scrubbed from what is rendered.
+    const scrub = (text: string) => client.redactSecrets(text);
+    const captured = captureParams(fn, args, options.params, options.redact ?? [], scrub);
     for (const reason of captured.skipped) {
       client.notice(`@tracked ${runName}: param skipped: ${reason}`);
     }
@@ -114,7 +116,7 @@ function wrap<F extends TrackableFunction>(
     }
     const fail = (err: unknown) => {
       try {
-        run.setTags(errorTags(err));
+        run.setTags(errorTags(err, scrub));
       } catch { /* the run still ends FAILED */ }
       return run.endDetached("FAILED");
     };

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { isSecretKey, REDACTED, type RedactOption, redactValue } from "../core/redact.ts";
+import {
+  isSecretKey,
+  isSecretOption,
+  REDACTED,
+  type RedactOption,
+  redactValue,
+} from "../core/redact.ts";
 import { codePoints, LIMITS, validateKey } from "../core/validate.ts";
 
 /** What a param-capturing pass produced. */
@@ -33,6 +39,13 @@ export type ParamSelection =
 
 const MAX_DEPTH = 6;
 const PREVIEW_ITEMS = 8;
+
+/** How values are rendered: the key rule's extra names, and what hides known secrets. */
+interface Render {
+  redact: RedactOption;
+  /** Replaces every value the client knows to be a secret (its key...) with `***`. */
+  scrub: (text: string) => string;
+}
 
 /** Splits a parameter list at top-level commas, skipping strings, comments and brackets. */
 function splitTopLevel(text: string): string[] {
@@ -119,14 +132,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function preview(items: unknown[], total: number, redact: RedactOption): string {
-  const shown = items.slice(0, PREVIEW_ITEMS).map((x) => short(x, redact, 1));
+/** Items in a summary; the item after a secret option (`["--api-key", KEY]`) is `***`. */
+function preview(items: unknown[], total: number, r: Render): string {
+  const shown = items.slice(0, PREVIEW_ITEMS).map((x, i) => {
+    const before = items[i - 1];
+    const afterOption = r.redact !== false && typeof before === "string" &&
+      isSecretOption(before) && !before.includes("=");
+    return afterOption ? JSON.stringify(REDACTED) : short(x, r, 1);
+  });
   return shown.join(", ") + (total > PREVIEW_ITEMS ? `, ... (${total} items)` : "");
 }
 
 /** A field's value in a summary: `***` when its name is a secret. */
-function field(name: string, value: unknown, redact: RedactOption, depth: number): string {
-  return isSecretKey(name, redact) ? REDACTED : short(value, redact, depth);
+function field(name: string, value: unknown, r: Render, depth: number): string {
+  return isSecretKey(name, r.redact) ? REDACTED : short(value, r, depth);
 }
 
 /**
@@ -134,38 +153,39 @@ function field(name: string, value: unknown, redact: RedactOption, depth: number
  * secrets hidden wherever they sit: fields and Map entries named as secrets,
  * and credentials that show themselves in strings.
  */
-function short(v: unknown, redact: RedactOption, depth = 0): string {
+function short(v: unknown, r: Render, depth = 0): string {
   if (typeof v === "string") {
-    const text = redact === false ? v : redactValue(v);
+    // Known secrets go before anything is cut: a secret cut in two would not be found whole.
+    const text = r.scrub(r.redact === false ? v : redactValue(v));
     return depth > 0 ? JSON.stringify(text.slice(0, 100)) : text;
   }
   if (typeof v !== "object" || v === null) {
     return typeof v === "function" ? `[function ${v.name || "anonymous"}]` : String(v);
   }
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
-  if (v instanceof URL) return short(v.href, redact, depth);
+  if (v instanceof URL) return short(v.href, r, depth);
   if (depth > 2) return "[...]";
-  if (Array.isArray(v)) return `[${preview(v, v.length, redact)}]`;
+  if (Array.isArray(v)) return `[${preview(v, v.length, r)}]`;
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
     const arr = v as unknown as { length: number } & ArrayLike<unknown>;
     return `${v.constructor.name}(${arr.length}) [${
       preview(
         Array.from({ length: Math.min(arr.length, PREVIEW_ITEMS) }, (_, i) => arr[i]),
         arr.length,
-        redact,
+        r,
       )
     }]`;
   }
   if (v instanceof Map) {
     const entries = [...v.entries()].slice(0, PREVIEW_ITEMS).map(([k, x]) =>
-      `${short(k, redact, depth + 1)} => ${
-        typeof k === "string" ? field(k, x, redact, depth + 1) : short(x, redact, depth + 1)
+      `${short(k, r, depth + 1)} => ${
+        typeof k === "string" ? field(k, x, r, depth + 1) : short(x, r, depth + 1)
       }`
     );
     return `Map(${v.size}) {${entries.join(", ")}${v.size > PREVIEW_ITEMS ? ", ..." : ""}}`;
   }
   if (v instanceof Set) {
-    return `Set(${v.size}) {${preview([...v].slice(0, PREVIEW_ITEMS), v.size, redact)}}`;
+    return `Set(${v.size}) {${preview([...v].slice(0, PREVIEW_ITEMS), v.size, r)}}`;
   }
   const t = v as { shape?: unknown; dtype?: unknown; dataSync?: unknown };
   if (Array.isArray(t.shape) && typeof t.dtype === "string" && typeof t.dataSync === "function") {
@@ -175,7 +195,7 @@ function short(v: unknown, redact: RedactOption, depth = 0): string {
   const fields = safeEntries(v).filter(([, x]) =>
     x === null || typeof x !== "object" && typeof x !== "function" || isPlainObject(x)
   )
-    .slice(0, PREVIEW_ITEMS).map(([k, x]) => `${k}: ${field(k, x, redact, depth + 1)}`);
+    .slice(0, PREVIEW_ITEMS).map(([k, x]) => `${k}: ${field(k, x, r, depth + 1)}`);
   return isPlainObject(v) ? `{${fields.join(", ")}}` : `${name} {${fields.join(", ")}}`;
 }
 
@@ -194,7 +214,7 @@ function flattenInto(
   key: string,
   value: unknown,
   out: Captured,
-  redact: RedactOption,
+  r: Render,
   depth: number,
 ): void {
   if (value === undefined) return;
@@ -212,8 +232,12 @@ function flattenInto(
         out.skipped.push(`${path}: reading it threw (${String(err)})`);
         continue;
       }
-      flattenInto(path, v, out, redact, depth + 1);
+      flattenInto(path, v, out, r, depth + 1);
     }
+    return;
+  }
+  if (r.scrub(key) !== key) {
+    out.skipped.push(`${r.scrub(key)}: a param key must not hold a secret`);
     return;
   }
   try {
@@ -223,7 +247,7 @@ function flattenInto(
     return;
   }
   try {
-    out.params[key] = isSecretKey(key, redact) ? REDACTED : truncate(short(value, redact));
+    out.params[key] = isSecretKey(key, r.redact) ? REDACTED : truncate(r.scrub(short(value, r)));
   } catch (err) {
     out.skipped.push(`${key}: cannot be turned into a string (${String(err)})`);
   }
@@ -231,24 +255,28 @@ function flattenInto(
 
 /**
  * The params of one call: by argument names from the source (or `arg<i>`),
- * then picked or renamed by `selection`, all redacted and within limits.
+ * then picked or renamed by `selection`, all redacted and within limits;
+ * `scrub` hides what the client knows to be secret (its key, wherever it sits).
  */
 export function captureParams(
   fn: (...args: never[]) => unknown,
   args: readonly unknown[],
   selection?: ParamSelection,
   redact: RedactOption = [],
+  scrub: (text: string) => string = (text) => text,
 ): Captured {
   const out: Captured = { params: {}, skipped: [] };
+  const r: Render = { redact, scrub };
   if (typeof selection === "function") {
     let chosen: unknown;
     try {
       chosen = selection(...(args as never[]));
     } catch (err) {
-      out.skipped.push(`params(): threw ${String(err)}`);
+      out.skipped.push(scrub(`params(): threw ${String(err)}`));
       return out;
     }
-    flattenInto("", chosen, out, redact, 0);
+    flattenInto("", chosen, out, r, 0);
+    out.skipped = out.skipped.map(scrub);
     return out;
   }
   const byName: Record<string, unknown> = {};
@@ -269,6 +297,7 @@ export function captureParams(
       if (from in byName) picked[to] = byName[from];
     }
   }
-  for (const [k, v] of Object.entries(picked)) flattenInto(k, v, out, redact, 0);
+  for (const [k, v] of Object.entries(picked)) flattenInto(k, v, out, r, 0);
+  out.skipped = out.skipped.map(scrub);
   return out;
 }
