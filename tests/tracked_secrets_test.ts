@@ -40,7 +40,7 @@ test("@tracked with ['--api-key', KEY] logged the client's own key; now every fo
   });
   const train = tracked(
     (_argv: string[], _note: string, _line: string, _opts: { endpoint: string }) => 0,
-    { client, runName: "cli" },
+    { client, runName: (argv: string[]) => argv.length > 4 ? `cli ${argv.join(" ")}` : "cli" },
   );
   train(
     ["--api-key", KEY, "--epochs", "3"],
@@ -48,8 +48,12 @@ test("@tracked with ['--api-key', KEY] logged the client's own key; now every fo
     `train.ts --token ${KEY} --lr 0.1`,
     { endpoint: `https://hub.example/v1?auth=${encodeURIComponent(KEY)}` },
   );
+  // A run name made from the arguments: the key is scrubbed from it too.
+  train(["--api-key", KEY, "--epochs", "3", "--x"], "", "", { endpoint: "" });
   await client.flush();
   await client.close();
+  const names = [...s.server.store().runs.values()].map((r) => r.info.run_name);
+  assert.deepEqual(names.sort(), ["cli", "cli --api-key *** --epochs 3 --x"]);
   const run = [...s.server.store().runs.values()].find((r) => r.info.run_name === "cli")!;
   const params = Object.fromEntries(run.params);
   const all = JSON.stringify(params);

@@ -92,9 +92,13 @@ function wrap<F extends TrackableFunction>(
 ): F {
   const wrapped = function (this: unknown, ...args: never[]): unknown {
     const client = clientOf(options);
-    const runName = typeof options.runName === "function"
-      ? options.runName(...args)
-      : options.runName ?? defaultName(this);
+    // Every value the client knows to be a secret (its key...) is scrubbed from what is rendered.
+    const scrub = (text: string) => client.redactSecrets(text);
+    const runName = scrub(
+      typeof options.runName === "function"
+        ? options.runName(...args)
+        : options.runName ?? defaultName(this),
+    );
     const run = client.openRun({
       runName,
       resume: false,
@@ -103,8 +107,6 @@ function wrap<F extends TrackableFunction>(
       experimentName: options.experiment,
       logSystemMetrics: options.logSystemMetrics,
     });
-    // Every value the client knows to be a secret (its key...) is scrubbed from what is rendered.
-    const scrub = (text: string) => client.redactSecrets(text);
     const captured = captureParams(fn, args, options.params, options.redact ?? [], scrub);
     for (const reason of captured.skipped) {
       client.notice(`@tracked ${runName}: param skipped: ${reason}`);
