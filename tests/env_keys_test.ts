@@ -105,6 +105,15 @@ test("fromEnv({ apiHost }) with the OICM variables set sends no OICM key to a pl
     );
     assert.ok(!notices.join("\n").includes(OICM_KEY));
     // The host it was read with still gets it.
+    // Another OICM host gets no key read with this one, and the error says why.
+    assert.throws(
+      () => TrackingClient.fromEnv({ apiHost: "https://other.example/api/tracking", ...quiet }),
+      (e: unknown) =>
+        e instanceof Error && /OICM needs an API key/.test(e.message) &&
+        /OICM_TRACKING_API_KEY is not sent to https:\/\/other\.example: it belongs to/.test(
+          e.message,
+        ) && !e.message.includes(OICM_KEY),
+    );
     const toOicm = TrackingClient.fromEnv(quiet);
     await oneRun(toOicm);
     assert.ok(s.oicm.requests.length > 0);

@@ -215,7 +215,15 @@ export class TrackingClient {
    */
   static fromEnv(overrides: Partial<TrackingClientOptions> = {}): TrackingClient {
     const { options, notices } = readEnv(overrides);
-    const client = new TrackingClient(options);
+    let client: TrackingClient;
+    try {
+      client = new TrackingClient(options);
+    } catch (err) {
+      // A key held back from this host (it belongs to another) is why one is missing: say so.
+      const withheld = notices.filter((n) => / is not sent to /.test(n));
+      if (!(err instanceof ValidationError) || withheld.length === 0) throw err;
+      throw new ValidationError(`${err.message} (${withheld.join("; ")})`);
+    }
     for (const notice of notices) {
       if (toldFromEnv.has(notice)) continue; // once per process
       toldFromEnv.add(notice);

@@ -93,17 +93,22 @@ function withheldNote(
 }
 
 /**
+ * The variable naming the OICM host both OICM keys belong to:
+ * `OICM_TRACKING_API_HOST`, else `OIP_TRACKING_SERVER`, else none (then they
+ * belong to any OICM host).
+ */
+export function oicmHostVariable(read: EnvReader = peekEnv): string | undefined {
+  return ["OICM_TRACKING_API_HOST", "OIP_TRACKING_SERVER"].find((n) => read(n) !== undefined);
+}
+
+/**
  * The credentials set in the environment that belong to `apiHost` (see the
  * module doc), with notes on the ones withheld. The OICM key comes first on
  * an OICM host, MLflow's token (then username and password) on another.
  */
 export function envCredentialsFor(apiHost: string, read: EnvReader = peekEnv): EnvCredentials {
   const out: EnvCredentials = { withheld: [] };
-  const oicmHostVar = read("OICM_TRACKING_API_HOST") !== undefined
-    ? "OICM_TRACKING_API_HOST"
-    : read("OIP_TRACKING_SERVER") !== undefined
-    ? "OIP_TRACKING_SERVER"
-    : undefined;
+  const oicmHostVar = oicmHostVariable(read);
   const oicmHost = oicmHostVar === undefined ? undefined : read(oicmHostVar);
   const mlflowUri = read("MLFLOW_TRACKING_URI");
   const mlflowHost = mlflowUri !== undefined && originOf(mlflowUri) !== undefined

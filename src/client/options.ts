@@ -14,7 +14,7 @@ import { idProblem } from "../core/validate.ts";
 import type { RetryOptions } from "../http/retry.ts";
 import type { SystemMetricsOptions } from "../system_metrics/system_metrics.ts";
 import { peekEnv } from "../core/peek_env.ts";
-import { belongsTo } from "./env_credentials.ts";
+import { belongsTo, oicmHostVariable } from "./env_credentials.ts";
 import { parseOrigin } from "../http/credentials.ts";
 import { OICM_HOST_SUFFIX } from "../http/routes.ts";
 import type { FetchFn } from "../http/transport.ts";
@@ -208,10 +208,11 @@ export function withPythonEnvDefaults(options: TrackingClientOptions): TrackingC
     if (/^true$/i.test(peekEnv("OIP_OFFLINE_MODE") ?? "")) out.offline = true;
   }
   if (!out.offline) {
-    const server = peekEnv("OIP_TRACKING_SERVER");
-    out.apiHost ??= server;
+    out.apiHost ??= peekEnv("OIP_TRACKING_SERVER");
     // The workload key belongs to the OICM host it was read with (any OICM host if none is named).
-    if (out.apiHost !== undefined && belongsTo(out.apiHost, server, "oicm")) {
+    const hostVariable = oicmHostVariable();
+    const bound = hostVariable === undefined ? undefined : peekEnv(hostVariable);
+    if (out.apiHost !== undefined && belongsTo(out.apiHost, bound, "oicm")) {
       out.apiKey ??= peekEnv("OIP_WORKLOAD_ACCESS_KEY");
     }
   }
