@@ -181,3 +181,14 @@ test("a server echoing the key base64-, base64url- or URL-encoded is scrubbed fr
     await new Promise((r) => server.close(r));
   }
 });
+
+test("withRun's error tags carry no secret the client knows", async () => {
+  await using s = await setup({ client: { apiKey: KEY, onNotice: () => {} } });
+  await assert.rejects(
+    s.client.withRun({ runName: "fails" }, () => {
+      throw new Error(`upstream said: bad key ${KEY}`);
+    }),
+  );
+  const { tags } = await stored(s);
+  assert.equal(tags["error.message"], "upstream said: bad key ***");
+});

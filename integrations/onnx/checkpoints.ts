@@ -75,7 +75,7 @@ export async function evaluateCheckpoints(
   } catch (err) {
     if (!active) {
       try {
-        run.setTags(errorTags(err));
+        run.setTags(errorTags(err, (t) => client.redactSecrets(t)));
       } catch { /* ending it FAILED matters more */ }
       await run.end("FAILED").catch(() => {});
     }

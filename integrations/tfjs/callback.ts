@@ -227,7 +227,7 @@ export function trackingCallback(
       await callChained("onTrainEnd", this, [logs]);
     },
     async fail(error: unknown) {
-      const tags = errorTags(error);
+      const tags = errorTags(error, (t) => client.redactSecrets(t));
       if (run === undefined) {
         // fit threw before training began: record the failed attempt all the same.
         run = client.openRun({
