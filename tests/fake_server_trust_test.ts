@@ -24,7 +24,13 @@ function raw(
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { hostname, port, method: options.method ?? "GET", path: options.path, headers: options.headers },
+      {
+        hostname,
+        port,
+        method: options.method ?? "GET",
+        path: options.path,
+        headers: options.headers,
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
