@@ -21,6 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { TrackingClient } from "../mod.ts";
+import { FileBackend } from "../src/store/file_backend.ts";
 import { setup } from "./helpers.ts";
 import { test } from "./harness.ts";
 
@@ -109,4 +110,24 @@ test("the spool's files are 0600 and its folders, its own included, 0700", async
   assertModes("spool files", files, 0o600, mask.file);
   assertModes("spool folders", folders, 0o700, mask.folder);
   t.server.faults.clear();
+});
+
+test("a spool opened as a plain store (cli sync <spool>) keeps what it adds private", async () => {
+  using tmp = scratch();
+  const mask = umask(tmp.dir);
+  const spool = join(tmp.dir, "copied-spool");
+  mkdirSync(spool, { mode: 0o700 });
+  writeFileSync(join(spool, ".spool"), "records waiting for a tracking server\n", { mode: 0o600 });
+  const store = new FileBackend(spool); // as sync opens it: not told it is private
+  const experimentId = await store.createExperiment("e", { team: "a" });
+  const run = await store.createRun({ experimentId, startTime: 1, tags: {} });
+  await store.logBatch({
+    runId: run.info.runId,
+    metrics: [{ key: "loss", value: 1, step: 0, timestamp: 1 }],
+    params: [{ key: "lr", value: "0.1" }],
+    tags: [],
+  });
+  const { files, folders } = modes(spool);
+  assertModes("files", files, 0o600, mask.file);
+  assertModes("folders", folders, 0o700, mask.folder);
 });

@@ -6,9 +6,9 @@
  * mode, which Deno, Bun and Node all apply the umask to (Deno's
  * `appendFileSync` and `writeFileSync({ mode })` do not: they chmod).
  *
- * A folder is private when a store was opened on it as private, or when it
- * already is (its mode gives the group and others nothing): a second process
- * syncing the spool keeps its files private too.
+ * A folder is private when a store was opened on it as private (the spool's
+ * store, or any store marked as a spool: a second process syncing the spool
+ * keeps its files private too).
  *
  * @module
  */

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type {
@@ -68,13 +68,15 @@ const TRASH = ".trash";
 const NOT_RUNS = new Set(["tags", DATASETS]);
 /** The lock file experiments are created under (a file: no experiment listing sees it). */
 const EXPERIMENTS_LOCK = ".experiments.lock";
+/** The file marking a store as a spool (`SPOOL_MARKER` of `sync/`, which this layer cannot import). */
+const SPOOL_MARK = ".spool";
 
 /** How a {@linkcode FileBackend} keeps its files. */
 export interface FileBackendOptions {
   /**
    * Keep every file and folder to the owner (0600 and 0700, as the spool's):
-   * the store's records are sent later under the user's key. A store whose
-   * folder already gives the group and others nothing is kept private anyway.
+   * the store's records are sent later under the user's key. A store holding
+   * the spool's marker (`.spool`) is kept private anyway.
    */
   private?: boolean;
 }
@@ -135,12 +137,8 @@ export class FileBackend implements Backend {
    */
   #initSync(): void {
     if (this.#initialized) return;
-    try {
-      // A store in a folder only its owner may enter keeps what it adds to its owner too.
-      if ((statSync(this.root).mode & 0o077) === 0) keepPrivate(this.root);
-    } catch {
-      // not made yet: made below with the store's mode
-    }
+    // A spool opened as a plain store (`cli sync <spool>`) keeps what it adds private too.
+    if (existsSync(join(this.root, SPOOL_MARK))) keepPrivate(this.root);
     makeFolders(join(this.root, TRASH));
     const dir = join(this.root, "0");
     makeFolders(dir);
