@@ -208,14 +208,14 @@ export class FakeMlflowServer {
       : url.pathname.startsWith("/api/tracking/")
       ? url.pathname.slice("/api/tracking/".length)
       : undefined;
-    let bytes: Uint8Array | undefined;
+    let bytes: Uint8Array<ArrayBuffer> | undefined;
     if (request.method === "POST") {
       bytes = await readCapped(request, MLFLOW_LIMITS.requestBytes);
       if (bytes !== undefined) {
         request = new Request(request.url, {
           method: request.method,
           headers: request.headers,
-          body: bytes as Uint8Array<ArrayBuffer>,
+          body: bytes,
           signal: request.signal,
         });
       }

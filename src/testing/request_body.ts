@@ -9,7 +9,10 @@ import { MLFLOW_LIMITS } from "./rules.ts";
 import { MlflowFault } from "./wire.ts";
 
 /** The body's bytes, or undefined when it holds more than `limit` (the rest is left unread). */
-export async function readCapped(request: Request, limit: number): Promise<Uint8Array | undefined> {
+export async function readCapped(
+  request: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const declared = Number(request.headers.get("content-length") ?? "");
   if (declared > limit) return undefined;
   if (request.body === null) return new Uint8Array(0);
