@@ -10,6 +10,8 @@ import { copyFile, readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyAtomic, isTempName, writeAtomic } from "../core/file_io.ts";
+import { makeFolders } from "../core/file_modes.ts";
+import { pathInside } from "./inside_folder.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import type { ArtifactRepo } from "./artifact_repo.ts";
 
@@ -28,8 +30,9 @@ export class LocalArtifacts implements ArtifactRepo {
   }
 
   async put(source: string | Uint8Array, artifactPath: string): Promise<void> {
-    const target = join(this.#dir, ...artifactPath.split("/"));
-    mkdirSync(dirname(target), { recursive: true });
+    // Inside the run's folder on the real path, though a link was put in it.
+    const target = pathInside(this.#dir, artifactPath);
+    makeFolders(dirname(target));
     // Atomic, so a sync in another process never sends half a file.
     if (typeof source === "string") await copyAtomic(source, target);
     else await writeAtomic(target, source);

@@ -1,7 +1,10 @@
 /**
  * Artifact paths as MLflow takes them: relative, `/`-separated, with no `..`
- * segment and no NUL, so no artifact can land outside its run's folder. Bad
- * input is a `ValidationError` before any I/O.
+ * segment (`\` counts as `/`), no NUL and no name beginning `#tmp.` (a
+ * store's temporary files), so no artifact can land outside its run's folder
+ * and none is hidden. One rule for every path, whatever its source: given by
+ * the caller, found by walking a folder, or listed by a server. Bad input is a
+ * `ValidationError` before any I/O.
  *
  * @module
  */
@@ -19,7 +22,9 @@ export function checkArtifactPath(what: string, path: string | undefined): strin
   if (typeof path !== "string") {
     throw new ValidationError(`${what} must be a string, got ${typeof path}`);
   }
-  if (path.includes("\0")) throw new ValidationError(`${what} holds a NUL character`);
+  if (path.includes("\0")) {
+    throw new ValidationError(`${what} ${JSON.stringify(path)} holds a NUL character`);
+  }
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\")) {
     throw new ValidationError(
       `${what} '${path}' is absolute; give a path relative to the run's artifacts`,
@@ -35,6 +40,34 @@ export function checkArtifactPath(what: string, path: string | undefined): strin
     );
   }
   return parts.length === 0 ? undefined : parts.join("/");
+}
+
+/**
+ * Checks a path a listing gave (a server's, or a store's folder): it must pass
+ * {@linkcode checkArtifactPath} as it stands (already in the normal form, so
+ * `a//b`, `./a` and `a\b` are refused too) and lie below the folder listed.
+ * Throws a `ValidationError` with code `UNSAFE_ARTIFACT_PATH` naming it.
+ */
+export function checkListedPath(what: string, listed: string, under: string | undefined): string {
+  let checked: string | undefined;
+  try {
+    checked = checkArtifactPath(`${what} holds the path`, listed);
+  } catch (err) {
+    throw new ValidationError((err as Error).message, { code: "UNSAFE_ARTIFACT_PATH" });
+  }
+  if (checked !== listed) {
+    throw new ValidationError(
+      `${what} holds the path ${JSON.stringify(listed)}, which is not a plain relative path`,
+      { code: "UNSAFE_ARTIFACT_PATH" },
+    );
+  }
+  if (under !== undefined && !listed.startsWith(`${under}/`)) {
+    throw new ValidationError(
+      `${what} holds the path '${listed}', which is not below the folder listed, '${under}'`,
+      { code: "UNSAFE_ARTIFACT_PATH" },
+    );
+  }
+  return listed;
 }
 
 /** A file's path in the run's artifacts (it must name a file: not empty). */

@@ -24,32 +24,68 @@ export interface Upload {
 /** Runs artifact work for a run once it exists (see `RunOwner.transfer`). */
 export type Transfer = (work: Upload[] | { inputs: DatasetInput[] }) => Promise<void>;
 
-/** The files below a folder, as `/`-joined paths relative to it (checked now, sent later). */
-function filesBelow(dir: string, prefix = ""): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...filesBelow(join(dir, e.name), rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
+/** What walking a folder found: its files, and what it passed over (links, devices). */
+interface Walked {
+  /** Each file: its local path, and its path relative to the folder, `/`-joined. */
+  files: { local: string; rel: string }[];
+  /** Entries that are neither a file nor a folder (symbolic links first of all). */
+  skipped: string[];
 }
 
-/** A file as an upload: `artifactPath/<its name>`. */
+/** The files below a folder (checked now, sent later); links are not followed. */
+function walk(dir: string, prefix: string, found: Walked): Walked {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) walk(join(dir, e.name), rel, found);
+    else if (e.isFile()) found.files.push({ local: join(dir, e.name), rel });
+    else found.skipped.push(rel);
+  }
+  return found;
+}
+
+/** A file as an upload: `artifactPath/<its name>`; the name passes the rule given paths pass. */
 export function fileUpload(localPath: string, artifactPath?: string): Upload[] {
   const folder = checkArtifactPath("artifactPath", artifactPath);
   checkLocal(localPath, false);
-  return [{ source: localPath, artifactPath: joinArtifactPath(folder, basename(localPath)) }];
+  const name = basename(localPath);
+  return [{
+    source: localPath,
+    artifactPath: checkArtifactFile(`the file ${localPath}`, joinArtifactPath(folder, name)),
+  }];
 }
 
-/** Every file below a folder as uploads, its layout kept under `artifactPath`. */
-export function folderUploads(localDir: string, artifactPath?: string): Upload[] {
+/** How many skipped entries a notice names. */
+const NAMED = 5;
+
+/**
+ * Every file below a folder as uploads, its layout kept under `artifactPath`.
+ * Each name found passes the rule given names pass (a name the store cannot
+ * hold refuses the whole call, naming it, before any upload); symbolic links
+ * and other entries that are no file are skipped, and `notice` hears of them
+ * once.
+ */
+export function folderUploads(
+  localDir: string,
+  artifactPath?: string,
+  notice: (message: string) => void = () => {},
+): Upload[] {
   const folder = checkArtifactPath("artifactPath", artifactPath);
   checkLocal(localDir, true);
-  return filesBelow(localDir).map((rel) => ({
-    source: join(localDir, ...rel.split("/")),
-    artifactPath: joinArtifactPath(folder, rel),
+  const { files, skipped } = walk(localDir, "", { files: [], skipped: [] });
+  const uploads = files.sort((a, b) => a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0).map((f) => ({
+    source: f.local,
+    artifactPath: checkArtifactFile(`a file in ${localDir}`, joinArtifactPath(folder, f.rel)),
   }));
+  if (skipped.length > 0) {
+    const named = skipped.sort().slice(0, NAMED).map((s) => JSON.stringify(s)).join(", ");
+    const more = skipped.length > NAMED ? ` and ${skipped.length - NAMED} more` : "";
+    notice(
+      `logArtifacts(${localDir}): skipped ${skipped.length} entr${
+        skipped.length === 1 ? "y" : "ies"
+      } that are symbolic links or not regular files (links are not followed): ${named}${more}`,
+    );
+  }
+  return uploads;
 }
 
 /** Text as an upload at `artifactFile` (UTF-8). */

@@ -189,6 +189,7 @@ export class TrackingClient {
         if (!(error instanceof DeliveryError)) this.#onError(new DeliveryError([error], 0));
       },
       transfer: (run, work) => this.#transfers.start(run, work),
+      notice: (message) => this.notice(message),
     };
   }
 

@@ -29,6 +29,8 @@ export interface RunOwner {
    * `flush()` and `close()` wait for it, and report it when it failed.
    */
   transfer(run: Run, work: Upload[] | { inputs: DatasetInput[] }): Promise<void>;
+  /** Tells the client's `onNotice` something worth knowing that is no failure. */
+  notice(message: string): void;
 }
 
 /** What creating or resuming a run on the server yields. */
@@ -160,9 +162,17 @@ export class Run implements AsyncDisposable {
     return this.#send(() => fileUpload(localPath, artifactPath));
   }
 
-  /** Stores every file below a local folder, its layout kept under `artifactPath`. */
+  /**
+   * Stores every file below a local folder, its layout kept under
+   * `artifactPath`. Every name found passes the rule given paths pass (no
+   * `..`, no `#tmp.` name: such a name is a `ValidationError` naming it,
+   * before any I/O); symbolic links are not followed, and one notice says
+   * which were skipped.
+   */
   logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
-    return this.#send(() => folderUploads(localDir, artifactPath));
+    return this.#send(() =>
+      folderUploads(localDir, artifactPath, (message) => this.#owner.notice(message))
+    );
   }
 
   /** Stores text as the artifact `artifactFile` (such as `notes/summary.md`). */

@@ -1,13 +1,24 @@
 /**
  * File helpers of the FileStore layout: metric lines, keys as nested paths,
- * and atomic replacement of small files.
+ * and atomic replacement of small files. Every file is created with its mode
+ * (see `file_modes.ts`), never the runtime's default.
  *
  * @module
  */
-import { linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { copyFile, open, readdir, rename, unlink, writeFile } from "node:fs/promises";
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { chmod, copyFile, open, readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
+import { fileMode, folderMode } from "./file_modes.ts";
 import { Point } from "./point.ts";
 import type { MetricPoint } from "./types.ts";
 
@@ -105,25 +116,67 @@ function tmpBeside(path: string): string {
   return join(path, "..", `${TMP_PREFIX}${process.pid}.${tmpCounter++}`);
 }
 
+/** Writes all of `data` at the file's current position (its end, when opened to append). */
+function writeAllSync(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+/** Creates (or truncates) `file` with the mode `path` gets, and writes `data` into it. */
+function writeFileWithModeSync(file: string, path: string, data: string | Uint8Array): void {
+  const fd = openSync(file, "w", fileMode(path));
+  try {
+    writeAllSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends to a file, created with its mode when absent, in one write (a
+ * reader sees whole lines or none of them).
+ */
+export function appendSync(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, "a", fileMode(path));
+  try {
+    writeAllSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** {@linkcode writeAtomic}, synchronously. */
 export function writeAtomicSync(path: string, text: string): void {
   const tmp = tmpBeside(path);
-  writeFileSync(tmp, text);
+  writeFileWithModeSync(tmp, path, text);
   renameSync(tmp, path);
 }
 
 /** Replaces a file's content atomically: write a sibling, then rename over it. */
 export async function writeAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const tmp = tmpBeside(path);
-  await writeFile(tmp, text);
+  const handle = await open(tmp, "w", fileMode(path));
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
   await rename(tmp, path);
 }
 
-/** Copies a file into place atomically: a reader sees the old file or the whole new one. */
+/**
+ * Copies a file into place atomically: a reader sees the old file or the whole
+ * new one. The copy gets the store's mode, not the source's (a file anyone may
+ * write stays out of reach once in the store).
+ */
 export async function copyAtomic(source: string, path: string): Promise<void> {
   const tmp = tmpBeside(path);
   try {
+    // Made first with its mode (so the umask applies), then filled: a copy takes the source's mode.
+    const handle = await open(tmp, "w", fileMode(path));
+    const { mode } = await handle.stat().finally(() => handle.close());
     await copyFile(source, tmp);
+    await chmod(tmp, mode & 0o777);
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => {});
@@ -143,7 +196,7 @@ export function isTempName(name: string): boolean {
  */
 export function createExclusiveSync(path: string, text: string): boolean {
   const tmp = tmpBeside(path);
-  writeFileSync(tmp, text);
+  writeFileWithModeSync(tmp, path, text);
   try {
     linkSync(tmp, path);
     return true;
@@ -204,7 +257,7 @@ export class KeyFiles {
     const path = keyPath(this.#dir, key);
     const parent = join(path, "..");
     if (!this.#made.has(parent)) {
-      mkdirSync(parent, { recursive: true });
+      mkdirSync(parent, { recursive: true, mode: folderMode(parent) });
       this.#made.add(parent);
     }
     return path;

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type {
   Backend,
@@ -34,6 +34,8 @@ import type {
   Target,
 } from "../core/backend.ts";
 import { DeliveryError, TrackingError, UnavailableError } from "../core/errors.ts";
+import { writeAtomicSync } from "../core/file_io.ts";
+import { makeFolders } from "../core/file_modes.ts";
 import { FileBackend } from "../store/file_backend.ts";
 import { tryLock } from "../store/file_lock.ts";
 import { triplesByKey } from "../store/metric_lines.ts";
@@ -118,7 +120,8 @@ export class SpoolingBackend implements Backend {
     this.maxInFlight = config.maxInFlight;
     this.#config = config;
     this.#store = withPermissionErrors(
-      new FileBackend(config.path, config.notify),
+      // Private: what waits here is sent later under the user's key (files 0600, folders 0700).
+      new FileBackend(config.path, config.notify, { private: true }),
       `the spool ${config.path}`,
     );
     this.#delay = config.retryMs;
@@ -179,8 +182,8 @@ export class SpoolingBackend implements Backend {
     const known = this.#spooled.get(remoteRunId);
     if (known !== undefined) return known.local;
     if (this.#spooled.size === 0) {
-      mkdirSync(this.path, { recursive: true });
-      writeFileSync(join(this.path, SPOOL_MARKER), "records waiting for a tracking server\n");
+      makeFolders(this.path);
+      writeAtomicSync(join(this.path, SPOOL_MARKER), "records waiting for a tracking server\n");
     }
     const target = this.#targetOf(remoteRunId);
     const created = this.#store.createRunSync({
@@ -387,11 +390,11 @@ export class SpoolingBackend implements Backend {
     if (this.#pendingWrites > 0) return undefined;
     const refusedStore = new FileBackend(join(this.path, ".refused"));
     await refusedStore.searchExperiments({}); // creates the store and its Default experiment
-    writeFileSync(join(refusedStore.root, SPOOL_MARKER), "records a tracking server refused\n");
+    writeAtomicSync(join(refusedStore.root, SPOOL_MARKER), "records a tracking server refused\n");
     const dir = this.#store.runDirectorySync(local);
     const target = join(refusedStore.root, "0", local);
     // No await from here on: no spill can land in the folder while it moves.
-    mkdirSync(join(target, ".."), { recursive: true });
+    makeFolders(join(target, ".."));
     renameSync(dir, target);
     this.#spooled.delete(remote);
     this.#config.notify(

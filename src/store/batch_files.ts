@@ -6,11 +6,17 @@
  *
  * @module
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BatchRefusal, type SpillBatch } from "../core/backend.ts";
 import { ParamConflictError, type TrackingError, ValidationError } from "../core/errors.ts";
-import { createExclusiveSync, KeyFiles, keyPath, writeAtomicSync } from "../core/file_io.ts";
+import {
+  appendSync,
+  createExclusiveSync,
+  KeyFiles,
+  keyPath,
+  writeAtomicSync,
+} from "../core/file_io.ts";
 import { formatMetricLinesInto } from "./metric_lines.ts";
 
 /**
@@ -65,7 +71,7 @@ export function writeBatch(dir: string, batch: SpillBatch): void {
     fitting.delete(key);
   }
   formatMetricLinesInto(fitting, (key, lines) => {
-    appendFileSync(keyPath(join(dir, "metrics"), key), lines); // one write: whole lines or nothing
+    appendSync(keyPath(join(dir, "metrics"), key), lines); // one write: whole lines or nothing
   });
   if (refused.length > 0) throw new BatchRefusal(refused, refusedRecords);
 }

@@ -6,11 +6,11 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fromWireInput, toWireInput } from "../core/datasets.ts";
 import { createExclusiveSync } from "../core/file_io.ts";
+import { makeFolders } from "../core/file_modes.ts";
 import type { DatasetInput } from "../core/types.ts";
 import { readMeta, writeMeta } from "./meta_yaml.ts";
 
@@ -33,10 +33,10 @@ export function writeInputs(dir: string, runId: string, inputs: readonly Dataset
   for (const { dataset, tags } of inputs.map(toWireInput)) {
     const datasetId = md5(dataset.name, dataset.digest);
     const datasetDir = join(expDir, DATASETS, datasetId);
-    mkdirSync(datasetDir, { recursive: true });
+    makeFolders(datasetDir);
     createExclusiveSync(join(datasetDir, "meta.yaml"), writeMeta({ ...dataset }));
     const inputDir = join(dir, INPUTS, md5(datasetId, runId));
-    mkdirSync(inputDir, { recursive: true });
+    makeFolders(inputDir);
     createExclusiveSync(
       join(inputDir, "meta.yaml"),
       writeMeta({

@@ -41,7 +41,9 @@ import {
   writeAtomic,
   writeAtomicSync,
 } from "../core/file_io.ts";
+import { folderMode, keepPrivate, makeFolders } from "../core/file_modes.ts";
 import { acquireLock } from "./file_lock.ts";
+import { checkExperimentId, checkRunId } from "./store_ids.ts";
 import { comparator, matches, parseFilter, parseOrderBy } from "../core/filter.ts";
 import { writeMeta } from "./meta_yaml.ts";
 import { triplesByKey } from "./metric_lines.ts";
@@ -66,8 +68,24 @@ const TRASH = ".trash";
 const NOT_RUNS = new Set(["tags", DATASETS]);
 /** The lock file experiments are created under (a file: no experiment listing sees it). */
 const EXPERIMENTS_LOCK = ".experiments.lock";
+/** The file marking a store as a spool (`SPOOL_MARKER` of `sync/`, which this layer cannot import). */
+const SPOOL_MARK = ".spool";
 
-/** A {@linkcode Backend} over a local directory in MLflow's FileStore layout. */
+/** How a {@linkcode FileBackend} keeps its files. */
+export interface FileBackendOptions {
+  /**
+   * Keep every file and folder to the owner (0600 and 0700, as the spool's):
+   * the store's records are sent later under the user's key. A store holding
+   * the spool's marker (`.spool`) is kept private anyway.
+   */
+  private?: boolean;
+}
+
+/**
+ * A {@linkcode Backend} over a local directory in MLflow's FileStore layout.
+ * Every experiment and run id is checked against what the store makes
+ * (`store_ids.ts`) before it becomes a path.
+ */
 export class FileBackend implements Backend {
   /** The store's root directory, absolute. */
   readonly root: string;
@@ -82,9 +100,14 @@ export class FileBackend implements Backend {
    * `notify` hears of what is worth knowing but no failure (a metric line that
    * does not parse, skipped).
    */
-  constructor(root: string, notify: (message: string) => void = () => {}) {
+  constructor(
+    root: string,
+    notify: (message: string) => void = () => {},
+    options: FileBackendOptions = {},
+  ) {
     this.root = resolve(root);
     this.#notify = notify;
+    if (options.private === true) keepPrivate(this.root);
   }
 
   /** Reads a metric file's points, skipping (and telling once of) lines that do not parse. */
@@ -114,9 +137,11 @@ export class FileBackend implements Backend {
    */
   #initSync(): void {
     if (this.#initialized) return;
-    mkdirSync(join(this.root, TRASH), { recursive: true });
+    // A spool opened as a plain store (`cli sync <spool>`) keeps what it adds private too.
+    if (existsSync(join(this.root, SPOOL_MARK))) keepPrivate(this.root);
+    makeFolders(join(this.root, TRASH));
     const dir = join(this.root, "0");
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     createExclusiveSync(join(dir, "meta.yaml"), experimentMetaText(dir, "0", "Default"));
     this.#initialized = true;
   }
@@ -145,6 +170,7 @@ export class FileBackend implements Backend {
   }
 
   async #experimentDir(id: string): Promise<string> {
+    checkExperimentId(id); // before it becomes a path
     await this.#ready();
     for (const dir of [join(this.root, id), join(this.root, TRASH, id)]) {
       if (await exists(dir)) return dir;
@@ -187,7 +213,7 @@ export class FileBackend implements Backend {
       for (;; next++) {
         const dir = join(this.root, String(next));
         try {
-          mkdirSync(dir); // a folder left by a crashed create (no meta.yaml) keeps its id taken
+          mkdirSync(dir, { mode: folderMode(dir) }); // a crashed create's folder keeps its id taken
         } catch (err) {
           if ((err as { code?: string }).code === "EEXIST") continue;
           throw err;
@@ -226,6 +252,7 @@ export class FileBackend implements Backend {
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
+    checkExperimentId(experimentId); // before it becomes a path (and the trash's)
     if (experimentId === "0") {
       throw new TrackingError("the Default experiment cannot be deleted", {
         code: "INVALID_PARAMETER_VALUE",
@@ -262,9 +289,7 @@ export class FileBackend implements Backend {
   #createRunIn(expDir: string, run: NewRun): RunRecord {
     const runId = crypto.randomUUID().replace(/-/g, "");
     const dir = join(expDir, runId);
-    for (const sub of ["metrics", "params", "tags", "artifacts"]) {
-      mkdirSync(join(dir, sub), { recursive: true });
-    }
+    for (const sub of ["metrics", "params", "tags", "artifacts"]) makeFolders(join(dir, sub));
     const { info, tags } = newRun(run, runId, dir);
     putTags(join(dir, "tags"), tags);
     writeAtomicSync(join(dir, "meta.yaml"), runMetaText(dir, info, tags["mlflow.user"] ?? ""));
@@ -281,6 +306,7 @@ export class FileBackend implements Backend {
    * is crossed inside a logging call, which cannot wait).
    */
   createRunSync(run: NewRun): RunRecord {
+    checkExperimentId(run.experimentId);
     this.#initSync();
     const expDir = join(this.root, run.experimentId);
     if (!existsSync(join(expDir, "meta.yaml"))) {
@@ -305,15 +331,14 @@ export class FileBackend implements Backend {
   }
 
   async #runDir(runId: string): Promise<string> {
+    checkRunId(runId); // before it becomes a path
     const known = this.#runDirs.get(runId);
     if (known !== undefined && await exists(known)) return known;
-    if (/^[\w-]+$/.test(runId)) {
-      for (const { dir } of await this.#experimentDirs()) {
-        const candidate = join(dir, runId);
-        if (await exists(candidate)) {
-          this.#runDirs.set(runId, candidate);
-          return candidate;
-        }
+    for (const { dir } of await this.#experimentDirs()) {
+      const candidate = join(dir, runId);
+      if (await exists(candidate)) {
+        this.#runDirs.set(runId, candidate);
+        return candidate;
       }
     }
     throw new NotFoundError(`no run with id ${runId} in ${this.root}`, {
@@ -481,8 +506,9 @@ export class FileBackend implements Backend {
       let expDir: string;
       try {
         expDir = await this.#experimentDir(experimentId);
-      } catch {
-        continue;
+      } catch (err) {
+        if (err instanceof NotFoundError) continue; // a bad id is refused, not skipped
+        throw err;
       }
       for (const e of await readdir(expDir, { withFileTypes: true })) {
         if (!e.isDirectory() || NOT_RUNS.has(e.name)) continue;

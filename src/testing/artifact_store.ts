@@ -9,6 +9,8 @@ import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "../artifacts/crc32.ts";
 import { fileStream, streamToFile } from "../artifacts/file_stream.ts";
+import { pathInside } from "../artifacts/inside_folder.ts";
+import { invalid } from "./wire.ts";
 
 /**
  * One entry of a folder, in MLflow's `FileInfo` wire form.
@@ -170,7 +172,13 @@ export class FakeArtifactStore {
     return [...seen.values()].sort((a, b) => a.path.localeCompare(b.path));
   }
 
+  /** The file of `key`, inside the folder on the real path (through any link), else a 400. */
   #path(key: string): string {
-    return join(this.#dir!, ...key.split("/"));
+    if (key === "") return this.#dir!;
+    try {
+      return pathInside(this.#dir!, key);
+    } catch (err) {
+      throw invalid(`Invalid path: ${(err as Error).message}`);
+    }
   }
 }

@@ -18,6 +18,8 @@ import { FakeArtifactStore } from "./artifact_store.ts";
 import { Faults } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
 import { OICM_MLFLOW_ROUTES, oicmRuns } from "./oicm.ts";
+import { readCapped, tooLarge } from "./request_body.ts";
+import { checkWorkspaceId, MLFLOW_LIMITS } from "./rules.ts";
 import { FakeStore, MlflowFault } from "./store.ts";
 
 /**
@@ -149,7 +151,7 @@ export class FakeMlflowServer {
    * to inspect what was recorded.
    */
   store(workspace?: string): FakeStore {
-    const key = workspace ?? "";
+    const key = workspace === undefined ? "" : checkWorkspaceId(workspace);
     let store = this.#stores.get(key);
     if (store === undefined) {
       const dir = this.#options.artifactsDir;
@@ -188,7 +190,10 @@ export class FakeMlflowServer {
     return outcome;
   };
 
-  /** Answers one request, after faults; `"drop"` means close the connection unanswered. */
+  /**
+   * Answers one request, after faults; `"drop"` means close the connection unanswered.
+   * A JSON body (every `POST`) over MLflow's 1 MB is refused before more of it is read.
+   */
   async handle(request: Request): Promise<Response | "drop"> {
     const url = new URL(request.url);
     const oicm = OICM_PATH.exec(url.pathname);
@@ -203,19 +208,41 @@ export class FakeMlflowServer {
       : url.pathname.startsWith("/api/tracking/")
       ? url.pathname.slice("/api/tracking/".length)
       : undefined;
+    let bytes: Uint8Array<ArrayBuffer> | undefined;
+    if (request.method === "POST") {
+      bytes = await readCapped(request, MLFLOW_LIMITS.requestBytes);
+      if (bytes !== undefined) {
+        request = new Request(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: bytes,
+          signal: request.signal,
+        });
+      }
+    }
     if (this.#options.recordRequests !== false) {
       const headers: Record<string, string> = {};
       request.headers.forEach((v, k) => headers[k] = v);
       let body: Record<string, unknown> = Object.fromEntries(url.searchParams);
       if (request.method === "POST") {
         try {
-          body = await request.clone().json();
+          body = JSON.parse(new TextDecoder().decode(bytes));
         } catch {
           body = {};
         }
       }
-      const workspace = oicm?.[1] ?? lookup?.[1];
+      const raw = oicm?.[1] ?? lookup?.[1];
+      let workspace = raw;
+      try {
+        workspace = raw === undefined ? undefined : decodeURIComponent(raw); // once, as routing does
+      } catch {
+        // not percent-encoding: kept as sent
+      }
       this.requests.push({ method: request.method, route, workspace, headers, body });
+    }
+    if (request.method === "POST" && bytes === undefined) {
+      const fault = tooLarge(route, request);
+      return jsonError(fault.status, fault.code, fault.message);
     }
     if (this.faults.latencyMs > 0) {
       await new Promise((r) => setTimeout(r, this.faults.latencyMs));
@@ -275,12 +302,13 @@ export class FakeMlflowServer {
         return c.json(store[name as RouteName](body) as Record<string, unknown>);
       });
     }
+    // Open routes, before the key check: the route the router matched decides, not a suffix.
+    // The liveness probe; a part goes to storage with the URL's own credential.
+    app.get("/api/tracking/liveness", (c) => c.json({ status: "ok" }));
+    app.route("/", partUpload(this.#uploads));
     app.use("*", async (c, next) => {
       const key = this.#options.apiKey;
-      // The liveness probe is open; a part goes to storage with the URL's own credential.
-      if (
-        key !== undefined && !c.req.path.endsWith("/liveness") && !c.req.path.startsWith(PART_PATH)
-      ) {
+      if (key !== undefined) {
         const auth = c.req.header("Authorization");
         if (auth !== `Bearer ${key}`) {
           throw new MlflowFault(
@@ -299,7 +327,8 @@ export class FakeMlflowServer {
     app.use("/api/2.0/mlflow/*", plain);
     app.use(`${ARTIFACTS_PREFIX}/*`, plain);
     const workspace = async (c: Context<Vars>, next: () => Promise<void>) => {
-      const ws = decodeURIComponent(c.req.param("ws") ?? "");
+      // Decoded once, by the router; then it must be a workspace id (it names a folder).
+      const ws = checkWorkspaceId(c.req.param("ws") ?? "");
       const known = this.#options.workspaces;
       if (known !== undefined && !known.includes(ws)) {
         throw new MlflowFault(404, "RESOURCE_DOES_NOT_EXIST", `Workspace '${ws}' does not exist`);
@@ -321,7 +350,6 @@ export class FakeMlflowServer {
     const artifacts = artifactApi(this.#uploads);
     if (!oicmOnly) app.route(ARTIFACTS_PREFIX, artifacts);
     app.route(`/api/tracking/v1/workspaces/:ws/mlflow${ARTIFACTS_PREFIX}`, artifacts);
-    app.route("/", partUpload(this.#uploads));
     app.get(
       "/api/tracking/v2/workspaces/:ws/experiments/:id/runs",
       (c) => c.json(oicmRuns(c.get("store"), c.req.param("id"), c.req.query())),
@@ -331,7 +359,6 @@ export class FakeMlflowServer {
       app.get("/health", (c) => c.text("OK"));
       app.get("/version", (c) => c.text(MLFLOW_VERSION));
     }
-    app.get("/api/tracking/liveness", (c) => c.json({ status: "ok" }));
     app.get("/api/tracking/version", (c) => c.json({ version: this.#options.version ?? "1.13.0" }));
     app.notFound((c) => error(c, 404, "ENDPOINT_NOT_FOUND", `No route for ${c.req.path}`));
     app.onError((err, c) => {
@@ -344,4 +371,12 @@ export class FakeMlflowServer {
 
 function error(c: Context, status: number, code: string, message: string): Response {
   return c.json({ error_code: code, message }, status as 400);
+}
+
+/** An MLflow error answer outside the app (before routing). */
+function jsonError(status: number, code: string, message: string): Response {
+  return new Response(JSON.stringify({ error_code: code, message }), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 }

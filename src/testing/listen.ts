@@ -34,15 +34,27 @@ export interface Handler {
   handle(request: Request): Promise<Response | "drop">;
 }
 
-/** The request with its body as a stream (a large upload is never held whole). */
-function toRequest(req: IncomingMessage, base: string): Request {
+/**
+ * The request with its body as a stream (a large upload is never held whole),
+ * its URL on the listening address: the `Host` header (which any client sets
+ * as it likes) never decides an address the server hands out. A body the
+ * handler stops reading is dropped as it arrives, and the connection closed
+ * once answered.
+ */
+function toRequest(req: IncomingMessage, origin: string): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (typeof v === "string") headers.set(k, v);
     else if (Array.isArray(v)) { for (const item of v) headers.append(k, item); }
   }
   const method = req.method ?? "GET";
-  const url = new URL(req.url ?? "/", req.headers.host ? `http://${req.headers.host}` : base);
+  const target = req.url ?? "/";
+  // Origin-form (`/path`) is appended as it is (`//host/x` stays a path); absolute-form keeps its path.
+  const path = target.startsWith("/") ? target : (() => {
+    const u = URL.canParse(target) ? new URL(target) : new URL("/", origin);
+    return u.pathname + u.search;
+  })();
+  const url = new URL(origin + path);
   if (method === "GET" || method === "HEAD") return new Request(url, { method, headers });
   const chunks = req[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({
@@ -51,16 +63,21 @@ function toRequest(req: IncomingMessage, base: string): Request {
       if (done) controller.close();
       else controller.enqueue(new Uint8Array(value as Uint8Array));
     },
-    cancel: () => void req.destroy(),
+    cancel: () => void req.resume(), // the rest is dropped as it comes, never held
   });
   const init: RequestInit & { duplex: "half" } = { method, headers, body, duplex: "half" };
   return new Request(url, init);
 }
 
-/** Writes the answer, its body streamed with backpressure. */
-async function reply(res: ServerResponse, response: Response): Promise<void> {
+/**
+ * Writes the answer, its body streamed with backpressure. When the request's
+ * body was not read whole (refused as too large), the connection closes after
+ * the answer.
+ */
+async function reply(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => headers[k] = v);
+  if (!req.complete) headers["connection"] = "close";
   res.writeHead(response.status, headers);
   if (response.body !== null) {
     for await (const chunk of response.body) {
@@ -72,20 +89,21 @@ async function reply(res: ServerResponse, response: Response): Promise<void> {
 
 /** Serves `handler` on `hostname:port` (port 0 picks a free one). */
 export function listen(handler: Handler, hostname: string, port: number): Promise<Listening> {
-  const base = `http://${hostname}`;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  let origin = `http://${host}`; // with the port once listening (requests come after)
   const server = createServer((req, res) => {
     Promise.resolve()
-      .then(() => handler.handle(toRequest(req, base)))
-      .then((out) => out === "drop" ? void req.socket.destroy() : reply(res, out))
+      .then(() => handler.handle(toRequest(req, origin)))
+      .then((out) => out === "drop" ? void req.socket.destroy() : reply(req, res, out))
       .catch(() => req.socket.destroy());
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => {
       const { port: actual } = server.address() as AddressInfo;
-      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      origin = `http://${host}:${actual}`;
       resolve({
-        url: `http://${host}:${actual}`,
+        url: origin,
         port: actual,
         close: () =>
           new Promise<void>((done) => {

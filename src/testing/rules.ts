@@ -17,6 +17,11 @@ export const MLFLOW_LIMITS = {
   paramValue: 6000,
   tagValue: 8000,
   experimentName: 500,
+  /**
+   * Bytes of one JSON request ("A single JSON-serialized API request may be up to 1 MB in
+   * size", MLflow's REST API reference; `MAX_BATCH_LOG_REQUEST_SIZE` in `validation.py`).
+   */
+  requestBytes: 1_000_000,
 } as const;
 
 /** Python's `len`: code points, not UTF-16 units. */
@@ -80,4 +85,18 @@ export function checkLength(what: string, value: string, limit: number): string 
     );
   }
   return value;
+}
+
+/**
+ * An OICM workspace id as it names a folder of the fake's `artifactsDir`: not
+ * empty, not `.` or `..`, no `/`, `\`, NUL or other control character, at most
+ * 255 characters. Anything else is 400 INVALID_PARAMETER_VALUE, before any
+ * store or folder is made for it.
+ */
+export function checkWorkspaceId(ws: string): string {
+  // deno-lint-ignore no-control-regex
+  if (ws === "" || ws === "." || ws === ".." || ws.length > 255 || /[/\\\x00-\x1f\x7f]/.test(ws)) {
+    throw invalid(`Invalid workspace id ${JSON.stringify(ws.slice(0, 100))}`);
+  }
+  return ws;
 }
