@@ -333,9 +333,9 @@ export class TrackingClient {
   }
 
   /** Reads an experiment by id. */
-  getExperiment(experimentId: string): Promise<Experiment> {
+  async getExperiment(experimentId: string): Promise<Experiment> {
     validateId("experimentId", experimentId);
-    return this.#backend.getExperiment(experimentId);
+    return await this.#backend.getExperiment(experimentId);
   }
 
   /** Reads an experiment by name; `undefined` when there is none. */
@@ -563,10 +563,10 @@ export class TrackingClient {
   }
 
   /** Searches runs (in the active experiment by default), following pages up to `maxResults`. */
-  searchRuns(options: SearchRunsOptions = {}): Promise<RunRecord[]> {
+  async searchRuns(options: SearchRunsOptions = {}): Promise<RunRecord[]> {
     for (const id of options.experimentIds ?? []) validateId("experimentId", id);
     const experimentIds = options.experimentIds ?? [this.#defaultExperiment()];
-    return this.#backend.searchRuns({ ...options, experimentIds });
+    return await this.#backend.searchRuns({ ...options, experimentIds });
   }
 
   /** A metric's whole history, in step order (after delivering the run's queued records). */
