@@ -119,19 +119,32 @@ Deno.test({
     const remote = new TrackingClient({ apiHost: SERVER! });
     const report = await local.sync({ to: remote });
     assert.ok(report.artifacts >= 5, `the model's files were sent (${report.artifacts})`);
+    assert.equal(report.models, 1, "the logged model too");
+    assert.equal((await local.sync({ to: remote })).models, 0, "once");
     const exp = await remote.getExperimentByName(experiment);
     const [synced] = await remote.searchRuns({ experimentIds: [exp!.experimentId] });
     await local.close();
     await remote.close();
+    const found = await fetch(`${SERVER}/api/2.0/mlflow/logged-models/search`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ experiment_ids: [exp!.experimentId] }),
+    }).then((r) => r.json()) as { models: { info: Record<string, string> }[] };
+    assert.equal(found.models.length, 1);
+    const { info } = found.models[0];
+    assert.equal(info.source_run_id, synced.info.runId);
+    assert.equal(info.status, "LOGGED_MODEL_READY");
 
     const inputs = join(tmp.dir, "in.json");
     writeFileSync(inputs, JSON.stringify({ x: X }));
-    const seen = python(["predict", SERVER!, `runs:/${synced.info.runId}/model`, inputs]) as {
-      outputs: Record<string, number[][]>;
-      info: { signature: unknown };
-    };
-    assertClose(seen.outputs.y, await ortRows(bytes));
-    assert.deepEqual(seen.info.signature, SIGNATURE);
+    for (const uri of [`runs:/${synced.info.runId}/model`, `models:/${info.model_id}`]) {
+      const seen = python(["predict", SERVER!, uri, inputs]) as {
+        outputs: Record<string, number[][]>;
+        info: { signature: unknown; model_id: string | null };
+      };
+      assertClose(seen.outputs.y, await ortRows(bytes));
+      assert.deepEqual(seen.info.signature, SIGNATURE);
+    }
   },
 });
 
@@ -166,7 +179,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a tfjs model's MLmodel is read by mlflow.models.get_model_info; tfjs loads it by URL" + why,
+  name: "a tfjs model's MLmodel is read by mlflow.models.get_model_info; tfjs loads it by URL" +
+    why,
   ignore: !SERVER || !PYTHON,
   async fn() {
     await tf.setBackend("cpu");
@@ -194,5 +208,37 @@ Deno.test({
       (back.predict(probe) as tf.Tensor).arraySync(),
       (model.predict(probe) as tf.Tensor).arraySync(),
     );
+  },
+});
+
+Deno.test({
+  name: "MLflow's file store reads an offline store's logged model (models:/<id>) and runs it" +
+    (PYTHON ? "" : " (ignored: needs MLFLOW_PYTHON)"),
+  ignore: !PYTHON,
+  async fn() {
+    using tmp = scratch();
+    const bytes = linearModel(W, B, { input: "x", output: "y" });
+    const store = join(tmp.dir, "mlruns");
+    const client = new TrackingClient({ offline: true, storagePath: store });
+    const run = await client.startRun({ runName: "offline" });
+    const info = await logOnnxModel(run, { model: bytes, ort });
+    await run.end();
+    await client.close();
+    assert.ok(info.modelId?.startsWith("m-"));
+    const inputs = join(tmp.dir, "in.json");
+    writeFileSync(inputs, JSON.stringify({ x: X }));
+    const out = execFileSync(
+      PYTHON!,
+      ["tests/fixtures/models.py", "predict", `file:${store}`, `models:/${info.modelId}`, inputs],
+      {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONWARNINGS: "ignore", MLFLOW_ALLOW_FILE_STORE: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const seen = JSON.parse(out.trim().split("\n").pop()!);
+    assertClose(seen.outputs.y, await ortRows(bytes));
+    assert.equal(seen.info.model_id, info.modelId);
+    assert.deepEqual(seen.info.signature, SIGNATURE);
   },
 });

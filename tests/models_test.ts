@@ -133,6 +133,54 @@ test("offline, the model folder is in the run's artifacts and loadModel reads it
   await client.close();
 });
 
+test("offline, logModel writes MLflow's file-store logged model, and sync carries it with the target's ids", async () => {
+  using tmp = scratch();
+  const store = join(tmp.dir, "mlruns");
+  const local = new TrackingClient({ offline: true, storagePath: store });
+  const run = await local.startRun();
+  const info = await logOnnxModel(run, { model: ONNX, ort });
+  await run.end();
+  const exp = run.info.experimentId;
+  const meta = readFileSync(join(store, exp, "models", info.modelId!, "meta.yaml"), "utf8");
+  assert.match(meta, /^status: 2$/m);
+  assert.match(meta, new RegExp(`^source_run_id: "?${run.runId}"?$`, "m"));
+  assert.match(meta, /^name: model$/m);
+  const link = join(store, exp, run.runId, "outputs", info.modelId!, "meta.yaml");
+  assert.match(readFileSync(link, "utf8"), /^destination_type: MODEL_OUTPUT$/m);
+  const own = join(store, exp, "models", info.modelId!, "artifacts", "model.onnx");
+  assert.deepEqual(new Uint8Array(readFileSync(own)), ONNX);
+
+  // To a server with logged models: one, READY, linked to the target's run, MLmodel retargeted.
+  await using t = await setup();
+  const report = await local.sync({ to: t.client });
+  assert.equal(report.models, 1);
+  const [m] = [...loggedModelsOf(t.server.store()).values()];
+  const [remote] = [...t.server.store().runs.values()];
+  assert.equal(m.status, "LOGGED_MODEL_READY");
+  assert.equal(m.source_run_id, remote.info.run_id);
+  assert.deepEqual(m.outputOf, [{ run_id: remote.info.run_id, step: 0 }]);
+  const files = t.server.store().artifacts;
+  for (
+    const key of [`0/models/${m.model_id}/artifacts`, `0/${remote.info.run_id}/artifacts/model`]
+  ) {
+    const mlmodel = text(await files.bytes(`${key}/MLmodel`));
+    assert.match(mlmodel, new RegExp(`^model_id: "?${m.model_id}"?$`, "m"), key);
+    assert.match(mlmodel, new RegExp(`^run_id: "?${remote.info.run_id}"?$`, "m"), key);
+  }
+  assert.equal((await local.sync({ to: t.client })).models, 0, "each model once");
+
+  // To an older MLflow: the run's artifacts only, and an MLmodel naming no logged model.
+  await using old = await setup({ server: { loggedModels: false } });
+  assert.equal((await local.sync({ to: old.client })).models, 0);
+  const [oldRun] = [...old.server.store().runs.values()];
+  const mlmodel = text(
+    await old.server.store().artifacts.bytes(`0/${oldRun.info.run_id}/artifacts/model/MLmodel`),
+  );
+  assert.doesNotMatch(mlmodel, /model_id:/);
+  assert.match(mlmodel, new RegExp(`^run_id: "?${oldRun.info.run_id}"?$`, "m"));
+  await local.close();
+});
+
 test("runs:/ finds a model MLflow 3 kept only in its logged model (as mlflow.onnx.log_model does)", async () => {
   await using t = await setup();
   const run = await t.client.startRun();

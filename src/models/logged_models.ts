@@ -2,9 +2,9 @@
  * MLflow 3's logged models over REST (`/api/2.0/mlflow/logged-models`, from
  * `mlflow/protos/service.proto`): create one for a run, link it as the run's
  * output (`runs/outputs`), finalize it, get it, find a run's model by name.
- * A server that answers the create with 404 (or 403, 405, 501) has none:
- * older MLflow, OICM. That is remembered, and the model stays in the run's
- * artifacts only.
+ * A server that answers the create with "no such endpoint" (404
+ * ENDPOINT_NOT_FOUND, 405, 501) has none: an older MLflow. That is remembered,
+ * and the model stays in the run's artifacts only.
  *
  * @module
  */
@@ -60,8 +60,12 @@ function parse<S extends z.ZodType>(route: string, text: string, schema: S): z.o
   }
 }
 
-/** The statuses by which a server says it does not serve a route. */
-const NOT_SERVED = new Set([403, 404, 405, 501]);
+/** Whether an error says the server does not serve the route (not that a run is missing). */
+function notServed(err: unknown): boolean {
+  if (!(err instanceof TrackingError)) return false;
+  return (err.status === 404 && err.code === "ENDPOINT_NOT_FOUND") || err.status === 405 ||
+    err.status === 501;
+}
 
 /** A server's logged models, through `transport`; `filesAt` opens an artifact URI. */
 export class RestLoggedModels implements LoggedModels {
@@ -101,7 +105,7 @@ export class RestLoggedModels implements LoggedModels {
         JSON.stringify(body),
       );
     } catch (err) {
-      if (err instanceof TrackingError && err.status !== undefined && NOT_SERVED.has(err.status)) {
+      if (notServed(err)) {
         this.#served = false;
         return undefined;
       }
@@ -154,11 +158,7 @@ export class RestLoggedModels implements LoggedModels {
           JSON.stringify(body),
         );
       } catch (err) {
-        if (
-          err instanceof TrackingError && err.status !== undefined && NOT_SERVED.has(err.status)
-        ) {
-          return undefined;
-        }
+        if (notServed(err)) return undefined;
         throw err;
       }
       const page = parse("logged-models/search", text, searchSchema);
