@@ -97,6 +97,19 @@ test("a server without logged models (an older MLflow) gets the artifacts only, 
   assert.deepEqual(t.errors, []);
 });
 
+test("a server that cannot be reached for the logged model still gets the model's files", async () => {
+  await using t = await setup();
+  const run = await t.client.startRun();
+  await run.ready;
+  t.server.faults.failNext(10, 503, { route: "logged-models" });
+  const info = await logOnnxModel(run, { model: ONNX, ort });
+  await run.end();
+  assert.equal(info.modelId, undefined);
+  const inRun = t.server.store().artifacts.list(`0/${run.runId}/artifacts/model`);
+  assert.deepEqual(inRun.map((f) => f.path).sort(), FOLDER);
+  assert.equal(loggedModelsOf(t.server.store()).size, 0);
+});
+
 test("OICM gets the model in the run's artifacts and no logged-models request", async () => {
   await using t = await setup({ oicm: true, client: { workspaceId: "ws-1" } });
   const { experimentId } = await t.client.setExperiment("oicm-models");
