@@ -2,18 +2,19 @@
  * Models round trip with a real `mlflow server` (MLflow 3, artifact serving) and MLflow's own
  * Python client: an ONNX model logged in TypeScript (online, and from an offline store synced
  * to the server) is loaded by `mlflow.pyfunc.load_model` and answers what ONNX Runtime answers
- * here; one logged by `mlflow.onnx.log_model` loads with `client.loadModel` and answers the
- * same in TypeScript; a tfjs model's MLmodel is read by `mlflow.models.get_model_info` and
- * `tf.loadLayersModel` loads it from the server's URL.
+ * here (and `mlflow models predict`, what `mlflow models serve` runs, too); one logged by
+ * `mlflow.onnx.log_model` loads with `client.loadModel` and answers the same in TypeScript; a
+ * tfjs model's MLmodel is read by `mlflow.models.get_model_info` and `tf.loadLayersModel` loads
+ * it from the server's URL.
  *
  * Needs MLFLOW_SERVER_URL (a running server) and MLFLOW_PYTHON (a Python with mlflow, onnx and
  * onnxruntime); .ci/run exports both for its real-server step.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import * as ort from "onnxruntime-node";
 import * as tf from "@tensorflow/tfjs";
@@ -101,6 +102,20 @@ Deno.test({
       assert.deepEqual(seen.info.flavors, ["onnx", "python_function"]);
       assert.deepEqual(seen.info.signature, SIGNATURE);
     }
+
+    // What `mlflow models serve` runs: the pyfunc flavor, with its Python version known.
+    const served = join(tmp.dir, "serving.json");
+    writeFileSync(served, JSON.stringify({ inputs: { x: X } }));
+    const mlflow = join(dirname(PYTHON!), "mlflow");
+    const args = ["models", "predict", "-m", info.modelUri, "-i", served, "-t", "json"];
+    const predicted = spawnSync(mlflow, [...args, "--env-manager", "local"], {
+      encoding: "utf8",
+      env: { ...process.env, MLFLOW_TRACKING_URI: SERVER },
+    });
+    assert.equal(predicted.status, 0, predicted.stderr);
+    assert.doesNotMatch(predicted.stderr, /does not have a specified Python version/);
+    const json = predicted.stdout.trim().split("\n").pop()!;
+    assertClose((JSON.parse(json) as { predictions: { y: number[][] } }).predictions.y, want);
   },
 });
 

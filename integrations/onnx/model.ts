@@ -38,6 +38,8 @@ export interface OnnxModelOptions {
   artifactPath?: string;
   /** Extra pip requirements besides `mlflow`, `onnx`, `onnxruntime`. */
   pipRequirements?: string[];
+  /** The Python the model is served with (`python_version`, the environment files). Default 3.11. */
+  pythonVersion?: string;
 }
 
 /** ORT's element types, as numpy names MLflow's tensor specs use. */
@@ -84,9 +86,10 @@ export function onnxSignature(session: OrtSessionLike): ModelSignature | undefin
 export function onnxModel(
   model: string | Uint8Array,
   session: OrtSessionLike,
-  options: Pick<OnnxModelOptions, "artifactPath" | "pipRequirements"> = {},
+  options: Pick<OnnxModelOptions, "artifactPath" | "pipRequirements" | "pythonVersion"> = {},
 ): ModelToLog {
   const bytes = typeof model === "string" ? new Uint8Array(readFileSync(model)) : model;
+  const python = options.pythonVersion ?? "3.11";
   return {
     artifactPath: options.artifactPath ?? "model",
     files: { "model.onnx": bytes },
@@ -101,10 +104,12 @@ export function onnxModel(
         data: "model.onnx",
         env: { conda: "conda.yaml", virtualenv: "python_env.yaml" },
         loader_module: "mlflow.onnx",
+        python_version: python,
       },
     },
     signature: onnxSignature(session),
     pipRequirements: ["onnx", "onnxruntime", ...(options.pipRequirements ?? [])],
+    pythonVersion: python,
   };
 }
 
