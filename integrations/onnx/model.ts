@@ -71,7 +71,16 @@ function specOf(meta: OrtInputMetadata, where: string): TensorSpec {
   return { name: meta.name, dtype, shape };
 }
 
-/** The signature of a session: its inputs' and outputs' names, types and shapes. */
+/**
+ * The signature of a session, as MLflow's tensor specs: its inputs' and outputs' names, types and
+ * shapes (`-1` for a free dimension); undefined for an ORT before 1.20 (no metadata).
+ *
+ * @example
+ * ```ts ignore
+ * import { onnxSignature } from "@oicm/tracking/onnx";
+ * onnxSignature(session); // { inputs: [{ name: "x", dtype: "float32", shape: [-1, 3] }], outputs: [...] }
+ * ```
+ */
 export function onnxSignature(session: OrtSessionLike): ModelSignature | undefined {
   const inputs = session.inputMetadata;
   const outputs = session.outputMetadata;
