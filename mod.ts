@@ -41,6 +41,10 @@ export type { SyncProgress, SyncReport } from "./src/sync/sync_record.ts";
 export type { SystemMetricsOptions } from "./src/system_metrics/system_metrics.ts";
 export type { HealthReport } from "./src/rest/oicm_health.ts";
 export { errorTags } from "./src/core/error_tags.ts";
+export type { LoggedModelInfo, ModelToLog } from "./src/models/model_folder.ts";
+export type { LoadedModel } from "./src/models/load_model.ts";
+export type { MlModel } from "./src/models/mlmodel.ts";
+export type { ModelSignature, TensorSpec } from "./src/models/signature.ts";
 export type { RetryOptions } from "./src/http/retry.ts";
 export type { FetchFn } from "./src/http/transport.ts";
 export {

@@ -18,6 +18,7 @@
  */
 export { type CheckpointOptions, evaluateCheckpoints } from "./onnx/checkpoints.ts";
 export { OnnxEvaluator } from "./onnx/evaluator.ts";
+export { logOnnxModel, type OnnxModelOptions, onnxSignature } from "./onnx/model.ts";
 export type { CustomMetric, MetricSpec } from "./onnx/metrics.ts";
 export type { ConfusionMatrix, EpochReport, EvaluationReport } from "./onnx/report.ts";
 export {

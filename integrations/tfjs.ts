@@ -24,7 +24,12 @@ export {
 } from "./tfjs/callback.ts";
 export { fitParams } from "./tfjs/params.ts";
 export { fitDatasetWithTracking, fitWithTracking } from "./tfjs/fit.ts";
-export { logTfModel, type TfModelArtifacts, type TfSavable } from "./tfjs/model.ts";
+export {
+  logTfModel,
+  type TfModelArtifacts,
+  type TfSavable,
+  type TfSymbolic,
+} from "./tfjs/model.ts";
 export type {
   EarlyStoppingOptions,
   TensorLike,

@@ -1,6 +1,6 @@
 /**
- * What the ONNX evaluator keeps with its run: the `.onnx` model it evaluated
- * (which loads back into a real ORT session that answers the same) and
+ * What the ONNX evaluator keeps with its run: the `.onnx` model it evaluated, as
+ * an MLflow model (which loads back into a real ORT session that answers the same) and
  * `eval/report.json` with each epoch's metrics and, for classifiers, the
  * confusion matrix. Real ONNX Runtime sessions on the CPU.
  */
@@ -92,8 +92,9 @@ test("the evaluator stores the model it evaluated and a report: per-epoch metric
   const diagonal = handConfusion().reduce((n, row, i) => n + row[i], 0);
   assert.equal(stored.epochs[0].metrics.accuracy, diagonal / X.length);
 
-  // The model file, downloaded, is the one evaluated: a session on it answers the same.
-  const local = await client.downloadArtifacts(run.runId, "model/classifier.onnx", tmp.dir + "/dl");
+  // The model, loaded back as an MLflow model, is the one evaluated: a session on it answers the same.
+  const loaded = await client.loadModel(`runs:/${run.runId}/model`, { flavor: "onnx" });
+  const local = loaded.dataPath!;
   assert.deepEqual(new Uint8Array(readFileSync(local)), new Uint8Array(readFileSync(modelPath)));
   const session = await ort.InferenceSession.create(local);
   const [batch] = batches(7);
@@ -158,11 +159,20 @@ test("evaluateCheckpoints stores each checkpoint and one report across them", as
     [1, "epoch-1.onnx"],
     [2, "epoch-2.onnx"],
   ]);
+  // Each checkpoint is an MLflow model of its own, the one evaluated at that step.
   assert.deepEqual((await client.listArtifacts(run.info.run_id, "model")).map((e) => e.path), [
-    "model/epoch-0.onnx",
-    "model/epoch-1.onnx",
-    "model/epoch-2.onnx",
+    "model/checkpoint-0",
+    "model/checkpoint-1",
+    "model/checkpoint-2",
   ]);
+  for (const [i, path] of checkpoints.entries()) {
+    const uri = `runs:/${run.info.run_id}/model/checkpoint-${i}`;
+    const loaded = await client.loadModel(uri, { flavor: "onnx", dstPath: `${tmp.dir}/dl-${i}` });
+    assert.deepEqual(
+      new Uint8Array(readFileSync(loaded.dataPath!)),
+      new Uint8Array(readFileSync(path)),
+    );
+  }
   await client.close();
 });
 

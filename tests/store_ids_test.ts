@@ -92,7 +92,11 @@ test("cli show ID and artifacts ID refuse an id the store does not make, naming 
       err.length = 0;
       const code = await main([command, s.runId, "--store", join(s.dir, "store")]);
       assert.notEqual(code, 0, command);
-      assert.match(err.join("\n"), /is not one a local store makes|must not contain '\/'/, `${command}: ${err}`);
+      assert.match(
+        err.join("\n"),
+        /is not one a local store makes|must not contain '\/'/,
+        `${command}: ${err}`,
+      );
       assert.ok(!err.join("\n").includes("secret"), command);
     }
   } finally {

@@ -74,7 +74,7 @@ test("a script with only autolog(...) added records the same run as one passing 
     assert.deepEqual(Object.keys(explicit.histories), ["acc", "loss", "val_acc", "val_loss"]);
     assert.equal(explicit.histories.loss.length, 4);
     assert.equal(explicit.params.epochs, "4");
-    assert.deepEqual(explicit.files, ["model/model.json", "model/weights.bin"]);
+    assert.deepEqual(explicit.files, ["model/MLmodel", "model/model.json", "model/weights.bin"]);
     assert.deepEqual(auto, explicit);
   } finally {
     rmSync(dir, { recursive: true, force: true });

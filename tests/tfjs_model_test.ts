@@ -48,6 +48,7 @@ test("logModel: the trained model, downloaded and loaded back, predicts what it 
   const { runId } = await callbacks.run!.ready;
 
   assert.deepEqual((await t.client.listArtifacts(runId, "model")).map((e) => e.path), [
+    "model/MLmodel",
     "model/model.json",
     "model/weights.bin",
   ]);
@@ -81,7 +82,7 @@ test("logModel with an artifactPath, into an active run the callback leaves open
   });
   const [stored] = [...t.server.store().runs.values()];
   const files = t.server.store().artifacts.list(`0/${stored.info.run_id}/artifacts/ckpt/final`);
-  assert.deepEqual(files.map((f) => f.path), ["model.json", "weights.bin"]);
+  assert.deepEqual(files.map((f) => f.path), ["MLmodel", "model.json", "weights.bin"]);
 });
 
 test("logTfModel saves a model on demand and resolves once stored; logModel needs a model", async () => {

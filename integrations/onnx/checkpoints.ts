@@ -52,13 +52,13 @@ export async function evaluateCheckpoints(
   const results: Record<string, number>[] = [];
   try {
     for (const [step, checkpoint] of options.checkpoints.entries()) {
-      // Checkpoints given as bytes have no file name: each is kept in a folder of its own.
+      // An MLflow model is a folder: each checkpoint is kept in one of its own.
       const folder = typeof options.logModel === "object"
         ? options.logModel.artifactPath
         : undefined;
-      const logModel = options.logModel && typeof checkpoint !== "string"
+      const logModel = options.logModel
         ? { artifactPath: `${folder ?? "model"}/checkpoint-${step}` }
-        : options.logModel;
+        : false;
       await using evaluator = await OnnxEvaluator.create({
         ...options,
         client,

@@ -6,6 +6,7 @@
  */
 import { type Run, TrackingClient, ValidationError } from "../../mod.ts";
 import { metricValues, StreamingMetrics } from "./metrics.ts";
+import { onnxModel } from "./model.ts";
 import { addEpoch, confusionMatrix } from "./report.ts";
 import {
   type EvalDataset,
@@ -253,8 +254,16 @@ export class OnnxEvaluator {
     if (!logModel || model === undefined || this.#modelLogged.has(run)) return;
     this.#modelLogged.add(run);
     const folder = (typeof logModel === "object" ? logModel.artifactPath : undefined) ?? "model";
-    if (typeof model === "string") void run.logArtifact(model, folder);
-    else void run.logBytes(model, `${folder}/${this.#modelName}`);
+    // In MLflow's format (MLmodel, signature, environment); the run's end waits for it and
+    // reports a failure.
+    let toLog;
+    try {
+      toLog = onnxModel(model, this.#session, { artifactPath: folder });
+    } catch (err) {
+      this.#options.client.notice(`onnx: logging the model: ${(err as Error).message}`);
+      return;
+    }
+    void run.logModel(toLog);
   }
 
   #storeReport(

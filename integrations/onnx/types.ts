@@ -40,6 +40,8 @@ export interface OrtInputMetadata {
   isTensor?: boolean;
   /** Its shape: numbers, or names for free dimensions (the batch). */
   shape?: readonly (number | string)[];
+  /** Its element type (`float32`, `int64`, ...). */
+  type?: string;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface OrtSessionLike {
   readonly outputNames: readonly string[];
   /** Input shapes (ORT 1.20+). */
   readonly inputMetadata?: readonly OrtInputMetadata[];
+  /** Output shapes (ORT 1.20+). */
+  readonly outputMetadata?: readonly OrtInputMetadata[];
   /** Runs the model. */
   run(feeds: Record<string, never>): Promise<Record<string, OrtTensorLike>>;
   /** Frees the session. */
@@ -134,8 +138,9 @@ export interface EvaluatorOptions {
   /** The run to log to; the client's active run by default. */
   run?: Run;
   /**
-   * Keep the `.onnx` model evaluated in the run's artifacts (needs `model`): under `model/`, by
-   * its file name (`model.onnx` for bytes); `{ artifactPath }` names another folder. Off by default.
+   * Keep the `.onnx` model evaluated with the run, in MLflow's format (needs `model`): an MLflow
+   * model folder `model/` (`MLmodel`, `model.onnx`, signature, environment files; see
+   * `logOnnxModel`); `{ artifactPath }` names another folder. Off by default.
    */
   logModel?: boolean | { artifactPath?: string };
   /**

@@ -12,6 +12,9 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Backend } from "../core/backend.ts";
 import { errorTags } from "../core/error_tags.ts";
 import {
@@ -58,6 +61,9 @@ import { createOrResume } from "./run_opening.ts";
 import { type EndingParts, endRun } from "./run_ending.ts";
 import { closeAll, flushAll } from "./closing.ts";
 import { Servers } from "./servers.ts";
+import { type LoadedModel, loadModelInto } from "../models/load_model.ts";
+import { parseModelUri } from "../models/model_uri.ts";
+import { sendModel } from "../models/send_model.ts";
 import { Transfers, type TransferWork } from "./transfers.ts";
 
 /**
@@ -188,14 +194,15 @@ export class TrackingClient {
         // The batcher already told onError of records it could not deliver.
         if (!(error instanceof DeliveryError)) this.#onError(new DeliveryError([error], 0));
       },
-      transfer: (run, work) => this.#transfers.start(run, work),
+      transfer: <T>(run: Run, work: TransferWork) => this.#transfers.start<T>(run, work),
       notice: (message) => this.notice(message),
     };
   }
 
   /** Sends artifacts, or records inputs, of a run that exists. */
-  async #send(runId: string, work: TransferWork): Promise<void> {
+  async #send(runId: string, work: TransferWork): Promise<unknown> {
     if ("inputs" in work) return await this.#backend.logInputs(runId, work.inputs);
+    if ("model" in work) return await sendModel(this.#backend, runId, work.model);
     for (const upload of work) {
       await this.#backend.logArtifact(runId, upload.source, upload.artifactPath);
     }
@@ -737,6 +744,36 @@ export class TrackingClient {
     }
     await this.#transfers.waitForId(runId);
     return await downloadArtifacts(this.#backend, runId, artifact, dstPath);
+  }
+
+  /**
+   * Downloads a model logged in MLflow's format and checks its `MLmodel` first,
+   * as MLflow's loaders do: `runs:/<run_id>/<path>` (a model in a run's
+   * artifacts, or MLflow 3's logged model of that run and name) or
+   * `models:/<model_id>` (an MLflow 3 logged model). `flavor` (such as `onnx`
+   * or `tfjs`) must be one of its flavors, else a `ValidationError` names the
+   * ones it has. Files go into `dstPath` (made when absent; a new temporary
+   * folder by default).
+   *
+   * @example
+   * ```ts ignore
+   * import * as ort from "onnxruntime-node";
+   * const model = await client.loadModel(`runs:/${runId}/model`, { flavor: "onnx" });
+   * const session = await ort.InferenceSession.create(model.dataPath!);
+   * ```
+   */
+  async loadModel(
+    uri: string,
+    options: { flavor?: string; dstPath?: string } = {},
+  ): Promise<LoadedModel> {
+    const parsed = parseModelUri(uri); // a bad URI is told before any request
+    if (parsed.kind === "run") {
+      validateId("runId", parsed.runId);
+      await this.#transfers.waitForId(parsed.runId);
+    }
+    const dst = options.dstPath ?? mkdtempSync(join(tmpdir(), "oicm-model-"));
+    mkdirSync(dst, { recursive: true });
+    return await loadModelInto(this.#backend, uri, dst, options.flavor);
   }
 
   /**

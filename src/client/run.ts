@@ -7,6 +7,12 @@
 import { RunRef } from "../delivery/batcher.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { MetricOptions, Recorder } from "./recorder.ts";
+import {
+  checkModel,
+  type LoggedModelInfo,
+  type ModelToLog,
+  type ModelWork,
+} from "../models/model_folder.ts";
 import type { DatasetInput, EndStatus, RunInfo, TagsInput } from "../core/types.ts";
 import {
   bytesUpload,
@@ -28,7 +34,7 @@ export interface RunOwner {
    * Sends artifacts (or records inputs) once the run exists; the run's end,
    * `flush()` and `close()` wait for it, and report it when it failed.
    */
-  transfer(run: Run, work: Upload[] | { inputs: DatasetInput[] }): Promise<void>;
+  transfer<T = void>(run: Run, work: Upload[] | { inputs: DatasetInput[] } | ModelWork): Promise<T>;
   /** Tells the client's `onNotice` something worth knowing that is no failure. */
   notice(message: string): void;
 }
@@ -211,8 +217,36 @@ export class Run implements AsyncDisposable {
     return this.#send(() => ({ inputs: inputsOf(input) }));
   }
 
+  /**
+   * Logs a model in MLflow's format: its files with an `MLmodel` describing
+   * them (flavors, signature, run) and, with `pipRequirements`, the
+   * environment files, under `artifactPath` (default `model`) of the run's
+   * artifacts, so that `mlflow.pyfunc.load_model("runs:/<run_id>/model")` and
+   * `client.loadModel` read it. On a server with MLflow 3's logged models it
+   * is also recorded as a logged model of this run (the UI's Models tab,
+   * `models:/<model_id>`). Checked at the call; the run's end waits for it.
+   * The integrations build the model for you (`logOnnxModel`, `logTfModel`).
+   *
+   * @example
+   * ```ts
+   * import { TrackingClient } from "@oicm/tracking";
+   * import { FakeMlflowServer } from "@oicm/tracking/testing";
+   * const client = new TrackingClient({ apiHost: "http://fake", fetch: new FakeMlflowServer().fetch });
+   * const run = await client.startRun();
+   * const info = await run.logModel({
+   *   files: { "weights.txt": new TextEncoder().encode("1 2 3") },
+   *   flavors: { my_flavor: { data: "weights.txt" } },
+   * });
+   * console.log(info.modelUri); // runs:/<run_id>/model
+   * await client.close();
+   * ```
+   */
+  logModel(model: ModelToLog): Promise<LoggedModelInfo> {
+    return this.#send<LoggedModelInfo>(() => ({ model: checkModel(model) }));
+  }
+
   /** Checks the work now (a bad path rejects before any I/O) and hands it to the owner. */
-  #send(make: () => Upload[] | { inputs: DatasetInput[] }): Promise<void> {
+  #send<T = void>(make: () => Upload[] | { inputs: DatasetInput[] } | ModelWork): Promise<T> {
     let work;
     try {
       this.#open();
@@ -220,7 +254,7 @@ export class Run implements AsyncDisposable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#owner.transfer(this, work);
+    return this.#owner.transfer<T>(this, work);
   }
 
   /**

@@ -10,14 +10,15 @@
 import { DeliveryError, toTrackingError, type TrackingError } from "../core/errors.ts";
 import type { DatasetInput } from "../core/types.ts";
 import type { Upload } from "../artifacts/run_artifacts.ts";
+import type { ModelWork } from "../models/model_folder.ts";
 import type { Run } from "./run.ts";
 import { WatchedPromise } from "./watched_promise.ts";
 
-/** Files to upload, or datasets to record. */
-export type TransferWork = Upload[] | { inputs: DatasetInput[] };
+/** Files to upload, datasets to record, or a model to log. */
+export type TransferWork = Upload[] | { inputs: DatasetInput[] } | ModelWork;
 
-/** Sends one piece of work for a run that exists. */
-export type Send = (runId: string, work: TransferWork) => Promise<void>;
+/** Sends one piece of work for a run that exists; resolves to what it made (a model's info). */
+export type Send = (runId: string, work: TransferWork) => Promise<unknown>;
 
 /** The transfers of every run of a client. */
 export class Transfers {
@@ -42,13 +43,16 @@ export class Transfers {
     this.#track = track;
   }
 
-  /** Starts `work` for `run` once it exists and the run's earlier transfers are done. */
-  start(run: Run, work: TransferWork): Promise<void> {
+  /**
+   * Starts `work` for `run` once it exists and the run's earlier transfers are
+   * done; resolves to what the work made (`T`: a logged model's info, else void).
+   */
+  start<T = void>(run: Run, work: TransferWork): Promise<T> {
     const previous = this.#tail.get(run);
     const sending = (async () => {
       await previous;
       const { runId } = await run.ready;
-      await this.#send(runId, work);
+      return await this.#send(runId, work) as T;
     })();
     const tail = sending.then(() => {}, () => {});
     this.#tail.set(run, tail);
@@ -65,7 +69,7 @@ export class Transfers {
       failures.push(error);
       this.#failures.set(run, failures);
       try {
-        this.#onError(new DeliveryError([error], "inputs" in work ? 1 : work.length));
+        this.#onError(new DeliveryError([error], Array.isArray(work) ? work.length : 1));
       } catch { /* a throwing onError must not break delivery */ }
     }).finally(() => pending.delete(settled));
     pending.add(settled);

@@ -118,6 +118,45 @@ export interface RunUpdate {
   runName?: string;
 }
 
+/** A logged model (MLflow 3's `/api/2.0/mlflow/logged-models`), as the server has it. */
+export interface LoggedModelRecord {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  sourceRunId?: string;
+  /** Where its files live (`mlflow-artifacts:/<exp>/models/<id>/artifacts`). */
+  artifactUri: string;
+  /** `LOGGED_MODEL_PENDING`, `LOGGED_MODEL_READY` or `LOGGED_MODEL_UPLOAD_FAILED`. */
+  status?: string;
+}
+
+/** The files of one place (a logged model's location), as the artifact repositories serve them. */
+export interface FileRepo {
+  put(source: string | Uint8Array, path: string): Promise<void>;
+  list(path?: string): Promise<ArtifactEntry[]>;
+  get(path: string, dstFile: string): Promise<void>;
+}
+
+/** A server's logged models (MLflow 3): record one, link it to its run, find it, reach its files. */
+export interface LoggedModels {
+  /** Creates one (PENDING); `undefined` when the server keeps no logged models (older MLflow). */
+  create(
+    experimentId: string,
+    runId: string,
+    name: string,
+    tags: Record<string, string>,
+  ): Promise<LoggedModelRecord | undefined>;
+  /** Records the model as an output of its run (the run page's Models list). */
+  linkToRun(runId: string, modelId: string, step: number): Promise<void>;
+  /** Sets READY once its files are stored, or UPLOAD_FAILED. */
+  finalize(modelId: string, ready: boolean): Promise<void>;
+  get(modelId: string): Promise<LoggedModelRecord>;
+  /** The model a run logged under `name`, as MLflow's `runs:/<run>/<name>` resolves it. */
+  find(experimentId: string, runId: string, name: string): Promise<LoggedModelRecord | undefined>;
+  /** Its files. */
+  files(model: LoggedModelRecord): FileRepo;
+}
+
 /** Where experiments and runs are kept. */
 export interface Backend {
   /**
@@ -159,4 +198,6 @@ export interface Backend {
   downloadArtifact(runId: string, path: string, dstFile: string): Promise<void>;
   /** Records datasets a run used (`runs/log-inputs`). */
   logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void>;
+  /** The server's logged models; absent where there are none (OICM, a local store). */
+  loggedModels?(): LoggedModels | undefined;
 }

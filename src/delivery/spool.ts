@@ -27,6 +27,7 @@ import type {
   Backend,
   Batch,
   ExperimentQuery,
+  LoggedModels,
   NewRun,
   RunQuery,
   RunUpdate,
@@ -472,6 +473,11 @@ export class SpoolingBackend implements Backend {
 
   async downloadArtifact(runId: string, path: string, dstFile: string): Promise<void> {
     await this.#targetOf(runId).backend.downloadArtifact(runId, path, dstFile);
+  }
+
+  /** The current server's logged models (none while it cannot be reached is its own to say). */
+  loggedModels(): LoggedModels | undefined {
+    return this.#config.current().backend.loggedModels?.();
   }
 
   async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {

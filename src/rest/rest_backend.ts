@@ -26,6 +26,7 @@ import type { ArtifactRepo } from "../artifacts/artifact_repo.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
 import { artifactRepoFor } from "../artifacts/resolve.ts";
+import { RestLoggedModels } from "../models/logged_models.ts";
 import { toWireInput } from "../core/datasets.ts";
 
 /**
@@ -149,6 +150,19 @@ export class RestBackend implements Backend {
       runId,
       multipart: this.#oicm === undefined ? undefined : this.#artifactOptions.multipart,
     });
+  }
+
+  #loggedModels: RestLoggedModels | undefined;
+
+  /** MLflow 3's logged models; none on OICM (its Python client does not log models). */
+  loggedModels(): RestLoggedModels | undefined {
+    if (this.#oicm !== undefined) return undefined;
+    this.#loggedModels ??= new RestLoggedModels(
+      this.#t,
+      (uri) =>
+        artifactRepoFor(uri, { trackingUri: this.#t.trackingUri, transport: this.#t, runId: "" }),
+    );
+    return this.#loggedModels;
   }
 
   async logArtifact(

@@ -61,11 +61,12 @@ import {
 import { putTags, readKeyValues, readMetaFile } from "./key_values.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import { LocalArtifacts } from "../artifacts/local_artifacts.ts";
+import { FileLoggedModels } from "./logged_model_files.ts";
 import type { DatasetInput, Experiment, MetricPoint, RunInfo, RunRecord } from "../core/types.ts";
 
 const TRASH = ".trash";
-/** Folders of an experiment that hold no run (its tags; datasets its runs used). */
-const NOT_RUNS = new Set(["tags", DATASETS]);
+/** Folders of an experiment that hold no run (its tags; datasets its runs used; logged models). */
+const NOT_RUNS = new Set(["tags", DATASETS, "models"]);
 /** The lock file experiments are created under (a file: no experiment listing sees it). */
 const EXPERIMENTS_LOCK = ".experiments.lock";
 /** The file marking a store as a spool (`SPOOL_MARKER` of `sync/`, which this layer cannot import). */
@@ -569,6 +570,14 @@ export class FileBackend implements Backend {
   }
 
   /** Records datasets as MLflow's file store does (see `dataset_files.ts`). */
+  #loggedModels: FileLoggedModels | undefined;
+
+  /** MLflow 3's logged models, in the layout MLflow's file store writes. */
+  loggedModels(): FileLoggedModels {
+    this.#loggedModels ??= new FileLoggedModels(this.root, (id) => this.runDirectory(id));
+    return this.#loggedModels;
+  }
+
   async logInputs(runId: string, inputs: readonly DatasetInput[]): Promise<void> {
     writeInputs(await this.#runDir(runId), runId, inputs);
   }

@@ -19,6 +19,7 @@ import type { Backend, Batch, KeyValue, MetricRecord } from "../core/backend.ts"
 import { AlreadyExistsError, NotFoundError, TrackingError } from "../core/errors.ts";
 import { acquireLock } from "../store/file_lock.ts";
 import { syncArtifacts } from "./sync_artifacts.ts";
+import { loggedModelIds, syncLoggedModels } from "./sync_models.ts";
 import {
   emptyReport,
   readSyncRecord,
@@ -177,6 +178,8 @@ export async function syncRun(
       onBatch(sent);
     }
   }
+  // Logged models first: the MLmodel files among the artifacts then name the target's ids.
+  await syncLoggedModels(source, target, dir, state, save, report, how.remoteExperimentId);
   await syncArtifacts(target, dir, state, save, report);
   state.inputs ??= [];
   for (const input of await source.readInputs(runId)) {
@@ -221,6 +224,7 @@ export async function hasUnsent(
   }
   const inputs = await source.readInputs(runId);
   if (inputs.some((i) => !(state.inputs ?? []).includes(`${i.name}\0${i.digest}`))) return true;
+  if ((await loggedModelIds(dir)).some((id) => state.models?.[id] === undefined)) return true;
   return run.info.status !== "RUNNING" && state.status !== run.info.status;
 }
 

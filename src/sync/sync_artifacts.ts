@@ -5,11 +5,12 @@
  *
  * @module
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Backend } from "../core/backend.ts";
 import { keyPath, listKeys } from "../core/file_io.ts";
 import { crc32Base64, fileCrc32 } from "../artifacts/crc32.ts";
+import { retargetMlmodel } from "./sync_models.ts";
 import type { SyncReport, SyncState } from "./sync_record.ts";
 
 /**
@@ -34,7 +35,11 @@ export async function syncArtifacts(
     if (before !== undefined && before.size === size && before.mtimeMs === mtimeMs) continue;
     const crc = crc32Base64(await fileCrc32(file));
     if (before === undefined || before.size !== size || before.crc32 !== crc) {
-      await target.logArtifact(state.remoteRunId, file, path);
+      // A model's MLmodel names its logged model: the target's id goes, not this store's.
+      const source = /(^|\/)MLmodel$/.test(path) && state.models !== undefined
+        ? new TextEncoder().encode(retargetMlmodel(await readFile(file, "utf8"), state))
+        : file;
+      await target.logArtifact(state.remoteRunId, source, path);
       report.artifacts++;
     }
     sent[path] = { size, crc32: crc, mtimeMs };

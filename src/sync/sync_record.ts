@@ -27,6 +27,8 @@ export interface SyncState {
   artifacts?: Record<string, { size: number; crc32: string; mtimeMs: number }>;
   /** Dataset inputs sent, by name and digest. */
   inputs?: string[];
+  /** Logged models sent: local model id → the target's (empty: the target keeps none). */
+  models?: Record<string, string>;
 }
 
 /**
@@ -55,6 +57,8 @@ export interface SyncReport {
   refused: number;
   /** Artifact files sent. */
   artifacts: number;
+  /** Logged models (MLflow 3) created on the target. */
+  models: number;
 }
 
 /** A report with nothing done yet. */
@@ -68,6 +72,7 @@ export function emptyReport(): SyncReport {
     ended: 0,
     refused: 0,
     artifacts: 0,
+    models: 0,
   };
 }
 

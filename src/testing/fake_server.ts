@@ -17,6 +17,7 @@ import { artifactApi, PART_PATH, partUpload, type Uploads } from "./artifact_rou
 import { FakeArtifactStore } from "./artifact_store.ts";
 import { Faults } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
+import { loggedModelApi } from "./logged_models.ts";
 import { OICM_MLFLOW_ROUTES, oicmRuns } from "./oicm.ts";
 import { readCapped, tooLarge } from "./request_body.ts";
 import { checkWorkspaceId, MLFLOW_LIMITS } from "./rules.ts";
@@ -52,6 +53,8 @@ export interface FakeServerOptions {
    * for files of gigabytes. Default: in memory.
    */
   artifactsDir?: string;
+  /** Serve MLflow 3's logged models (`/logged-models`, `runs/outputs`). Default true; false acts as an older MLflow. */
+  loggedModels?: boolean;
 }
 
 /**
@@ -346,6 +349,9 @@ export class FakeMlflowServer {
     app.use("/api/tracking/v1/workspaces/:ws/mlflow/*", workspace);
     app.use("/api/tracking/v2/workspaces/:ws/*", workspace);
     if (!oicmOnly) app.route("/api/2.0/mlflow", api);
+    if (!oicmOnly && this.#options.loggedModels !== false) {
+      app.route("/api/2.0/mlflow", loggedModelApi());
+    }
     app.route("/api/tracking/v1/workspaces/:ws/mlflow/api/2.0/mlflow", api);
     const artifacts = artifactApi(this.#uploads);
     if (!oicmOnly) app.route(ARTIFACTS_PREFIX, artifacts);

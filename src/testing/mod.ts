@@ -21,6 +21,7 @@ export { FakeArtifactStore, type FileInfoJson, type StoredFile } from "./artifac
 export type { StoredDatasetInput } from "./inputs.ts";
 export { type FailOptions, type FaultAction, Faults } from "./faults.ts";
 export type { Listening } from "./listen.ts";
+export { type FakeLoggedModel, loggedModelsOf } from "./logged_models.ts";
 export {
   FakeStore,
   MlflowFault,
