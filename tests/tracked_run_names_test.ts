@@ -41,7 +41,7 @@ test("eight calls of one @tracked method make eight distinct run names that name
 
 test("runName as a function gets the arguments with their own types (they were never)", async () => {
   const { client, runs } = inProcess({ retry: { maxRetries: 0 } });
-  const train = tracked((lr: number, optimizer: { name: string }) => lr, {
+  const train = tracked((lr: number, optimizer: { name: string }) => `${optimizer.name} ${lr}`, {
     client,
     runName: (lr, optimizer) => {
       const typed: [Equals<typeof lr, number>, Equals<typeof optimizer, { name: string }>] = [
