@@ -196,7 +196,7 @@ async function sync({ positional: [dir], flags }: ParsedArgs): Promise<string> {
  * Every command, by name. A command is declared with its arguments and flags
  * (anything else is refused) and resolves to what it prints.
  */
-export const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<string, Command> = {
   runs,
   show,
   artifacts,

@@ -124,3 +124,25 @@ test("cli runs --filter and --sort read a server as they read a store (--from UR
     await server.close();
   }
 });
+
+test("cli runs cuts the metrics and params before the run's name (Trainer.train-cf… before)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cli-runs-"));
+  try {
+    const client = new TrackingClient({ offline: true, storagePath: dir });
+    for (const lr of [0.1, 0.3]) {
+      const run = await client.startRun({
+        runName: `Trainer.train-${lr === 0.1 ? "cf01" : "97ab"}`,
+      });
+      run.logParams({ lr, epochs: 5, optimizer: "adam-with-a-long-name" });
+      run.logMetrics({ accuracy: lr * 2.7, loss: 1 - lr * 2.7, val_loss: 0.4 + lr });
+      await run.end();
+    }
+    await client.close();
+    const { out } = await cli(["runs", "--store", dir]);
+    assert.match(out, /^ {2}Trainer\.train-cf01 {2}/m);
+    assert.match(out, /^ {2}Trainer\.train-97ab {2}/m);
+    for (const line of out.split("\n")) assert.ok([...line].length <= 100, line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -88,9 +88,10 @@ export function cut(text: string, max: number): string {
 }
 
 /**
- * Pads rows of cells into aligned columns no wider than `maxWidth` in all:
- * when they would be, the widest columns give up room first (their cells cut
- * with an ellipsis), down to `minColumn` each.
+ * Pads rows of cells (each made {@linkcode printable}) into aligned columns
+ * no wider than `maxWidth` in all: when they would be, the widest columns give
+ * up room first (their cells cut with an ellipsis), down to `minColumn` each;
+ * the columns in `keep` (a run's name) only when no other can.
  *
  * @example
  * ```ts
@@ -98,7 +99,12 @@ export function cut(text: string, max: number): string {
  * console.log(table([["RUN", "LOSS"], ["a", "0.1"]]));
  * ```
  */
-export function table(rows: string[][], maxWidth = Infinity, minColumn = 6): string {
+export function table(
+  rows: string[][],
+  maxWidth = Infinity,
+  minColumn = 6,
+  keep: number[] = [],
+): string {
   rows = rows.map((r) => r.map((cell) => printable(cell ?? "")));
   const columns = rows[0].length;
   const widths = Array.from(
@@ -106,10 +112,15 @@ export function table(rows: string[][], maxWidth = Infinity, minColumn = 6): str
     (_, c) => Math.max(...rows.map((r) => width(r[c] ?? ""))),
   );
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (columns - 1);
+  // The widest column gives up a character first; `keep` columns only once the others cannot.
+  const widest = (among: number[]) =>
+    among.reduce((w, c) => widths[c] > widths[w] ? c : w, among[0]);
+  const others = widths.map((_, c) => c).filter((c) => !keep.includes(c));
   while (total() > maxWidth) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest] <= minColumn) break;
-    widths[widest]--;
+    let c = others.length > 0 ? widest(others) : undefined;
+    if (c === undefined || widths[c] <= minColumn) c = widest(widths.map((_, i) => i));
+    if (widths[c] <= minColumn) break;
+    widths[c]--;
   }
   return rows.map((r) =>
     r.map((cell, c) => {

@@ -167,7 +167,9 @@ export async function runsTable(
       });
     }
     out.push(`${printable(exp.name)} (${plural(runs.length, "run")})`);
-    const lines = table(rowsOf(runs, options), width - 2).split("\n").map((l) => `  ${l}`);
+    // The run's name and id are cut last: they are what the other commands take.
+    const lines = table(rowsOf(runs, options), width - 2, 6, [0, 1]).split("\n")
+      .map((l) => `  ${l}`);
     out.push(...lines, "");
   }
   if (out.length > 0) return out.join("\n").trimEnd();
