@@ -313,3 +313,23 @@ test("cli sync counts the tags that arrived with each new run (it said 0 tags)",
     await server.close();
   }
 });
+
+test("cli sync to a plain MLflow server does not send the OICM key (it sent Bearer <OICM key>)", async () => {
+  using s = await store();
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  const saved = process.env.OICM_TRACKING_API_KEY;
+  process.env.OICM_TRACKING_API_KEY = "oicm-secret-key";
+  try {
+    const { code, err } = await capture(["sync", s.dir, "--to", url]);
+    assert.equal(code, 0, err);
+    assert.ok(server.requests.length > 0);
+    for (const r of server.requests) {
+      assert.equal(r.headers.authorization, undefined, `${r.route} got a key`);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.OICM_TRACKING_API_KEY;
+    else process.env.OICM_TRACKING_API_KEY = saved;
+    await server.close();
+  }
+});
