@@ -16,7 +16,18 @@ export interface ParsedArgs {
   flags: Record<string, string>;
 }
 
-/** One command: how it is called, what it accepts, and what it does. */
+/**
+ * One command: how it is called, what it accepts, and what it does.
+ *
+ * @example
+ * ```ts ignore
+ * const hello: Command = {
+ *   synopsis: "hello NAME [--loud]", summary: "greets", args: ["NAME"], required: 1,
+ *   flags: { loud: "switch" },
+ *   run: async ({ positional: [name], flags }) => flags.loud ? `HELLO ${name}` : `hello ${name}`,
+ * };
+ * ```
+ */
 export interface Command {
   /** The call, as the usage shows it: `show RUN_ID [--store DIR] [--html FILE]`. */
   synopsis: string;
@@ -43,7 +54,15 @@ export class UsageError extends Error {
   }
 }
 
-/** Parses `args` for `command` (named `name`), refusing what it does not declare. */
+/**
+ * Parses `args` for `command` (named `name`), refusing what it does not declare.
+ *
+ * @example
+ * ```ts ignore
+ * parseArgs("show", show, ["abc123", "--store", "./mlruns"]);
+ * // { positional: ["abc123"], flags: { store: "./mlruns" } }; "--bogus" throws a UsageError
+ * ```
+ */
 export function parseArgs(name: string, command: Command, args: string[]): ParsedArgs {
   const out: ParsedArgs = { positional: [], flags: {} };
   let flagsDone = false;
@@ -83,7 +102,14 @@ export function parseArgs(name: string, command: Command, args: string[]): Parse
   return out;
 }
 
-/** The usage of every command (or of one), aligned. */
+/**
+ * The usage of every command (or of one), aligned.
+ *
+ * @example
+ * ```ts ignore
+ * console.error(usage({ runs, show }, "show")); // "usage: oicm-tracking ...\n  show RUN_ID ..."
+ * ```
+ */
 export function usage(commands: Record<string, Command>, only?: string): string {
   const names = only !== undefined && only in commands ? [only] : Object.keys(commands);
   const lines = ["usage: oicm-tracking COMMAND [ARGS] [FLAGS]", ""];

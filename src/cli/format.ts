@@ -5,6 +5,7 @@
  *
  * @module
  */
+import process from "node:process";
 import type { RunRecord } from "../../mod.ts";
 
 /** C0 and C1 control characters, DEL, and the Unicode marks that reorder or break lines. */
@@ -128,4 +129,17 @@ export function table(
       return shown + " ".repeat(widths[c] - width(shown));
     }).join("  ").trimEnd()
   ).join("\n");
+}
+
+/**
+ * The terminal's width when writing to one, else 100 columns.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(table(rows, terminalWidth()));
+ * ```
+ */
+export function terminalWidth(): number {
+  const cols = process.stdout.isTTY === true ? process.stdout.columns : undefined;
+  return typeof cols === "number" && cols >= 60 ? cols : 100;
 }

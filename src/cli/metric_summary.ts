@@ -28,7 +28,14 @@ const LOWER_IS_BETTER =
 const HIGHER_IS_BETTER =
   /acc|accuracy|f1|precision|recall|auc|roc|score|iou|dice|bleu|rouge|map\b|ndcg|r2|reward|return/i;
 
-/** Which way a metric named `key` is better, from its last path segment; undefined when unknown. */
+/**
+ * Which way a metric named `key` is better, from its last path segment; undefined when unknown.
+ *
+ * @example
+ * ```ts ignore
+ * direction("val/loss"); // "min"; direction("accuracy"): "max"; direction("eval/samples"): undefined
+ * ```
+ */
 export function direction(key: string): "min" | "max" | undefined {
   const name = key.split("/").pop() ?? key;
   if (LOWER_IS_BETTER.test(name)) return "min";

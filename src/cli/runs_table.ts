@@ -138,7 +138,14 @@ function rowsOf(runs: RunRecord[], options: RunsTableOptions): string[][] {
   ];
 }
 
-/** The runs of every experiment `client` sees, as lines that fit `options.width`. */
+/**
+ * The runs of every experiment `client` sees, as lines that fit `options.width`.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await runsTable(client, { columns: ["lr", "loss"], sort: "-metrics.loss" }));
+ * ```
+ */
 export async function runsTable(
   client: TrackingClient,
   options: RunsTableOptions = {},

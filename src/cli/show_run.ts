@@ -53,7 +53,14 @@ function oneLine(v: string): string {
   return first.length > 80 || first !== v ? `${first.slice(0, 80)} …` : v;
 }
 
-/** The run's datasets, one line each: name (digest), context: source. */
+/**
+ * The run's datasets, one line each: name (digest), context: source.
+ *
+ * @example
+ * ```ts ignore
+ * datasetLines(run); // ["mnist (d1), training: s3://data/mnist"]
+ * ```
+ */
 export function datasetLines(run: RunRecord): string[] {
   return (run.inputs ?? []).map((d) =>
     `${d.name} (${d.digest})${d.context ? `, ${d.context}` : ""}` +

@@ -34,7 +34,14 @@ function env(name: string): string | undefined {
   }
 }
 
-/** A local store as an offline client, after checking it is one. */
+/**
+ * A local store as an offline client, after checking it is one.
+ *
+ * @example
+ * ```ts ignore
+ * const client = openStore("./mlruns"); // "no store at ./mlruns" when there is none
+ * ```
+ */
 export function openStore(path: string): TrackingClient {
   if (!existsSync(path)) {
     throw new TrackingError(`no store at ${path} (nothing was recorded there yet?)`);
@@ -99,4 +106,27 @@ export async function openSource(flags: SourceFlags): Promise<TrackingClient> {
     return path !== undefined ? openStore(path) : await openServer(uri, flags.workspace);
   }
   return openStore("./mlruns");
+}
+
+/** The flags every read command takes: where to read (`--store`, `--from`, `--workspace`). */
+export const SOURCE_FLAGS = { store: "value", from: "value", workspace: "value" } as const;
+
+/**
+ * Opens the source `flags` name, runs `work` on it, and closes it.
+ *
+ * @example
+ * ```ts ignore
+ * const n = await withSource({ from: "http://127.0.0.1:5000" }, async (c) => (await c.searchExperiments()).length);
+ * ```
+ */
+export async function withSource<T>(
+  flags: SourceFlags,
+  work: (client: TrackingClient) => Promise<T>,
+): Promise<T> {
+  const client = await openSource(flags);
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
 }

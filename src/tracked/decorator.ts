@@ -95,6 +95,11 @@ const givenNames = new Set<string>();
  * `base` with a short random part (`Trainer.train-3f9a`), as MLflow makes up
  * names for unnamed runs: distinct among the runs of this process, and still
  * saying what ran.
+ *
+ * @example
+ * ```ts ignore
+ * uniqueRunName("Trainer.train"); // "Trainer.train-3f9a"
+ * ```
  */
 export function uniqueRunName(base: string): string {
   for (let digits = 4;; digits++) {
