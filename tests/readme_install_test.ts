@@ -28,7 +28,7 @@ Deno.test("the README's Deno import map serves every subpath: the Quickstart run
     symlinkSync(root, join(dir, "tracking"));
     const app = join(dir, "app");
     Deno.mkdirSync(app);
-    const map = blockAfter("<!-- deno-install-map", "json");
+    const map = blockAfter("## Install", "json");
     writeFileSync(join(app, "deno.json"), map);
     const exports = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
       string,
