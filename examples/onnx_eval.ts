@@ -1,9 +1,10 @@
 /**
  * Evaluate ONNX checkpoints with ONNX Runtime and record the evaluation as a
  * run: one checkpoint per epoch, accuracy, top-2, log loss, latency and
- * throughput at each step. The checkpoints are built here (a linear
- * classifier whose weights improve each "epoch") so the example runs anywhere;
- * use your own exported `.onnx` files instead. Records offline into ./mlruns
+ * throughput at each step. The checkpoints are built in code by
+ * `linear_onnx.ts` beside this file (a linear classifier whose weights improve
+ * each "epoch", no dependency) so the example runs anywhere; use your own
+ * exported `.onnx` files instead. Records offline into ./mlruns
  * when no server is configured.
  *
  * Run: deno task example:onnx   (or in your project: deno run -A --allow-ffi onnx_eval.ts)
@@ -11,7 +12,7 @@
 import * as ort from "onnxruntime-node";
 import { TrackingClient } from "../mod.ts";
 import { type EvalBatch, evaluateCheckpoints } from "../integrations/onnx.ts";
-import { linearModel } from "../tests/fixtures/onnx_models.ts";
+import { linearClassifier } from "./linear_onnx.ts";
 
 const client = TrackingClient.fromEnv();
 await client.setExperiment("onnx-eval-demo");
@@ -35,7 +36,7 @@ function* testSet(): Generator<EvalBatch> {
 
 // "Checkpoints": the weights move toward the class centres, epoch by epoch.
 const checkpoints = [0.1, 0.5, 1].map((s) =>
-  linearModel([[2 * s, 0, -2 * s], [0, 2 * s, -2 * s]], [0, 0, 0], { softmax: true })
+  linearClassifier([[2 * s, 0, -2 * s], [0, 2 * s, -2 * s]], [0, 0, 0])
 );
 
 const perEpoch = await evaluateCheckpoints(client, {

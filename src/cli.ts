@@ -1,171 +1,54 @@
 /**
- * The command line: look at a local store and upload it.
+ * The command line: look at a local store or a server, and upload a store.
  *
  * ```sh
- * deno run -A jsr:@oicm/tracking/cli runs [--store ./mlruns]
- * deno run -A jsr:@oicm/tracking/cli show RUN_ID [--store ./mlruns] [--html report.html]
- * deno run -A jsr:@oicm/tracking/cli artifacts RUN_ID [PATH] [--store ./mlruns]
- * OICM_TRACKING_API_KEY=... deno run -A jsr:@oicm/tracking/cli sync [STORE] --to URI [--workspace WS]
+ * oicm-tracking runs [--store DIR | --from URL] [--columns lr,loss] [--sort -metrics.acc] [--filter "metrics.loss < 0.1"]
+ * oicm-tracking show RUN_ID [--store DIR | --from URL] [--html report.html]
+ * oicm-tracking artifacts RUN_ID [PATH] [--store DIR | --from URL]
+ * OICM_TRACKING_API_KEY=... oicm-tracking sync [STORE] --to URI [--workspace WS]
  * ```
  *
- * `sync` reads the API key from `OICM_TRACKING_API_KEY` or `MLFLOW_TRACKING_TOKEN`
- * (or `--api-key`, which lands in shell history and in `deno task`'s echo of
- * the command line); it never prints it. A key from the environment goes only
- * to the host it belongs to (`credentialsFromEnv`): the OICM key never to a
- * plain MLflow server.
+ * (`npx oicm-tracking` / `bunx oicm-tracking` from the npm package; in Deno,
+ * `deno run -A jsr:@oicm/tracking/cli`.) The read commands read `./mlruns` by
+ * default, or the server the environment names (`MLFLOW_TRACKING_URI`,
+ * `OICM_TRACKING_API_HOST`), with the key the library would use for it.
+ * `sync` reads the API key from `OICM_TRACKING_API_KEY` for an OICM host or
+ * `MLFLOW_TRACKING_TOKEN` for an MLflow server (or `--api-key`, which lands in
+ * shell history and in `deno task`'s echo of the command line); it never prints it.
+ * An unknown command or flag is an error naming it, with the usage (exit code 2).
  *
  * @module
  */
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import process from "node:process";
-import { credentialsFromEnv, TrackingClient, TrackingError } from "../mod.ts";
-import { syncProgress } from "./cli/progress.ts";
-import { reportHtml } from "./cli/report_html.ts";
-import { runsTable } from "./cli/runs_table.ts";
-import { readRun, resolveRunId, showRun } from "./cli/show_run.ts";
-import { artifactTable } from "./cli/artifact_list.ts";
+import { type Command, parseArgs, usage, UsageError } from "./cli/args.ts";
+import { printable } from "./cli/format.ts";
+import { artifacts, runs, show } from "./cli/read_commands.ts";
+import { sync } from "./cli/sync_command.ts";
 
-export { table } from "./cli/format.ts";
+export { printable, table } from "./cli/format.ts";
 export { sparkline } from "./cli/sparkline.ts";
 
-const USAGE = `usage:
-  runs [--store DIR]                  experiments and runs: status, start, duration, metrics, params
-  show RUN_ID [--store DIR] [--html FILE]
-                                      one run: a chart, last/min/max/best per metric; --html
-                                      writes a self-contained page with a chart per metric
-  artifacts RUN_ID [PATH] [--store DIR]
-                                      one level of a run's artifacts (below PATH), with sizes
-  sync [DIR] --to URI [--workspace WS] [--force]
-                                      upload a local store (or a spool) to a server;
-                                      --force sends every run again, as new runs
+/**
+ * Every command, by name. A command is declared with its arguments and flags
+ * (anything else is refused) and resolves to what it prints.
+ */
+const COMMANDS: Record<string, Command> = {
+  runs,
+  show,
+  artifacts,
+  sync,
+};
 
-The API key comes from OICM_TRACKING_API_KEY (or MLFLOW_TRACKING_TOKEN for an MLflow
-server). --api-key KEY works too, but a key given as a flag lands in your shell history
-and in the command line 'deno task' prints: prefer the variable.`;
-
-/** Flags that take no value. */
-const SWITCHES = new Set(["force"]);
-
-interface Parsed {
-  positional: string[];
-  flags: Record<string, string>;
-}
-
-function parse(args: string[]): Parsed {
-  const out: Parsed = { positional: [], flags: {} };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith("--")) {
-      // Split at the first '=' only: a key may hold '=' (base64 padding).
-      const eq = a.indexOf("=");
-      if (eq >= 0) out.flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (SWITCHES.has(a.slice(2))) out.flags[a.slice(2)] = "true";
-      else out.flags[a.slice(2)] = args[++i] ?? "";
-    } else out.positional.push(a);
-  }
-  return out;
-}
-
-/** The terminal's width when writing to one, else 100 columns. */
-function columns(): number {
-  const cols = process.stdout.isTTY === true ? process.stdout.columns : undefined;
-  return typeof cols === "number" && cols >= 60 ? cols : 100;
-}
-
-function openStore(path: string): TrackingClient {
-  if (!existsSync(path)) {
-    throw new TrackingError(`no store at ${path} (nothing was recorded there yet?)`);
-  }
-  if (!existsSync(join(path, "0", "meta.yaml")) && !existsSync(join(path, ".trash"))) {
-    throw new TrackingError(
-      `${path} is not an MLflow FileStore (no Default experiment, no .trash)`,
-    );
-  }
-  return new TrackingClient({
-    offline: true,
-    storagePath: path,
-    onNotice: (message) => console.error(`note: ${message}`),
-  });
-}
-
-async function show(store: string, id: string, flags: Record<string, string>): Promise<string> {
-  const view = await readRun(openStore(store), id);
-  if (flags.html === undefined) return showRun(view, columns());
-  if (flags.html === "") throw new TrackingError("--html needs a file name: --html report.html");
-  writeFileSync(flags.html, reportHtml(view));
-  return `wrote ${
-    resolve(flags.html)
-  }: ${view.metrics.length} chart(s), run ${view.run.info.runName}`;
-}
-
-async function artifacts(store: string, id: string, path: string | undefined): Promise<string> {
-  const client = openStore(store);
-  const runId = await resolveRunId(client, id);
-  const entries = await client.listArtifacts(runId, path);
-  if (entries.length === 0) {
-    return path === undefined ? `run ${runId} has no artifacts` : `nothing below ${path}`;
-  }
-  return artifactTable(entries, columns());
-}
-
-async function sync(store: string, flags: Record<string, string>): Promise<string> {
-  const to = flags.to;
-  if (!to) throw new TrackingError("sync needs --to URI (an OICM API host or an MLflow server)");
-  // A key read from the environment goes only to the host it was read with.
-  const env = credentialsFromEnv(to);
-  const fromEnv = env.apiKey ?? env.headers?.Authorization;
-  const fromFlag = flags["api-key"] || undefined;
-  if (fromFlag !== undefined) {
-    console.error(
-      "note: a key given with --api-key lands in your shell history (and in the command line " +
-        "'deno task' prints); prefer OICM_TRACKING_API_KEY" +
-        (fromEnv !== undefined ? ". The flag wins over the variable here." : ""),
-    );
-  }
-  const apiKey = fromFlag ?? fromEnv;
-  if (/\/api\/tracking\/?$/.test(to)) {
-    if (!flags.workspace) {
-      throw new TrackingError(
-        "syncing to OICM needs a workspace: pass --workspace WS (the workspace id in OICM)",
-      );
-    }
-    if (apiKey === undefined) {
-      throw new TrackingError(
-        "syncing to OICM needs an API key: set OICM_TRACKING_API_KEY (or pass --api-key KEY)" +
-          (env.withheld.length > 0 ? `; ${env.withheld.join("; ")}` : ""),
-      );
-    }
-  } else if (fromFlag === undefined) {
-    for (const note of env.withheld) console.error(`note: ${note}`);
-  }
-  const source = openStore(store);
-  const progress = syncProgress({
-    tty: process.stderr.isTTY === true,
-    write: (text) => process.stderr.write(text),
-  });
-  try {
-    const report = await source.sync({
-      to: {
-        apiHost: to,
-        ...(fromFlag === undefined ? { apiKey: env.apiKey, headers: env.headers } : { apiKey }),
-        workspaceId: flags.workspace,
-      },
-      onProgress: (p) => progress.update(p),
-      force: "force" in flags,
-    });
-    return `synced ${report.runs} run(s) to ${to}: ${report.created} created, ` +
-      `${report.metrics} points, ${report.params} params, ${report.tags} tags, ` +
-      `${report.artifacts} artifact file(s), ${report.ended} end(s) sent` +
-      (report.refused > 0 ? `; ${report.refused} record(s) refused (see the notes above)` : "");
-  } finally {
-    progress.done();
-  }
+/** Prints `text` with every line made printable (no control character reaches the terminal). */
+function print(write: (line: string) => void, text: string): void {
+  write(text.split("\n").map(printable).join("\n"));
 }
 
 /**
- * Runs the command line with `args` and resolves to the exit code; output
- * goes to stdout, errors (never the API key) to stderr.
+ * Runs the command line with `args` and resolves to the exit code: 0 when it
+ * worked, 1 when the command failed, 2 for a command line it does not
+ * understand (an unknown command or flag, named, with the usage). Output goes
+ * to stdout, errors (never the API key) to stderr.
  *
  * @example
  * ```ts ignore
@@ -174,20 +57,31 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const { positional: [command, arg, extra], flags } = parse(args);
-  const store = flags.store ?? "./mlruns";
+  const [name, ...rest] = args;
+  if (name === "--help" || name === "-h" || name === "help") {
+    console.log(usage(COMMANDS));
+    return 0;
+  }
+  const command = name === undefined ? undefined : COMMANDS[name];
   try {
-    if (command === "runs") console.log(await runsTable(openStore(store), columns()));
-    else if (command === "show" && arg) console.log(await show(store, arg, flags));
-    else if (command === "artifacts" && arg) console.log(await artifacts(store, arg, extra));
-    else if (command === "sync") console.log(await sync(arg ?? store, flags));
-    else {
-      console.error(USAGE);
-      return 2;
+    if (command === undefined) {
+      throw new UsageError(
+        name === undefined ? "no command given" : `unknown command ${JSON.stringify(name)}`,
+      );
     }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(usage(COMMANDS, name));
+      return 0;
+    }
+    print(console.log, await command.run(parseArgs(name!, command, rest)));
     return 0;
   } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    print(console.error, `error: ${message}`);
+    if (err instanceof UsageError) {
+      console.error(usage(COMMANDS, err.command));
+      return 2;
+    }
     return 1;
   }
 }

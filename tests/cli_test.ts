@@ -48,7 +48,7 @@ test("cli runs: per experiment, runs with status, start time, duration, metrics 
   );
   assert.match(
     lines[2],
-    /^ {2}trained\s+\w{8}\s+FINISHED\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+s\s+loss=0.2\s+epochs=5 lr=0.01$/,
+    /^ {2}trained\s+\w{8}\s+FINISHED\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+m?s\s+loss=0.2\s+epochs=5 lr=0.01$/,
   );
   for (const line of lines) {
     assert.ok([...line].length <= 100, `over 100 columns: ${line}`);
@@ -137,10 +137,7 @@ test("cli sync uploads to a server; a second run sends nothing", async () => {
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /synced 1 run\(s\) to .*: 1 created, 5 points/);
     const second = await capture(["sync", s.dir, "--to", url]);
-    assert.match(
-      second.out,
-      /0 created, 0 points, 0 params, 0 tags, 0 artifact file\(s\), 0 end\(s\)/,
-    );
+    assert.equal(second.out, `nothing to send: 1 run(s) already on ${url}, up to date`);
     const [remote] = server.store().runs.values();
     assert.equal(remote.history.get("loss")?.length, 5);
   } finally {
@@ -264,4 +261,75 @@ test("cli show lists the run's artifact files and datasets; cli artifacts lists 
   assert.match(below.out, /model\/weights.txt\s+4\.9 KiB/);
   const none = await capture(["artifacts", s.run.runId, "nope", "--store", s.dir]);
   assert.equal(none.out, "nothing below nope");
+});
+
+test("cli runs: TOOK shows milliseconds for a sub-second run (it read 0s)", async () => {
+  using s = await store();
+  const { out } = await capture(["runs", "--store", s.dir]);
+  assert.match(out.split("\n")[2], /\s\d{1,3}ms\s/);
+});
+
+test("cli show: BEST only for metrics with a direction; metrics with a history listed first", async () => {
+  using s = await store();
+  const client = new TrackingClient({ offline: true, storagePath: s.dir });
+  const run = await client.startRun({ runName: "directions" });
+  for (let step = 0; step < 4; step++) {
+    run.logMetrics({ loss: 1 / (step + 1), "val/acc": step / 4, "eval/samples": 100 * step }, {
+      step,
+    });
+  }
+  run.logMetrics({ final_b: 0.5, accuracy: 0.9 });
+  await run.end();
+  await client.close();
+  const { out } = await capture(["show", run.runId, "--store", s.dir]);
+  const metricRows = out.split("\n").slice(out.split("\n").findIndex((l) => /METRIC/.test(l)) + 1)
+    .map((l) => l.trim().split(/\s+/));
+  assert.deepEqual(metricRows.map((r) => r[0]), [
+    "eval/samples",
+    "loss",
+    "val/acc",
+    "accuracy",
+    "final_b",
+  ]);
+  const best = (key: string) => out.split("\n").find((l) => l.trim().startsWith(`${key} `))!;
+  assert.match(best("eval/samples"), /300\s+-\s+4 points/, "a count has no best");
+  assert.match(best("final_b"), /0\.5\s+-\s+1 point/);
+  assert.match(best("loss"), /0\.25 @3/);
+  assert.match(best("val/acc"), /0\.75 @3/);
+  assert.match(best("accuracy"), /0\.9 @0/);
+});
+
+test("cli sync counts the tags that arrived with each new run (it said 0 tags)", async () => {
+  using s = await store();
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  try {
+    const { out } = await capture(["sync", s.dir, "--to", url]);
+    const [remote] = server.store().runs.values();
+    assert.equal(remote.tags.get("note"), "hi", "the tag arrived");
+    const reported = Number(/(\d+) tags/.exec(out)?.[1]);
+    assert.ok(reported >= 1, out);
+  } finally {
+    await server.close();
+  }
+});
+
+test("cli sync to a plain MLflow server does not send the OICM key (it sent Bearer <OICM key>)", async () => {
+  using s = await store();
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  const saved = process.env.OICM_TRACKING_API_KEY;
+  process.env.OICM_TRACKING_API_KEY = "oicm-secret-key";
+  try {
+    const { code, err } = await capture(["sync", s.dir, "--to", url]);
+    assert.equal(code, 0, err);
+    assert.ok(server.requests.length > 0);
+    for (const r of server.requests) {
+      assert.equal(r.headers.authorization, undefined, `${r.route} got a key`);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.OICM_TRACKING_API_KEY;
+    else process.env.OICM_TRACKING_API_KEY = saved;
+    await server.close();
+  }
 });

@@ -21,7 +21,7 @@ test("an async method gets a run: params by name, metrics inside, FINISHED befor
   assert.equal(out, "done");
   const [run] = runs();
   assert.equal(run.info.status, "FINISHED", "ended before the call resolved");
-  assert.equal(run.info.run_name, "Trainer.train");
+  assert.match(run.info.run_name, /^Trainer\.train-[0-9a-f]{4}$/);
   assert.deepEqual(params(run), { epochs: "3", "opts.lr": "0.01", "opts.optimizer.name": "adam" });
   assert.deepEqual(run.history.get("loss")?.map((p) => p.step), [0, 1, 2]);
   await client.close();
@@ -93,13 +93,13 @@ test("a rejecting async method rejects with the same error after its run ended F
 test("nested decorated calls make child runs; concurrent calls keep their own runs", async () => {
   const { client, byName } = fixture();
   class Sweep {
-    @tracked({ client })
+    @tracked({ client, runName: "Sweep.trial" })
     async trial(lr: number) {
       await new Promise((r) => setTimeout(r, lr * 10));
       client.logMetric("lr_seen", lr);
       return lr;
     }
-    @tracked({ client })
+    @tracked({ client, runName: "Sweep.all" })
     async all() {
       return await Promise.all([this.trial(3), this.trial(1), this.trial(2)]);
     }

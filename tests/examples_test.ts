@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -47,4 +47,19 @@ test("the quickstart runs against the fake in OICM mode", async () => {
   const [cmd, args] = runScript("examples/quickstart.ts");
   const { stdout } = await promisify(execFile)(cmd, args);
   assert.match(stdout, /run first-run \(\w+\): FINISHED/);
+});
+
+test("no example imports from tests/ (onnx_eval.ts built its models with tests/fixtures)", () => {
+  const files = readdirSync("examples", { recursive: true }).map(String).filter((f) =>
+    f.endsWith(".ts")
+  );
+  assert.ok(files.includes("onnx_eval.ts"));
+  for (const file of files) {
+    const source = readFileSync(join("examples", file), "utf8");
+    const imports = [...source.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) =>
+      m[1]
+    );
+    const fromTests = imports.filter((s) => /(^|\/)tests\//.test(s));
+    assert.deepEqual(fromTests, [], `examples/${file} imports what a user does not have`);
+  }
 });

@@ -36,8 +36,8 @@ Deno.test("SIGKILL mid-training: every file whole, at most the last interval los
     }
     const raw = readFileSync(join(dir, run.info.experimentId, runId, "metrics", "loss"), "utf8");
     assert.ok(raw.endsWith("\n"), "no torn last line");
-    // Resume the run by name, as the Python client continues a run, and finish it.
-    const resumed = await client.startRun({ runName: "doomed" });
+    // Resume the run by id and finish it (offline, a name alone makes a new run).
+    const resumed = await client.startRun({ runId });
     assert.equal(resumed.runId, runId);
     const next = (await client.getMetricHistory(runId, "loss")).length;
     resumed.logMetric("loss", 0, { step: next });

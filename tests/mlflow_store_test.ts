@@ -114,12 +114,13 @@ Deno.test({
       const set = await client.setExperiment(written.long.name);
       assert.equal(set.experimentId, written.long.id);
       assert.equal((await client.searchExperiments()).length, 3);
-      // The run reads back, and resumes by its name.
+      // The run reads back, and resumes by its name when asked.
       const run = await client.getRun(written.run.id);
       assert.equal(run.info.runName, written.run.name);
       assert.equal(run.data.params.lr, "0.01");
       assert.equal(run.data.metrics.loss, 1 / 3);
-      const resumed = await client.startRun({ runName: written.run.name });
+      // (offline a name alone makes a new run, as OICM's Python client does: resume: true asks)
+      const resumed = await client.startRun({ runName: written.run.name, resume: true });
       assert.equal(resumed.runId, written.run.id);
       resumed.logMetric("loss", 0.1, { step: 3 });
       await client.close();

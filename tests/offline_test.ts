@@ -90,10 +90,11 @@ test("offline: resume by name or id, params immutable, labels, nested runs", asy
   const first = await t.client.startRun({ runName: "daily" });
   t.client.logParam("lr", 0.1);
   await t.client.endRun();
-  // A new client on the same store: the Python client's "continue by name".
+  // A new client on the same store: "continue by name", asked for (offline a name alone makes a
+  // new run, as the Python client does).
   const again = new TrackingClient({ offline: true, storagePath: t.dir });
   await again.setExperiment("resume");
-  const resumed = await again.startRun({ runName: "daily", tags: ["second-try"] });
+  const resumed = await again.startRun({ runName: "daily", resume: true, tags: ["second-try"] });
   assert.equal(resumed.runId, first.runId);
   assert.throws(() => again.logParam("lr", 0.2), ParamConflictError);
   const child = await again.startRun({ nested: true });

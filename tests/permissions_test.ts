@@ -78,6 +78,12 @@ Deno.test("fromEnv without --allow-env is an error naming the flag, not a silent
   assert.equal(code, 1, out);
   assert.match(
     out,
-    /TrackingError PERMISSION_DENIED: TrackingClient\.fromEnv\(\) cannot read \w+: run with --allow-env/,
+    /TrackingError PERMISSION_DENIED: TrackingClient\.fromEnv\(\) cannot read \w+.*: run with --allow-env/,
   );
+});
+
+Deno.test("a missing --allow-env names the variable that says where to record, not an unrelated one and a list of sixteen", async () => {
+  const { out } = await deno(["--allow-read", "--allow-write"], "tests/fixtures/from_env.ts");
+  assert.match(out, /cannot read OICM_TRACKING_API_HOST, which says where to record/);
+  assert.doesNotMatch(out, /MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING|MLFLOW_RUN_ID/);
 });

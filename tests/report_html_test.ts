@@ -90,14 +90,15 @@ test(
             width: svg.getBoundingClientRect().width,
           }))
         );
+        // Metrics with a history first, then single values.
         assert.deepEqual(charts.map((c) => c.metric), [
           "loss",
-          "test_acc",
           "val/acc",
+          "test_acc",
         ]);
         assert.deepEqual(
           charts.map((c) => c.drawn),
-          [50, 1, 50],
+          [50, 50, 1],
           "every point drawn",
         );
         assert.ok(
@@ -116,3 +117,35 @@ test(
     }
   },
 );
+
+test("the HTML report lists the run's datasets, as cli show does (it left them out)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "report-"));
+  try {
+    const client = new TrackingClient({ offline: true, storagePath: dir });
+    const run = await client.startRun({ runName: "with-data" });
+    run.logMetric("loss", 0.1);
+    await run.logInput({
+      name: "mnist",
+      digest: "d1",
+      source: "s3://data/<mnist>",
+      context: "training",
+    });
+    await run.end();
+    await client.close();
+    const file = join(dir, "report.html");
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await main(["show", run.runId, "--store", dir, "--html", file]), 0);
+    } finally {
+      console.log = log;
+    }
+    const html = readFileSync(file, "utf8");
+    assert.match(
+      html,
+      /<h2>Datasets<\/h2><ul class="datasets"><li>mnist \(d1\), training: s3:\/\/data\/&lt;mnist&gt;<\/li><\/ul>/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -62,3 +62,15 @@ test("not on a terminal (a CI log): a plain line every interval", () => {
     /0\/2 runs, 5,500\/10,000 points \(55%\), 500 points\/s, 9s left/,
   );
 });
+
+test("a sync with nothing to send says so (it printed '0/0 points (100%), ? left')", () => {
+  const out: string[] = [];
+  const p = syncProgress({ tty: false, write: (s) => out.push(s) }, 5_000, clock().now);
+  p.update({ runsDone: 3, runsTotal: 3, pointsSent: 0, pointsTotal: 0 });
+  p.done();
+  assert.deepEqual(out, ["  3/3 runs, no metric points to send\n"]);
+  const first: string[] = [];
+  const q = syncProgress({ tty: false, write: (s) => first.push(s) }, 5_000, clock().now);
+  q.update({ runsDone: 0, runsTotal: 1, pointsSent: 0, pointsTotal: 500 });
+  assert.deepEqual(first, ["  0/1 run, 0/500 points (0%)\n"], "no guess at the time left");
+});

@@ -31,15 +31,19 @@ export function syncProgress(
   let lastLine = 0;
   let drawn = false;
   const line = (p: SyncProgress) => {
+    const runs = `${p.runsDone}/${plural(p.runsTotal, "run")}`;
+    if (p.pointsTotal === 0) return `${runs}, no metric points to send`;
     const elapsed = Math.max(0.001, (now() - started) / 1000);
     const rate = p.pointsSent / elapsed;
-    const left = rate > 0 ? (p.pointsTotal - p.pointsSent) / rate : Infinity;
-    const pct = p.pointsTotal > 0 ? Math.floor(100 * p.pointsSent / p.pointsTotal) : 100;
-    return `${p.runsDone}/${plural(p.runsTotal, "run")}, ` +
-      `${p.pointsSent.toLocaleString("en")}/${
-        p.pointsTotal.toLocaleString("en")
-      } points (${pct}%), ` +
-      `${Math.round(rate).toLocaleString("en")} points/s, ${seconds(left)} left`;
+    const pct = Math.floor(100 * p.pointsSent / p.pointsTotal);
+    const points = `${p.pointsSent.toLocaleString("en")}/${p.pointsTotal.toLocaleString("en")}`;
+    if (p.pointsSent >= p.pointsTotal) return `${runs}, ${points} points (100%)`;
+    // No rate yet (nothing sent): no guess at the time left either.
+    const pace = rate > 0
+      ? `, ${Math.round(rate).toLocaleString("en")} points/s, ` +
+        `${seconds((p.pointsTotal - p.pointsSent) / rate)} left`
+      : "";
+    return `${runs}, ${points} points (${pct}%)${pace}`;
   };
   return {
     update(p) {

@@ -2,13 +2,14 @@
  * `cli show RUN_ID --html report.html`: one self-contained HTML page for a
  * run (no script, no font, no request: it opens offline and prints), with an
  * SVG chart per metric over its whole history (a log scale when it spans
- * orders of magnitude), its numbers, the params and the tags.
+ * orders of magnitude), its numbers, the params, the tags, the datasets and the
+ * artifact files.
  *
  * @module
  */
 import { duration, fmt, when } from "./format.ts";
 import type { MetricSummary } from "./metric_summary.ts";
-import type { RunView } from "./show_run.ts";
+import { datasetLines, type RunView } from "./show_run.ts";
 import { bytes } from "./artifact_list.ts";
 
 const esc = (s: string) =>
@@ -67,6 +68,14 @@ function keyValues(title: string, entries: [string, string][]): string {
   return `<section><h2>${esc(title)}</h2><table>${rows}</table></section>`;
 }
 
+function list(title: string, items: string[]): string {
+  if (items.length === 0) return "";
+  const rows = items.map((item) => `<li>${esc(item)}</li>`).join("");
+  return `<section><h2>${esc(title)}</h2><ul class="${
+    esc(title.toLowerCase())
+  }">${rows}</ul></section>`;
+}
+
 /** The run as one self-contained HTML page. */
 export function reportHtml({ run, experiment, metrics, artifacts }: RunView): string {
   const { info } = run;
@@ -104,6 +113,7 @@ ${figures || "<p>no metrics</p>"}
 </div></section>
 ${keyValues("Params", params)}
 ${keyValues("Tags", tags)}
+${list("Datasets", datasetLines(run))}
 ${keyValues("Artifacts", artifacts.files.map((f) => [f.path, bytes(f.fileSize)]))}
 </body></html>
 `;

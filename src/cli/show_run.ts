@@ -7,7 +7,7 @@
  */
 import type { ArtifactEntry, RunRecord, TrackingClient } from "../../mod.ts";
 import { allFiles, artifactTable } from "./artifact_list.ts";
-import { duration, fmt, plural, table, when } from "./format.ts";
+import { duration, fmt, plural, printable, table, when } from "./format.ts";
 import { type MetricSummary, summarize } from "./metric_summary.ts";
 import { sparkline } from "./sparkline.ts";
 
@@ -43,6 +43,8 @@ export async function readRun(client: TrackingClient, id: string): Promise<RunVi
   for (const key of Object.keys(run.data.metrics).sort()) {
     metrics.push(summarize(key, await client.getMetricHistory(runId, key)));
   }
+  // Metrics with a history (a chart worth reading) first, then single values; each by name.
+  metrics.sort((a, b) => Number(b.points.length > 1) - Number(a.points.length > 1));
   return { run, experiment, metrics, artifacts: await allFiles(client, runId) };
 }
 
@@ -51,7 +53,22 @@ function oneLine(v: string): string {
   return first.length > 80 || first !== v ? `${first.slice(0, 80)} …` : v;
 }
 
-/** The run as text for a terminal of `columns` (100 when not on one). */
+/**
+ * The run's datasets, one line each: name (digest), context: source.
+ *
+ * @example
+ * ```ts ignore
+ * datasetLines(run); // ["mnist (d1), training: s3://data/mnist"]
+ * ```
+ */
+export function datasetLines(run: RunRecord): string[] {
+  return (run.inputs ?? []).map((d) =>
+    `${d.name} (${d.digest})${d.context ? `, ${d.context}` : ""}` +
+    (d.sourceType === "code" ? "" : `: ${d.source}`)
+  );
+}
+
+/** The run as text for a terminal of `columns` (100 when not on one); every field printable. */
 export function showRun(
   { run, experiment, metrics, artifacts }: RunView,
   columns = 100,
@@ -82,16 +99,8 @@ export function showRun(
     }
     lines.push("metrics:", ...table(rows, columns - 2).split("\n").map((l) => `  ${l}`));
   }
-  const inputs = run.inputs ?? [];
-  if (inputs.length > 0) {
-    lines.push(
-      "datasets:",
-      ...inputs.map((d) =>
-        `  ${d.name} (${d.digest})${d.context ? `, ${d.context}` : ""}` +
-        (d.sourceType === "code" ? "" : `: ${d.source}`)
-      ),
-    );
-  }
+  const datasets = datasetLines(run);
+  if (datasets.length > 0) lines.push("datasets:", ...datasets.map((d) => `  ${d}`));
   if (artifacts.files.length > 0) {
     lines.push(
       "artifacts:",
@@ -99,5 +108,5 @@ export function showRun(
     );
     if (artifacts.more) lines.push("  … more: cli artifacts RUN_ID PATH lists one folder");
   }
-  return lines.join("\n");
+  return lines.map(printable).join("\n");
 }

@@ -485,6 +485,11 @@ export class TrackingClient {
     await null; // the caller of openRun pays for none of this
     if (parent !== undefined) tags["mlflow.parentRunId"] = (await parent.ready).runId;
     const experimentId = experiment ?? await this.#experiments.idFor(options.experimentName!);
+    // OICM's Python client looks a run name up only online (it skips the lookup when
+    // OIP_OFFLINE_MODE is set): offline, a name makes a new run unless resume: true asks.
+    if (this.#servers.endpoint.kind === "offline" && options.resume === undefined) {
+      options = { ...options, resume: false };
+    }
     return await createOrResume(this.#backend, options, tags, experimentId, this.#notice);
   }
 

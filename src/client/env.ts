@@ -42,6 +42,11 @@ function isPermissionError(err: unknown): boolean {
   return err instanceof Error && (err.name === "NotCapable" || err.name === "PermissionDenied");
 }
 
+/** What the variables read first are for, said when they cannot be read. */
+const WHY: Record<string, string> = {
+  OICM_TRACKING_API_HOST: ", which says where to record (else MLFLOW_TRACKING_URI, else ./mlruns)",
+};
+
 /** Reads a variable; `undefined` when unset or empty. Deno without `--allow-env` is an error. */
 function read(name: string): string | undefined {
   let value: string | undefined;
@@ -50,9 +55,8 @@ function read(name: string): string | undefined {
   } catch (err) {
     if (!isPermissionError(err)) throw err;
     throw new TrackingError(
-      `TrackingClient.fromEnv() cannot read ${name}: run with --allow-env (or ` +
-        `--allow-env=${ENV_VARIABLES.join(",")}), or build the client with ` +
-        `new TrackingClient({ ... }) instead`,
+      `TrackingClient.fromEnv() cannot read ${name}${WHY[name] ?? ""}: run with --allow-env, ` +
+        `or build the client with new TrackingClient({ ... }) instead`,
       { code: "PERMISSION_DENIED", cause: err },
     );
   }
@@ -105,6 +109,8 @@ export interface EnvReading {
  */
 export function readEnv(overrides: Partial<TrackingClientOptions> = {}): EnvReading {
   const notices: string[] = [];
+  // Read first, so that a missing --allow-env names what it costs: knowing where to record.
+  read("OICM_TRACKING_API_HOST");
   const unread = unreadVariables();
   if (unread.length > 0) {
     notices.push(`set but read by nothing: ${unread.join(", ")}`);

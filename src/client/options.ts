@@ -296,9 +296,12 @@ export function endpointOf(apiHost: string): Endpoint {
  * ```
  */
 export interface StartRunOptions {
-  /** A name; when a run of that name exists in the experiment, it is continued (see `resume`). */
+  /** A name; online, when a run of that name exists in the experiment, it is continued (see `resume`). */
   runName?: string;
-  /** With `runName`: continue an existing run of that name (default true, as the Python client). */
+  /**
+   * With `runName`: continue an existing run of that name. Default: true on a
+   * server, false offline (a new run each time), as OICM's Python client does.
+   */
   resume?: boolean;
   /** Re-attach to this existing run (wins over `runName`). */
   runId?: string;

@@ -1,7 +1,9 @@
 /**
  * Creating a run on the backend, or continuing one as OICM's Python client
  * does: by id, or by name (the most recent active run of that name in the
- * experiment, set RUNNING again, with the new tags applied).
+ * experiment, set RUNNING again, with the new tags applied). By name only
+ * when `resume` is not false: the client sets it false offline, as the
+ * Python client looks names up only online.
  *
  * @module
  */
@@ -33,8 +35,9 @@ export async function createOrResume(
     if (record !== undefined && record.info.status !== "RUNNING") {
       notify(
         `run '${options.runName}' (${record.info.runId}) had ended ${record.info.status}; ` +
-          `continuing it, as the Python client does for a run name (new metrics follow its ` +
-          `steps). Pass resume: false, or another name, for a new run.`,
+          `continuing it, as the Python client does for a run name: it is RUNNING again and ` +
+          `what you log is added to it (metrics at the steps you give, beside its earlier ` +
+          `points). For a new run, pass resume: false or another name.`,
       );
     }
   }

@@ -126,6 +126,7 @@ export async function syncRun(
       metricBytes: {},
     };
     report.created++;
+    report.tags += Object.keys(run.data.tags).length; // they went with runs/create
     await save();
   }
   const remote = state.remoteRunId;

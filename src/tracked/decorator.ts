@@ -24,13 +24,17 @@ import type { TagsInput } from "../core/types.ts";
  * const opts: TrackedOptions = { experiment: "sweeps", params: { lr: "learning_rate" } };
  * ```
  */
-export interface TrackedOptions {
+export interface TrackedOptions<A extends readonly unknown[] = unknown[]> {
   /** The client to log with; `TrackingClient.fromEnv()` (made once) by default. */
   client?: TrackingClient;
   /** The experiment (by name) the runs go to; the client's active one by default. */
   experiment?: string;
-  /** The run name, or a function of the call's arguments; `Class.method` by default. */
-  runName?: string | ((...args: never[]) => string);
+  /**
+   * The run name, or a function of the call's arguments (typed as the
+   * function's own); by default the method's name with a short unique part,
+   * `Trainer.train-3f9a`, so that runs of one method can be told apart.
+   */
+  runName?: string | ((...args: A) => string);
   /** Which arguments become params: names to keep, a record of renames, or a function. */
   params?: ParamSelection;
   /** More secret key names (or patterns) to log as `***`, or `false` to redact nothing. */
@@ -72,7 +76,7 @@ export interface TrackedDecorator {
 
 let fallbackClient: TrackingClient | undefined;
 
-function clientOf(options: TrackedOptions): TrackingClient {
+function clientOf(options: { client?: TrackingClient }): TrackingClient {
   return options.client ?? (fallbackClient ??= TrackingClient.fromEnv());
 }
 
@@ -84,10 +88,39 @@ function logReturnValue(run: Run, value: unknown): void {
   }
 }
 
+/** The default names given in this process, so that each is new. */
+const givenNames = new Set<string>();
+
+/**
+ * `base` with a short random part (`Trainer.train-3f9a`), as MLflow makes up
+ * names for unnamed runs: distinct among the runs of this process, and still
+ * saying what ran.
+ *
+ * @example
+ * ```ts ignore
+ * uniqueRunName("Trainer.train"); // "Trainer.train-3f9a"
+ * ```
+ */
+export function uniqueRunName(base: string): string {
+  for (let digits = 4;; digits++) {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const part = Array.from(
+        crypto.getRandomValues(new Uint8Array(Math.ceil(digits / 2))),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join("").slice(0, digits);
+      const name = `${base}-${part}`;
+      if (!givenNames.has(name)) {
+        givenNames.add(name);
+        return name;
+      }
+    }
+  }
+}
+
 /** Wraps `fn` so that each call runs inside its own run. */
 function wrap<F extends TrackableFunction>(
   fn: F,
-  options: TrackedOptions,
+  options: TrackedOptions<never[]>,
   defaultName: (self: unknown) => string,
 ): F {
   const wrapped = function (this: unknown, ...args: never[]): unknown {
@@ -97,7 +130,7 @@ function wrap<F extends TrackableFunction>(
     const runName = scrub(
       typeof options.runName === "function"
         ? options.runName(...args)
-        : options.runName ?? defaultName(this),
+        : options.runName ?? uniqueRunName(defaultName(this)),
     );
     const run = client.openRun({
       runName,
@@ -163,7 +196,7 @@ function className(self: unknown): string {
   return (self as { constructor?: { name?: string } } | null)?.constructor?.name ?? "";
 }
 
-function decorator(options: TrackedOptions): TrackedDecorator {
+function decorator(options: TrackedOptions<never[]>): TrackedDecorator {
   return ((value: unknown, context: unknown, descriptor?: PropertyDescriptor) => {
     if (descriptor !== undefined && typeof descriptor.value === "function") {
       const key = String(context);
@@ -234,27 +267,38 @@ export function tracked(
   descriptor: PropertyDescriptor,
 ): PropertyDescriptor;
 /**
- * `@tracked({ ... })`: a decorator with options, for standard or legacy decorators.
+ * `@tracked({ ... })`: a decorator with options, for standard or legacy
+ * decorators. A decorator's options are checked before the method they
+ * decorate, so `runName`'s arguments are `unknown` unless annotated, or typed
+ * as the method's when it is named: `@tracked<Trainer["fit"]>({ ... })`.
  *
  * @example
  * ```ts ignore
  * class Trainer {
- *   @tracked({ experiment: "sweeps", runName: (lr: number) => `lr=${lr}` })
+ *   @tracked<Trainer["fit"]>({ experiment: "sweeps", runName: (lr) => `lr=${lr.toFixed(3)}` })
  *   fit(lr: number) {}
  * }
  * ```
  */
-export function tracked(options: TrackedOptions): TrackedDecorator;
+export function tracked<M extends TrackableFunction = (...args: unknown[]) => unknown>(
+  options: TrackedOptions<Parameters<M>>,
+): TrackedDecorator;
 /**
- * `tracked(fn, options)`: wraps a plain or arrow function so each call is a run.
+ * `tracked(fn, options)`: wraps a plain or arrow function so each call is a
+ * run; `runName`'s arguments have `fn`'s types.
  *
  * @example
  * ```ts ignore
- * const train = tracked((lr: number, epochs: number) => lr * epochs, { runName: "train" });
+ * const train = tracked((lr: number, epochs: number) => lr * epochs, {
+ *   runName: (lr, epochs) => `lr=${lr.toFixed(3)} x${epochs}`,
+ * });
  * train(0.01, 10);
  * ```
  */
-export function tracked<F extends TrackableFunction>(fn: F, options?: TrackedOptions): F;
+export function tracked<F extends TrackableFunction>(
+  fn: F,
+  options?: TrackedOptions<Parameters<F>>,
+): F;
 export function tracked(...args: unknown[]): unknown {
   const [first, second, third] = args;
   if (args.length === 3 && typeof third === "object" && third !== null) {
@@ -266,7 +310,7 @@ export function tracked(...args: unknown[]): unknown {
   }
   if (typeof first === "function") {
     const fn = first as TrackableFunction;
-    return wrap(fn, (second ?? {}) as TrackedOptions, () => fn.name || "anonymous");
+    return wrap(fn, (second ?? {}) as TrackedOptions<never[]>, () => fn.name || "anonymous");
   }
-  return decorator((first ?? {}) as TrackedOptions);
+  return decorator((first ?? {}) as TrackedOptions<never[]>);
 }

@@ -27,12 +27,15 @@ await t.train(2, { lr: 0.05, apiKey: "secret" });
 assert.equal(t.fit(21), 42);
 await client.close();
 const runs = [...server.store().runs.values()];
-const train = runs.find((r) => r.info.run_name === "Trainer.train")!;
+const train = runs.find((r) => r.info.run_name.startsWith("Trainer.train-"))!;
 assert.deepEqual(Object.fromEntries(train.params), {
   epochs: "2",
   "opts.lr": "0.05",
   "opts.apiKey": "***",
 });
 assert.equal(train.latest.get("accuracy")?.value, 0.9 + 0.05);
-assert.equal(runs.find((r) => r.info.run_name === "Trainer.fit")?.info.status, "FINISHED");
+assert.equal(
+  runs.find((r) => r.info.run_name.startsWith("Trainer.fit-"))?.info.status,
+  "FINISHED",
+);
 console.log("decorated ok:", runs.map((r) => `${r.info.run_name}=${r.info.status}`).join(" "));
