@@ -9,10 +9,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeAtomic, writeAtomicSync } from "../core/file_io.ts";
+import type { SyncIntent } from "./sync_intent.ts";
 
 /** What one target knows of one local run. */
 export interface SyncState {
-  /** The run's id on the target. */
+  /** The run's id on the target; empty while its creation is only intended (see `intent`). */
   remoteRunId: string;
   /** Params already sent. */
   params: string[];
@@ -27,6 +28,10 @@ export interface SyncState {
   artifacts?: Record<string, { size: number; crc32: string; mtimeMs: number }>;
   /** Dataset inputs sent, by name and digest. */
   inputs?: string[];
+  /** Per metric key, how many points were sent (absent in records older than it). */
+  metricPoints?: Record<string, number>;
+  /** What was about to be sent and is not known to have arrived (written before sending). */
+  intent?: SyncIntent;
 }
 
 /**
