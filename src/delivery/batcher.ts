@@ -191,6 +191,8 @@ export class Batcher {
             this.#size -= queue.size;
             this.#fail(ref, [toTrackingError(err)], queue.size);
           }
+          // Nothing left to send: no timer may keep the process alive for nothing.
+          if (this.#size === 0) this.#disarm();
         });
       }
     }
@@ -294,11 +296,15 @@ export class Batcher {
     } else this.#arm();
   }
 
-  #kick(): Promise<void> {
+  #disarm(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+  }
+
+  #kick(): Promise<void> {
+    this.#disarm();
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
       // A record queued after the drain's last look, before this ran, found a drain under way
