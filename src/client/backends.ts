@@ -6,7 +6,8 @@
  * @module
  */
 import { resolve } from "node:path";
-import type { Backend, SpillBatch, Target } from "../core/backend.ts";
+import type { Backend, NewRun, SpillBatch, Target } from "../core/backend.ts";
+import type { RunRecord } from "../core/types.ts";
 import { NotFoundError } from "../core/errors.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
@@ -28,6 +29,8 @@ export interface Records {
   spool?: SpoolingBackend;
   /** Where a queue over `maxQueue` puts a batch. */
   spill: (batch: SpillBatch) => void | Promise<void>;
+  /** Offline: creates a run synchronously (there is no server to wait for). */
+  createRunNow?: (run: NewRun) => RunRecord;
 }
 
 /** How requests are made, from the options (none offline). */
@@ -77,6 +80,7 @@ export function recordsFor(
     return {
       endpoint,
       backend: store,
+      createRunNow: (run) => store.createRunSync(run),
       // Synchronously when the run's folder is known (memory is freed in the call), else async.
       spill: (batch) => {
         try {

@@ -38,7 +38,7 @@ import { syncStore } from "../sync/sync.ts";
 import type { SyncProgress, SyncReport } from "../sync/sync_record.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "../system_metrics/system_metrics.ts";
 import { downloadArtifacts } from "./artifact_reads.ts";
-import { endpointFor, multipartOf, recordsFor, transportOf } from "./backends.ts";
+import { endpointFor, multipartOf, type Records, recordsFor, transportOf } from "./backends.ts";
 import { readEnv } from "./env.ts";
 import { ExperimentsByName } from "./experiments.ts";
 import {
@@ -52,7 +52,7 @@ import {
 } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
-import { createOrResume } from "./run_opening.ts";
+import { createOrResume, createRunAtOnce } from "./run_opening.ts";
 import { type EndingParts, endRun } from "./run_ending.ts";
 import { closeAll, flushAll } from "./closing.ts";
 import { Servers } from "./servers.ts";
@@ -93,6 +93,7 @@ const toldFromEnv = new Set<string>();
 export class TrackingClient {
   readonly #servers: Servers;
   readonly #backend: Backend;
+  readonly #createRunNow: Records["createRunNow"];
   readonly #batcher: Batcher;
   readonly #recorder: Recorder;
   readonly #owner: RunOwner;
@@ -151,6 +152,7 @@ export class TrackingClient {
       this.#notice,
     );
     this.#backend = records.backend;
+    this.#createRunNow = records.createRunNow;
     this.#spool = records.spool;
     this.#experiments = new ExperimentsByName(this.#backend);
     this.#batcher = new Batcher({
@@ -433,10 +435,14 @@ export class TrackingClient {
     }
     const experiment = options.experimentId ??
       (experimentName === undefined ? this.#defaultExperiment() : undefined);
-    const created = this.#track(
+    if (parent !== undefined && parent.created) tags["mlflow.parentRunId"] = parent.runId;
+    const known = experiment === undefined || (parent !== undefined && !parent.created)
+      ? undefined
+      : createRunAtOnce(this.#createRunNow, options, tags, experiment);
+    const created = known !== undefined ? Promise.resolve(known) : this.#track(
       this.#createOrResume({ ...options, experimentName }, tags, parent, experiment),
     );
-    const run = new Run(created, this.#recorder, this.#owner);
+    const run = new Run(created, this.#recorder, this.#owner, known);
     this.#open.add(run);
     if (
       options.logSystemMetrics ?? this.#systemMetrics.enabled ??
