@@ -8,13 +8,12 @@
 import { resolve } from "node:path";
 import type { Backend, NewRun, SpillBatch, Target } from "../core/backend.ts";
 import type { RunRecord } from "../core/types.ts";
-import { NotFoundError } from "../core/errors.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
+import { orderedStore } from "../delivery/offline_order.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
 import { DEFAULT_RETRY } from "../http/retry.ts";
 import type { TransportConfig } from "../http/transport.ts";
 import { FileBackend } from "../store/file_backend.ts";
-import { recordsOf } from "../store/metric_lines.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
 import { type Endpoint, endpointOf, type TrackingClientOptions } from "./options.ts";
 
@@ -77,19 +76,13 @@ export function recordsFor(
   if (opts.offline) {
     const files = new FileBackend(endpoint.base, notify);
     const store = withPermissionErrors(files, `the offline store ${files.root}`);
+    const { backend, spill } = orderedStore(store);
     return {
       endpoint,
-      backend: store,
+      backend,
       createRunNow: (run) => store.createRunSync(run),
       // Synchronously when the run's folder is known (memory is freed in the call), else async.
-      spill: (batch) => {
-        try {
-          store.logBatchSync(batch);
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-          return store.logBatch({ ...batch, metrics: recordsOf(batch.metrics) });
-        }
-      },
+      spill,
     };
   }
   const spool = new SpoolingBackend({

@@ -28,6 +28,7 @@ import { Fifo } from "./fifo.ts";
 import { MetricRing } from "./metric_ring.ts";
 import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
 import { LIMITS } from "../core/validate.ts";
+import { type Flight, TagFlights } from "./tag_flights.ts";
 
 /**
  * A run as the queue knows it: its server id once the run exists. Records can
@@ -172,6 +173,8 @@ export class Batcher {
   /** Records held in memory (kept as a count: the hot path must not sum queues). */
   #size = 0;
   readonly #spilling = new Set<Promise<void>>();
+  /** Batches with tags taken from the queue and not yet handed over: a spill may overtake them. */
+  readonly #flights = new TagFlights();
 
   constructor(opts: BatcherOptions) {
     this.#opts = opts;
@@ -267,6 +270,7 @@ export class Batcher {
         const batch = q.takeForSpill(ref.id);
         const n = batch.points + batch.params.length + batch.tags.length;
         this.#size -= n;
+        this.#flights.overtaken(ref.id, batch.tags); // batches taken earlier hold older values
         let written: void | Promise<void>;
         try {
           written = spill(batch);
@@ -355,10 +359,16 @@ export class Batcher {
         await Promise.race(inFlight);
         continue;
       }
-      if (next.batch.tags.length > 0) await Promise.all(inFlight);
-      const sending: Promise<void> = this.#send(next.ref, next.q, next.batch).finally(() => {
-        inFlight.delete(sending);
-      });
+      let flight: Flight | undefined;
+      if (next.batch.tags.length > 0) {
+        flight = this.#flights.start(next.batch.runId);
+        await Promise.all(inFlight);
+      }
+      const sending: Promise<void> = this.#send(next.ref, next.q, next.batch, flight).finally(
+        () => {
+          inFlight.delete(sending);
+        },
+      );
       inFlight.add(sending);
       if (inFlight.size >= most || next.batch.tags.length > 0) {
         await Promise.race(inFlight);
@@ -366,7 +376,12 @@ export class Batcher {
     }
   }
 
-  async #send(ref: RunRef, q: RunQueue, batch: Batch): Promise<void> {
+  async #send(ref: RunRef, q: RunQueue, batch: Batch, flight?: Flight): Promise<void> {
+    if (flight !== undefined) {
+      // Only the tags no spill overtook since the batch was taken (the backend keeps the rule on).
+      this.#flights.end(batch.runId, flight);
+      batch = { ...batch, tags: this.#flights.fresh(flight, batch.tags) };
+    }
     try {
       const refused = await sendKeepingWhatFits(this.#opts.backend, batch);
       if (refused !== undefined) this.#failWith(ref, refused, 0);

@@ -38,6 +38,7 @@ import { FileBackend } from "../store/file_backend.ts";
 import { tryLock } from "../store/file_lock.ts";
 import { triplesByKey } from "../store/metric_lines.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
+import { TagFlights } from "./tag_flights.ts";
 import { hasUnsent, SPOOL_MARKER, SYNC_LOCK, syncRun, unsentPoints } from "../sync/sync.ts";
 import { emptyReport, type SyncReport, writeSyncStateSync } from "../sync/sync_record.ts";
 import { unrefTimer } from "../core/timers.ts";
@@ -74,12 +75,6 @@ interface Spooled {
   target: Target;
 }
 
-/** A batch on its way to the server: tags spilled for its run meanwhile are newer than its own. */
-interface Flight {
-  done: Promise<unknown>;
-  newerTags: Set<string>;
-}
-
 /** Whether the server answered that it will not take these records (retrying cannot help). */
 function isRefusal(err: unknown): err is TrackingError {
   return err instanceof TrackingError && !(err instanceof UnavailableError) &&
@@ -97,7 +92,7 @@ export class SpoolingBackend implements Backend {
   /** Server run id → the server it lives on (where its records and its end go). */
   readonly #runTargets = new Map<string, Target>();
   /** Server run id → its batches on their way to the server. */
-  readonly #flights = new Map<string, Set<Flight>>();
+  readonly #flights = new TagFlights();
   /** Servers (by key) that gave up on us; batches for them go to disk until they answer. */
   readonly #down = new Set<string>();
   /** Writes to the spool so far, and async ones under way: a drained run is removed only between writes. */
@@ -163,9 +158,7 @@ export class SpoolingBackend implements Backend {
     }
     const local = this.#localRun(batch.runId);
     // Batches of this run still in flight are older than these tags.
-    for (const flight of this.#flights.get(batch.runId) ?? []) {
-      for (const tag of batch.tags) flight.newerTags.add(tag.key);
-    }
+    this.#flights.overtaken(batch.runId, batch.tags);
     this.#writes++;
     this.#schedule();
     try {
@@ -208,10 +201,7 @@ export class SpoolingBackend implements Backend {
     if (this.#down.has(target.key) || this.#spooled.has(batch.runId)) {
       return this.spill(toSpillBatch(batch));
     }
-    const flight: Flight = { done: Promise.resolve(), newerTags: new Set() };
-    let flights = this.#flights.get(batch.runId);
-    if (flights === undefined) this.#flights.set(batch.runId, flights = new Set());
-    flights.add(flight);
+    const flight = this.#flights.start(batch.runId);
     const sending = target.backend.logBatch(batch);
     flight.done = sending.catch(() => {});
     try {
@@ -219,11 +209,9 @@ export class SpoolingBackend implements Backend {
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       this.#down.add(target.key);
-      const tags = batch.tags.filter((t) => !flight.newerTags.has(t.key));
-      this.spill(toSpillBatch({ ...batch, tags }));
+      this.spill(toSpillBatch({ ...batch, tags: this.#flights.fresh(flight, batch.tags) }));
     } finally {
-      flights.delete(flight);
-      if (flights.size === 0) this.#flights.delete(batch.runId);
+      this.#flights.end(batch.runId, flight);
     }
   }
 
@@ -332,7 +320,7 @@ export class SpoolingBackend implements Backend {
     for (const [remote, { local, target }] of [...this.#spooled]) {
       if (stillDown.has(target.key)) continue;
       // Sends of this run under way are older than what waits on disk: they land first.
-      await Promise.all([...this.#flights.get(remote) ?? []].map((f) => f.done));
+      await this.#flights.landed(remote);
       try {
         await syncRun(this.#store, target.backend, target.key, local, {
           remoteExperimentId: () => {
