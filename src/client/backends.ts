@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import type { Backend, NewRun, SpillBatch, Target } from "../core/backend.ts";
-import type { RunRecord } from "../core/types.ts";
+import type { EndStatus, RunRecord } from "../core/types.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
 import { orderedStore } from "../delivery/offline_order.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
@@ -30,6 +30,10 @@ export interface Records {
   spill: (batch: SpillBatch) => void | Promise<void>;
   /** Offline: creates a run synchronously (there is no server to wait for). */
   createRunNow?: (run: NewRun) => RunRecord;
+  /** At exit, synchronously: where queued records go (the store, or the spool). */
+  writeAtExit: (batch: SpillBatch) => unknown;
+  /** At exit, synchronously: records a run's end (in the store, or in the spool). */
+  endAtExit: (runId: string, status: EndStatus, endTime: number) => void;
 }
 
 /** How requests are made, from the options (none offline). */
@@ -83,6 +87,8 @@ export function recordsFor(
       createRunNow: (run) => store.createRunSync(run),
       // Synchronously when the run's folder is known (memory is freed in the call), else async.
       spill,
+      writeAtExit: spill,
+      endAtExit: (runId, status, endTime) => store.endRunSync(runId, status, endTime),
     };
   }
   const spool = new SpoolingBackend({
@@ -92,5 +98,12 @@ export function recordsFor(
     retryMs: opts.spoolRetryMs ?? 5000,
     notify,
   });
-  return { endpoint, backend: spool, spool, spill: (batch) => spool.spill(batch, "overflow") };
+  return {
+    endpoint,
+    backend: spool,
+    spool,
+    spill: (batch) => spool.spill(batch, "overflow"),
+    writeAtExit: (batch) => spool.spill(batch, "exit"),
+    endAtExit: (runId, status, endTime) => spool.endAtExit(runId, status, endTime),
+  };
 }

@@ -53,6 +53,8 @@ import {
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
 import { createOrResume, createRunAtOnce } from "./run_opening.ts";
+import { type ExitSaver, unwatchExit, watchExit } from "./exit_hooks.ts";
+import { exitNotice, saveAtExit } from "./exit_save.ts";
 import { type EndingParts, endRun } from "./run_ending.ts";
 import { closeAll, flushAll } from "./closing.ts";
 import { Servers } from "./servers.ts";
@@ -125,6 +127,10 @@ export class TrackingClient {
   readonly #closeTimeoutMs: number;
   #lastRun: Run | undefined;
   #closed = false;
+  /** Runs whose end was asked for and has not landed, with the status asked for. */
+  readonly #endsUnderWay = new Map<Run, EndStatus>();
+  /** Saves queued records and ends open runs at process exit (watched while runs are open). */
+  readonly #exitSaver: ExitSaver;
 
   /** Builds a client; options are checked at once (a `ValidationError` names a bad one). */
   constructor(options: TrackingClientOptions) {
@@ -168,6 +174,19 @@ export class TrackingClient {
       this.#onError,
       (work) => void this.#track(work),
     );
+    this.#exitSaver = {
+      saveAtExit: (failed) => {
+        unwatchExit(this.#exitSaver);
+        saveAtExit({
+          batcher: this.#batcher,
+          open: this.#open,
+          ending: this.#endsUnderWay,
+          writeAtExit: records.writeAtExit,
+          endAtExit: records.endAtExit,
+          notify: (saved) => this.#notice(exitNotice(saved, this.#servers, this.#spool)),
+        }, failed);
+      },
+    };
     this.#ending = {
       backend: this.#backend,
       batcher: this.#batcher,
@@ -444,6 +463,7 @@ export class TrackingClient {
     );
     const run = new Run(created, this.#recorder, this.#owner, known);
     this.#open.add(run);
+    watchExit(this.#exitSaver); // an exit from now on writes what is queued and ends the run
     if (
       options.logSystemMetrics ?? this.#systemMetrics.enabled ??
         this.#servers.endpoint.kind === "oicm"
@@ -516,7 +536,11 @@ export class TrackingClient {
     if (index >= 0) this.#active.splice(index, 1);
     this.#open.delete(run);
     this.#lastRun = run;
-    return this.#track(endRun(this.#ending, run, ref, status));
+    const ending = this.#track(endRun(this.#ending, run, ref, status));
+    this.#endsUnderWay.set(run, status);
+    const landed = () => this.#endsUnderWay.delete(run);
+    ending.then(landed, landed);
+    return ending;
   }
 
   /**
@@ -800,7 +824,10 @@ export class TrackingClient {
         for (const run of [...this.#open]) await run.end("KILLED").catch(note);
         await this.flush().catch(note);
       },
-    }).finally(() => this.#closed = true);
+    }).finally(() => {
+      this.#closed = true;
+      unwatchExit(this.#exitSaver);
+    });
   }
 
   /** Keeps secrets out of `console.log(client)` in Deno, Node and Bun. */

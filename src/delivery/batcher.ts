@@ -422,6 +422,29 @@ export class Batcher {
     }
   }
 
+  /**
+   * At process exit, synchronously: hands every queued record of a run that
+   * exists to `write` (the store, or the spool), and returns how many wait for
+   * a run still being created (they cannot be kept).
+   */
+  writeAllSync(write: (batch: SpillBatch) => unknown): number {
+    this.#disarm();
+    let left = 0;
+    for (const [ref, q] of this.#queues) {
+      if (ref.id === undefined) left += q.size;
+      while (ref.id !== undefined && q.size > 0) {
+        const batch = q.takeForSpill(ref.id);
+        this.#size -= batch.points + batch.params.length + batch.tags.length;
+        try {
+          write(batch);
+        } catch {
+          // At exit nothing can be reported; the other runs are still written.
+        }
+      }
+    }
+    return left;
+  }
+
   /** Flushes the records of the run with this server id, if any are queued. */
   flushRun(runId: string): Promise<void> {
     for (const ref of this.#queues.keys()) if (ref.id === runId) return this.flush(ref);

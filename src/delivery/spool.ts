@@ -42,7 +42,7 @@ import { TagFlights } from "./tag_flights.ts";
 import { hasUnsent, SPOOL_MARKER, SYNC_LOCK, syncRun, unsentPoints } from "../sync/sync.ts";
 import { emptyReport, type SyncReport, writeSyncStateSync } from "../sync/sync_record.ts";
 import { unrefTimer } from "../core/timers.ts";
-import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
+import type { DatasetInput, EndStatus, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 
 /** How the spool behaves. */
@@ -147,8 +147,8 @@ export class SpoolingBackend implements Backend {
    * call (the batcher spills from a logging call when over `maxQueue`), and
    * batches of a run land in the order they are spilled.
    */
-  spill(batch: SpillBatch, why: "unavailable" | "overflow" = "unavailable"): void {
-    if (!this.#told.has(why)) {
+  spill(batch: SpillBatch, why: "unavailable" | "overflow" | "exit" = "unavailable"): void {
+    if (why !== "exit" && !this.#told.has(why)) { // at exit, the client tells once
       this.#told.add(why);
       this.#config.notify(
         why === "overflow"
@@ -193,6 +193,16 @@ export class SpoolingBackend implements Backend {
     });
     this.#spooled.set(remoteRunId, { local, target });
     return local;
+  }
+
+  /**
+   * At process exit, synchronously: writes a run's end into the spool (after
+   * its records there), where `cli sync` sends it.
+   */
+  endAtExit(runId: string, status: EndStatus, endTime: number): void {
+    const local = this.#localRun(runId);
+    this.#writes++;
+    this.#store.endRunSync(local, status, endTime);
   }
 
   async logBatch(batch: Batch): Promise<void> {
