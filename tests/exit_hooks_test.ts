@@ -68,7 +68,11 @@ async function offlineCase(runtime: Runtime, mode: string): Promise<void> {
   }
 }
 
-async function onlineCase(runtime: Runtime, mode: string): Promise<void> {
+async function onlineCase(
+  runtime: Runtime,
+  mode: string,
+  via: "sync" | "next start" = "sync",
+): Promise<void> {
   const expected = MODES[mode];
   const server = new FakeMlflowServer();
   const { url } = await server.listen();
@@ -79,15 +83,25 @@ async function onlineCase(runtime: Runtime, mode: string): Promise<void> {
     if (expected.says) assert.match(out, expected.says);
     assert.match(out, /at exit: .* written to .*cli sync/, "says where and how to send them");
     const runId = /logged (\w+)/.exec(out)![1];
-    // What the exit wrote into the spool goes with `sync`, as `cli sync <spool> --to <url>`.
-    const local = new TrackingClient({ offline: true, storagePath: spool, onNotice: () => {} });
-    await local.sync({ to: { apiHost: url } });
-    await local.close();
+    if (via === "sync") {
+      // What the exit wrote into the spool goes with `sync`, as `cli sync <spool> --to <url>`.
+      const local = new TrackingClient({ offline: true, storagePath: spool, onNotice: () => {} });
+      await local.sync({ to: { apiHost: url } });
+      await local.close();
+    } else {
+      // The next script with this server and spool sends it (its close() at the latest).
+      const next = new TrackingClient({ apiHost: url, spoolPath: spool, onNotice: () => {} });
+      await next.setExperiment("exits");
+      const other = await next.startRun({ runName: "next" });
+      await other.end();
+      await next.close();
+    }
     const stored = server.store().runs.get(runId)!;
     assert.equal(stored.info.status, expected.status, `${runtime} ${mode}`);
     assert.equal(stored.history.get("loss")?.length, 15, `${runtime} ${mode}`);
     assert.equal(stored.params.get("lr"), "0.1");
-    assert.equal(server.store().runs.size, 1, "the spool's own run is not sent as a run");
+    const names = [...server.store().runs.values()].map((r) => r.info.run_name).sort();
+    assert.deepEqual(names, via === "sync" ? ["doomed"] : ["doomed", "next"], "no spool run sent");
   } finally {
     await server.close();
     rmSync(spool, { recursive: true, force: true });
@@ -104,6 +118,9 @@ for (const mode of ["throw", "exit0", "clean"]) {
     await onlineCase("deno", mode);
   });
 }
+Deno.test("online, Deno, an uncaught error after training: the next script with that server sends its points and FAILED end", async () => {
+  await onlineCase("deno", "throw", "next start");
+});
 
 const hasBun = (() => {
   try {

@@ -183,6 +183,7 @@ export class TrackingClient {
           ending: this.#endsUnderWay,
           writeAtExit: records.writeAtExit,
           endAtExit: records.endAtExit,
+          leave: () => this.#spool?.leave(),
           notify: (saved) => this.#notice(exitNotice(saved, this.#servers, this.#spool)),
         }, failed);
       },

@@ -20,6 +20,8 @@ export interface ExitParts {
   ending: ReadonlyMap<Run, EndStatus>;
   writeAtExit: (batch: SpillBatch) => unknown;
   endAtExit: (runId: string, status: EndStatus, endTime: number) => void;
+  /** Online: marks what the spool holds as left, for the next process with that server. */
+  leave?: () => void;
   /** Told once what was written where (online: the spool and the command that sends it). */
   notify: (saved: { records: number; ended: string[]; lost: number }) => void;
 }
@@ -44,6 +46,11 @@ export function saveAtExit(parts: ExitParts, failed: boolean): void {
   };
   for (const run of parts.open) if (!run.ended) end(run, failed ? "FAILED" : "FINISHED");
   for (const [run, status] of parts.ending) end(run, status);
+  try {
+    parts.leave?.();
+  } catch {
+    // the records stay for `cli sync`
+  }
   if (records + ended.length + lost > 0) parts.notify({ records, ended, lost });
 }
 
@@ -60,7 +67,8 @@ export function exitNotice(
     (spool === undefined ? `the store ${servers.endpoint.base}` : spool.path);
   if (spool !== undefined && parts.length > 0) {
     const { base, kind } = servers.endpoint;
-    text += `; send them with: deno run -A jsr:@oicm/tracking/cli sync ${spool.path} --to ${base}` +
+    text +=
+      `; the next run started with this server sends them, or: deno run -A jsr:@oicm/tracking/cli sync ${spool.path} --to ${base}` +
       (kind === "oicm" ? ` --workspace ${servers.workspaceId}` : "");
   }
   if (saved.lost > 0) text += `; ${saved.lost} record(s) of a run still being created are lost`;

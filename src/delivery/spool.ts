@@ -39,6 +39,7 @@ import { tryLock } from "../store/file_lock.ts";
 import { triplesByKey } from "../store/metric_lines.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
 import { TagFlights } from "./tag_flights.ts";
+import { claimLeft, markLeft } from "./spool_leftovers.ts";
 import { hasUnsent, SPOOL_MARKER, SYNC_LOCK, syncRun, unsentPoints } from "../sync/sync.ts";
 import { emptyReport, type SyncReport, writeSyncStateSync } from "../sync/sync_record.ts";
 import { unrefTimer } from "../core/timers.ts";
@@ -106,6 +107,8 @@ export class SpoolingBackend implements Backend {
   #delivered = 0;
   /** Which notices were given since the spool was last empty. */
   readonly #told = new Set<string>();
+  /** Servers (by key) whose runs left in the spool by an earlier process were claimed. */
+  readonly #claimed = new Set<string>();
   /** Records the server refused while draining (a param it has with another value). */
   #refusedRecords: TrackingError[] = [];
 
@@ -399,11 +402,44 @@ export class SpoolingBackend implements Backend {
     return { error, points };
   }
 
-  /** Stops retrying in the background (what is on disk stays there). */
+  /** Stops retrying in the background (what is on disk stays there, for the next process). */
   stop(): void {
+    this.leave();
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Marks every run this process has records of in the spool as left: the
+   * next process with the same server sends them (synchronous, for exit).
+   */
+  leave(): void {
+    const dirs: string[] = [];
+    for (const { local } of this.#spooled.values()) {
+      try {
+        dirs.push(this.#store.runDirectorySync(local));
+      } catch {
+        // not on disk any more
+      }
+    }
+    markLeft(dirs);
+  }
+
+  /** Once per server that answered: takes over the runs an earlier process left for it. */
+  async #claimLeft(target: Target): Promise<void> {
+    if (this.#claimed.has(target.key)) return;
+    this.#claimed.add(target.key);
+    try {
+      for (const { remote, local } of await claimLeft(this.#store, target.key)) {
+        if (this.#spooled.has(remote)) continue;
+        this.#spooled.set(remote, { local, target });
+        this.#runTargets.set(remote, target);
+      }
+    } catch {
+      return; // no spool yet, or one we cannot read: nothing to claim
+    }
+    if (this.#spooled.size > 0) this.#schedule();
   }
 
   // Everything else goes straight to the server: the run's own, or the current one.
@@ -427,7 +463,9 @@ export class SpoolingBackend implements Backend {
   }
   async createRun(run: NewRun): Promise<RunRecord> {
     const target = this.#config.current();
-    return this.#remember(await target.backend.createRun(run), target);
+    const created = this.#remember(await target.backend.createRun(run), target);
+    await this.#claimLeft(target); // the server answers: what an earlier process left can go
+    return created;
   }
   async getRun(runId: string): Promise<RunRecord> {
     const target = this.#targetOf(runId);
