@@ -39,10 +39,14 @@ if (role === "child") {
   for (const [m, [status, failed, says]] of Object.entries(expected)) {
     const store = mkdtempSync(join(tmpdir(), `node-exit-${m}-`));
     try {
-      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "child", m, store], {
-        encoding: "utf8",
-        timeout: 30_000,
-      });
+      const child = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), "child", m, store],
+        {
+          encoding: "utf8",
+          timeout: 30_000,
+        },
+      );
       const out = child.stdout + child.stderr;
       assert.equal(child.status !== 0, failed, `${m}: exit code ${child.status}\n${out}`);
       if (says) assert.match(out, says, `${m}: the user's error is printed`);
