@@ -32,13 +32,7 @@ import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
 import type { FileBackend } from "../store/file_backend.ts";
 import { keyPath, listKeys, parseMetricLines, readMetricLineChunks } from "../core/file_io.ts";
 import { LIMITS } from "../core/validate.ts";
-import {
-  batchArrived,
-  createTagged,
-  findCreatedRun,
-  linesBefore,
-  newSyncToken,
-} from "./sync_intent.ts";
+import { batchArrived, createTagged, findCreatedRun, newSyncToken } from "./sync_intent.ts";
 
 const decoder = new TextDecoder();
 
@@ -148,7 +142,6 @@ export async function syncRun(
       params: [],
       tags: { ...run.data.tags },
       metricBytes: {},
-      metricPoints: {},
     };
     report.created++;
     await save();
@@ -171,13 +164,11 @@ export async function syncRun(
     await save();
   }
   const metricsDir = join(dir, "metrics");
-  const points = state.metricPoints ??= {};
   const intent = state.intent?.kind === "metrics" ? state.intent : undefined;
-  if (intent !== undefined) {
+  if (intent !== undefined && (state.metricBytes[intent.key] ?? 0) === intent.from) {
     // A batch was sent and its answer never came: the key's history says whether it arrived.
-    if (await batchArrived(target, remote, intent)) {
+    if (await batchArrived(target, remote, intent, keyPath(metricsDir, intent.key))) {
       state.metricBytes[intent.key] = intent.end;
-      points[intent.key] = intent.before + intent.count;
     }
   }
   if (state.intent !== undefined) {
@@ -192,11 +183,9 @@ export async function syncRun(
     for await (
       const { lines, count, end } of readMetricLineChunks(path, from, LIMITS.batchMetrics)
     ) {
-      points[key] ??= await linesBefore(path, from);
-      const before = points[key];
-      /** Records the batch as about to go (write-ahead), then sends it. */
-      const intend = async (n: number) => {
-        state.intent = { kind: "metrics", key, from: at, end, before, count: n };
+      /** Records the batch as about to go (write-ahead), before it is sent. */
+      const intend = async () => {
+        state.intent = { kind: "metrics", key, from: at, end };
         await save();
       };
       // As they are on disk when the target can (no parsing); else as records, without the
@@ -204,7 +193,7 @@ export async function syncRun(
       let sent = count;
       let asLines = false;
       if (target.logMetricLines !== undefined) {
-        await intend(count);
+        await intend();
         asLines = await target.logMetricLines(remote, key, lines);
       }
       if (!asLines) {
@@ -221,14 +210,13 @@ export async function syncRun(
         );
         sent = metrics.length;
         if (sent > 0) {
-          await intend(sent);
+          await intend();
           await send({ runId: remote, metrics, params: [], tags: [] });
         }
       }
       linesRead += count;
       at = end;
       state.metricBytes[key] = end; // sent: the record moves past these lines
-      points[key] = before + sent;
       delete state.intent;
       report.metrics += sent;
       await save();

@@ -6,13 +6,14 @@
  * A sync that finds an intent left behind (the process was killed between the
  * two) asks the target whether the request arrived before sending it again:
  * a created run carries a tag with a token the intent holds, found by search;
- * a batch of points arrived when the key's history holds its points.
+ * a batch of points arrived when the key's history holds each of its points.
  *
  * @module
  */
 import type { Backend, NewRun } from "../core/backend.ts";
 import { NotFoundError } from "../core/errors.ts";
-import { readMetricLineChunks } from "../core/file_io.ts";
+import { open } from "node:fs/promises";
+import { parseMetricLines } from "../core/file_io.ts";
 import type { RunRecord } from "../core/types.ts";
 
 /** The tag each run a sync creates carries: the token of the intent that created it. */
@@ -31,10 +32,6 @@ export interface MetricsIntent {
   key: string;
   from: number;
   end: number;
-  /** Points of this key the target held before the batch (as this sync sent them). */
-  before: number;
-  /** Points in the batch. */
-  count: number;
 }
 
 /** What a sync was about to send when it last stopped; absent when nothing was in flight. */
@@ -85,39 +82,46 @@ export async function createTagged(
   return await target.createRun({ ...run, tags: { ...run.tags, [SYNC_ID_TAG]: token } });
 }
 
+/** A point as history and file both give it: step, timestamp and value (NaN included). */
+function pointKey(p: { step: number; timestamp: number; value: number }): string {
+  return `${p.step}|${p.timestamp}|${String(p.value)}`;
+}
+
 /**
  * Whether the batch an intent names reached the target: the key's history
- * holds at least the points before it plus its own. Where the history route
- * is not served (OICM), it is taken as not arrived, and sent again.
+ * holds every point of it (a `log-batch` lands whole or not at all). Points
+ * logged to the run by other means (a spooled run's direct deliveries) do not
+ * confuse it, as a count would. Where the history route is not served
+ * (OICM), it is taken as not arrived, and sent again.
  */
 export async function batchArrived(
   target: Backend,
   remoteRunId: string,
   intent: MetricsIntent,
+  path: string,
 ): Promise<boolean> {
+  const bytes = new Uint8Array(intent.end - intent.from);
+  const file = await open(path, "r");
   try {
-    const history = await target.getMetricHistory(remoteRunId, intent.key);
-    return history.length >= intent.before + intent.count;
+    await file.read(bytes, 0, bytes.length, intent.from);
+  } finally {
+    await file.close();
+  }
+  const batch = parseMetricLines(intent.key, new TextDecoder().decode(bytes));
+  if (batch.length === 0) return true;
+  let history;
+  try {
+    history = await target.getMetricHistory(remoteRunId, intent.key);
   } catch (err) {
     if (notServed(err)) return false;
     throw err;
   }
-}
-
-/**
- * How many points lie before byte `upTo` of a metric file: what an older sync
- * record (which kept bytes, not counts) sent of that key.
- */
-export async function linesBefore(path: string, upTo: number): Promise<number> {
-  let n = 0;
-  if (upTo === 0) return 0;
-  for await (const { lines, count, end } of readMetricLineChunks(path, 0)) {
-    if (end <= upTo) n += count;
-    else {
-      const start = end - lines.length; // the chunk straddles upTo: count its lines before it
-      for (let i = 0; i < upTo - start; i++) if (lines[i] === 0x0a) n++;
-    }
-    if (end >= upTo) break;
+  const have = new Map<string, number>();
+  for (const p of history) have.set(pointKey(p), (have.get(pointKey(p)) ?? 0) + 1);
+  for (const p of batch) {
+    const n = have.get(pointKey(p)) ?? 0;
+    if (n === 0) return false;
+    have.set(pointKey(p), n - 1);
   }
-  return n;
+  return true;
 }

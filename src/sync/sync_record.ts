@@ -28,8 +28,6 @@ export interface SyncState {
   artifacts?: Record<string, { size: number; crc32: string; mtimeMs: number }>;
   /** Dataset inputs sent, by name and digest. */
   inputs?: string[];
-  /** Per metric key, how many points were sent (absent in records older than it). */
-  metricPoints?: Record<string, number>;
   /** What was about to be sent and is not known to have arrived (written before sending). */
   intent?: SyncIntent;
 }
