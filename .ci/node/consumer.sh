@@ -37,7 +37,7 @@ step "tsc --strict: decorated class and consumer types against the .d.ts" node_m
 step "decorated class (standard decorators) on Node" node out/decorated.js
 step "tfjs adapter on Node" node tfjs.mjs
 step "artifacts on Node (fetch, node:http streaming, OICM multipart, offline)" node artifacts.mjs
-step "at exit on Node (uncaught error, unhandled rejection, process.exit, a clean end)" node exit.mjs
+step "at exit on Node (uncaught error, unhandled rejection, process.exit, a clean end; no timer after close())" node exit.mjs
 cd "$root"
 rm -rf "$work"
 finish

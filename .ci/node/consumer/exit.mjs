@@ -3,16 +3,33 @@
 // keeps every point and ends its run FAILED or FINISHED; the user's error still ends the process
 // non-zero with its stack printed. (Deno and Bun: tests/exit_hooks_test.ts.)
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { TrackingClient } from "@oicm/tracking";
+import { tracked, TrackingClient } from "@oicm/tracking";
+import { FakeMlflowServer } from "@oicm/tracking/testing";
 
 const [role, mode, dir] = process.argv.slice(2);
-if (role === "child") {
+if (role === "refused") {
+  // A tracked call whose background runs/create is refused, then close(): the process must exit
+  // at once, not after flushIntervalMs.
+  const client = new TrackingClient({
+    apiHost: mode,
+    flushIntervalMs: 30_000,
+    retry: { maxRetries: 0 },
+    onNotice: () => {},
+    onError: () => {},
+  });
+  const train = tracked((epochs) => {
+    for (let e = 0; e < epochs; e++) client.logMetric("loss", 1 / (e + 1), { step: e });
+  }, { client });
+  train(3);
+  await client.close().catch(() => {});
+  console.log("closed");
+} else if (role === "child") {
   // Nothing is written before the exit unless the script ends on its own (then the timer writes).
   const flushIntervalMs = mode === "clean" ? 50 : 60_000;
   const client = new TrackingClient({ offline: true, storagePath: dir, flushIntervalMs });
@@ -62,4 +79,22 @@ if (role === "child") {
       rmSync(store, { recursive: true, force: true });
     }
   }
+  const server = new FakeMlflowServer();
+  server.faults.failNext(1, 403, { route: "runs/create" });
+  const { url } = await server.listen();
+  const started = Date.now();
+  // Not spawnSync: the server in this process must answer meanwhile.
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "refused", url]);
+  let out = "";
+  child.stdout.on("data", (d) => out += d);
+  child.stderr.on("data", (d) => out += d);
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const status = await new Promise((r) => child.on("exit", (code) => r(code)));
+  clearTimeout(killer);
+  await server.close();
+  const took = Date.now() - started;
+  assert.equal(status, 0, out);
+  assert.match(out, /closed/);
+  assert.ok(took < 10_000, `the process lived ${took} ms (flushIntervalMs is 30 s)`);
+  console.log(`exit ok: a refused tracked run, close(), exited in ${took} ms`);
 }
