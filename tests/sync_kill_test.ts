@@ -17,10 +17,12 @@ import { FakeMlflowServer } from "../src/testing/mod.ts";
 const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
 
 /** A local store: two runs, 2,500 + 1,200 points over three keys (several batches each). */
-async function store(): Promise<{ dir: string; points: Record<string, Record<string, number>> }> {
+async function store(
+  experiment = "kill-exp",
+): Promise<{ dir: string; points: Record<string, Record<string, number>> }> {
   const dir = mkdtempSync(join(tmpdir(), "sync-kill-"));
   const client = new TrackingClient({ offline: true, storagePath: dir });
-  await client.setExperiment("kill-exp");
+  await client.setExperiment(experiment);
   const a = await client.startRun({ runName: "a" });
   a.logParams({ lr: 0.1 });
   a.setTag("phase", "train");
@@ -151,6 +153,43 @@ Deno.test({
   fn: async () => {
     await killWhenHeld("runs/create", 1, "bun");
     await killWhenHeld("runs/log-batch", 4, "bun");
+  },
+});
+
+const REAL = Deno.env.get("MLFLOW_SERVER_URL");
+
+Deno.test({
+  name:
+    "on a real mlflow server: sync killed before the answers of runs/create and log-batch, each once",
+  ignore: REAL === undefined,
+  fn: async () => {
+    for (const [route, nth] of [["runs/create", 1], ["runs/log-batch", 3]] as const) {
+      const experiment = `kill-${crypto.randomUUID().slice(0, 8)}`;
+      const { dir, points } = await store(experiment);
+      const p = await proxy(REAL!, { route, nth });
+      try {
+        const first = startSync(dir, p.url);
+        assert.equal(await Promise.race([p.held.then(() => "held"), first.exited]), "held");
+        first.child.kill("SIGKILL");
+        await first.exited;
+        const again = startSync(dir, p.url);
+        assert.equal(await again.exited, 0, again.output());
+        const client = new TrackingClient({ apiHost: REAL!, onNotice: () => {} });
+        await client.setExperiment(experiment);
+        const runs = await client.searchRuns();
+        assert.deepEqual(runs.map((r) => r.info.runName).sort(), ["a", "b"], route);
+        for (const run of runs) {
+          for (const [key, n] of Object.entries(points[run.info.runName])) {
+            const history = await client.getMetricHistory(run.info.runId, key);
+            assert.equal(history.length, n, `${route}: ${run.info.runName}/${key}`);
+          }
+        }
+        await client.close();
+      } finally {
+        await p.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   },
 });
 
