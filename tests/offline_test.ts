@@ -167,3 +167,33 @@ test("offline: validation still happens before anything is written", async () =>
   assert.throws(() => run.logMetric("bad//key", 1), ValidationError);
   await run.end();
 });
+
+test("offline, a tag set again while a flush is under way keeps the later value when the queue spills (it kept 'a')", async () => {
+  // Spilled before the flushed batch reached the store, and after (while the store writes it).
+  const pauses = [undefined, () => null, () => new Promise((r) => setTimeout(r, 0))];
+  for (const pause of pauses) {
+    const dir = mkdtempSync(join(tmpdir(), "offline-spill-tag-"));
+    try {
+      const client = new TrackingClient({
+        offline: true,
+        storagePath: dir,
+        maxQueue: 10,
+        onNotice: () => {},
+      });
+      const run = await client.startRun();
+      run.setTag("phase", "a");
+      const flushed = client.flush(); // 'a' is on its way into the store
+      if (pause !== undefined) await pause();
+      run.setTag("phase", "b"); // later: past maxQueue it is spilled, written at once
+      for (let i = 0; i < 25; i++) run.logMetric("x", i, { step: i });
+      await flushed;
+      await client.flush();
+      const stored = await client.getRun(run.runId);
+      assert.equal(stored.data.tags.phase, "b", `the later value wins (${pause})`);
+      assert.equal((await client.getMetricHistory(run.runId, "x")).length, 25);
+      await client.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

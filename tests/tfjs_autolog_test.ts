@@ -169,3 +169,43 @@ test("autolog without the tfjs module is a ValidationError naming the fix", () =
     /autolog needs the tfjs module: autolog\(client, \{ tf \}\)/,
   );
 });
+
+test("after await model.fit under autolog offline, lastActiveRun().runId reads at once (it threw 'still being created')", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "autolog-last-"));
+  try {
+    const client = new TrackingClient({ offline: true, storagePath: dir, onNotice: () => {} });
+    await client.setExperiment("fit-then-read");
+    const undo = autolog(client, { tf });
+    try {
+      const { model, x, y } = dense();
+      await model.fit(x, y, { epochs: 2, verbose: 0 });
+    } finally {
+      undo();
+    }
+    const last = client.lastActiveRun()!;
+    const runId = last.runId; // synchronously: the fit recorded this run
+    assert.equal(
+      last.info.experimentId,
+      (await client.getExperimentByName("fit-then-read"))!.experimentId,
+    );
+    await client.flush();
+    const stored = await client.getRun(runId);
+    assert.equal(stored.info.status, "FINISHED");
+    assert.equal((await client.getMetricHistory(runId, "loss")).length, 2);
+    await client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("online, a run says it is still being created only until the server has it", async () => {
+  const { client, server } = inProcess();
+  server.faults.latency(30);
+  const run = client.openRun({ runName: "slow" });
+  assert.throws(() => run.runId, /still being created/);
+  const info = await run.ready;
+  assert.equal(run.runId, info.runId);
+  await run.end();
+  assert.equal(client.lastActiveRun()?.runId, info.runId);
+  await client.close();
+});

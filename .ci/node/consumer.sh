@@ -54,4 +54,5 @@ step "decorated class (standard decorators) on Node" node out/decorated.js
 step "tfjs adapter on Node" node tfjs.mjs
 step "artifacts on Node (fetch, node:http streaming, OICM multipart, offline)" node artifacts.mjs
 step "file modes on Node (store 0644, spool 0600)" node modes.mjs
+step "at exit on Node (uncaught error, unhandled rejection, process.exit, a clean end; no timer after close())" node exit.mjs
 finish

@@ -6,15 +6,15 @@
  * @module
  */
 import { resolve } from "node:path";
-import type { Backend, SpillBatch, Target } from "../core/backend.ts";
-import { NotFoundError } from "../core/errors.ts";
+import type { Backend, NewRun, SpillBatch, Target } from "../core/backend.ts";
+import type { EndStatus, RunRecord } from "../core/types.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
+import { orderedStore } from "../delivery/offline_order.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
 import { parseOrigin } from "../http/credentials.ts";
 import { DEFAULT_RETRY } from "../http/retry.ts";
 import type { TransportConfig } from "../http/transport.ts";
 import { FileBackend } from "../store/file_backend.ts";
-import { recordsOf } from "../store/metric_lines.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
 import { type Endpoint, endpointOf, type TrackingClientOptions } from "./options.ts";
 
@@ -29,6 +29,12 @@ export interface Records {
   spool?: SpoolingBackend;
   /** Where a queue over `maxQueue` puts a batch. */
   spill: (batch: SpillBatch) => void | Promise<void>;
+  /** Offline: creates a run synchronously (there is no server to wait for). */
+  createRunNow?: (run: NewRun) => RunRecord;
+  /** At exit, synchronously: where queued records go (the store, or the spool). */
+  writeAtExit: (batch: SpillBatch) => unknown;
+  /** At exit, synchronously: records a run's end (in the store, or in the spool). */
+  endAtExit: (runId: string, status: EndStatus, endTime: number) => void;
 }
 
 /** How requests are made, from the options (none offline). */
@@ -76,18 +82,15 @@ export function recordsFor(
   if (opts.offline) {
     const files = new FileBackend(endpoint.base, notify);
     const store = withPermissionErrors(files, `the offline store ${files.root}`);
+    const { backend, spill } = orderedStore(store);
     return {
       endpoint,
-      backend: store,
+      backend,
+      createRunNow: (run) => store.createRunSync(run),
       // Synchronously when the run's folder is known (memory is freed in the call), else async.
-      spill: (batch) => {
-        try {
-          store.logBatchSync(batch);
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-          return store.logBatch({ ...batch, metrics: recordsOf(batch.metrics) });
-        }
-      },
+      spill,
+      writeAtExit: spill,
+      endAtExit: (runId, status, endTime) => store.endRunSync(runId, status, endTime),
     };
   }
   const spool = new SpoolingBackend({
@@ -97,5 +100,12 @@ export function recordsFor(
     retryMs: opts.spoolRetryMs ?? 5000,
     notify,
   });
-  return { endpoint, backend: spool, spool, spill: (batch) => spool.spill(batch, "overflow") };
+  return {
+    endpoint,
+    backend: spool,
+    spool,
+    spill: (batch) => spool.spill(batch, "overflow"),
+    writeAtExit: (batch) => spool.spill(batch, "exit"),
+    endAtExit: (runId, status, endTime) => spool.endAtExit(runId, status, endTime),
+  };
 }

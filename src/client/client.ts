@@ -41,7 +41,7 @@ import { syncStore } from "../sync/sync.ts";
 import type { SyncProgress, SyncReport } from "../sync/sync_record.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "../system_metrics/system_metrics.ts";
 import { downloadArtifacts } from "./artifact_reads.ts";
-import { endpointFor, multipartOf, recordsFor, transportOf } from "./backends.ts";
+import { endpointFor, multipartOf, type Records, recordsFor, transportOf } from "./backends.ts";
 import { readEnv } from "./env.ts";
 import { knownSecrets } from "./known_secrets.ts";
 import type { Secrets } from "../http/secrets.ts";
@@ -57,7 +57,9 @@ import {
 } from "./options.ts";
 import { type MetricOptions, Recorder } from "./recorder.ts";
 import { type CreatedRun, Run, type RunOwner } from "./run.ts";
-import { createOrResume } from "./run_opening.ts";
+import { createOrResume, createRunAtOnce } from "./run_opening.ts";
+import { type ExitSaver, unwatchExit, watchExit } from "./exit_hooks.ts";
+import { exitNotice, saveAtExit } from "./exit_save.ts";
 import { type EndingParts, endRun } from "./run_ending.ts";
 import { closeAll, flushAll } from "./closing.ts";
 import { Servers } from "./servers.ts";
@@ -101,6 +103,7 @@ const toldFromEnv = new Set<string>();
 export class TrackingClient {
   readonly #servers: Servers;
   readonly #backend: Backend;
+  readonly #createRunNow: Records["createRunNow"];
   readonly #batcher: Batcher;
   readonly #recorder: Recorder;
   readonly #owner: RunOwner;
@@ -134,6 +137,10 @@ export class TrackingClient {
   readonly #closeTimeoutMs: number;
   #lastRun: Run | undefined;
   #closed = false;
+  /** Runs whose end was asked for and has not landed, with the status asked for. */
+  readonly #endsUnderWay = new Map<Run, EndStatus>();
+  /** Saves queued records and ends open runs at process exit (watched while runs are open). */
+  readonly #exitSaver: ExitSaver;
 
   /** Builds a client; options are checked at once (a `ValidationError` names a bad one). */
   constructor(options: TrackingClientOptions) {
@@ -164,6 +171,7 @@ export class TrackingClient {
       this.#notice,
     );
     this.#backend = records.backend;
+    this.#createRunNow = records.createRunNow;
     this.#spool = records.spool;
     this.#experiments = new ExperimentsByName(this.#backend);
     this.#batcher = new Batcher({
@@ -179,6 +187,20 @@ export class TrackingClient {
       this.#onError,
       (work) => void this.#track(work),
     );
+    this.#exitSaver = {
+      saveAtExit: (failed) => {
+        unwatchExit(this.#exitSaver);
+        saveAtExit({
+          batcher: this.#batcher,
+          open: this.#open,
+          ending: this.#endsUnderWay,
+          writeAtExit: records.writeAtExit,
+          endAtExit: records.endAtExit,
+          leave: () => this.#spool?.leave(),
+          notify: (saved) => this.#notice(exitNotice(saved, this.#servers, this.#spool)),
+        }, failed);
+      },
+    };
     this.#ending = {
       backend: this.#backend,
       batcher: this.#batcher,
@@ -457,11 +479,16 @@ export class TrackingClient {
     }
     const experiment = options.experimentId ??
       (experimentName === undefined ? this.#defaultExperiment() : undefined);
-    const created = this.#track(
+    if (parent !== undefined && parent.created) tags["mlflow.parentRunId"] = parent.runId;
+    const known = experiment === undefined || (parent !== undefined && !parent.created)
+      ? undefined
+      : createRunAtOnce(this.#createRunNow, options, tags, experiment);
+    const created = known !== undefined ? Promise.resolve(known) : this.#track(
       this.#createOrResume({ ...options, experimentName }, tags, parent, experiment),
     );
-    const run = new Run(created, this.#recorder, this.#owner);
+    const run = new Run(created, this.#recorder, this.#owner, known);
     this.#open.add(run);
+    watchExit(this.#exitSaver); // an exit from now on writes what is queued and ends the run
     if (
       options.logSystemMetrics ?? this.#systemMetrics.enabled ??
         this.#servers.endpoint.kind === "oicm"
@@ -539,7 +566,11 @@ export class TrackingClient {
     if (index >= 0) this.#active.splice(index, 1);
     this.#open.delete(run);
     this.#lastRun = run;
-    return this.#track(endRun(this.#ending, run, ref, status));
+    const ending = this.#track(endRun(this.#ending, run, ref, status));
+    this.#endsUnderWay.set(run, status);
+    const landed = () => this.#endsUnderWay.delete(run);
+    ending.then(landed, landed);
+    return ending;
   }
 
   /**
@@ -872,7 +903,10 @@ export class TrackingClient {
         for (const run of [...this.#open]) await run.end("KILLED").catch(note);
         await this.flush().catch(note);
       },
-    }).finally(() => this.#closed = true);
+    }).finally(() => {
+      this.#closed = true;
+      unwatchExit(this.#exitSaver);
+    });
   }
 
   /** Keeps secrets out of `console.log(client)` in Deno, Node and Bun. */

@@ -80,10 +80,19 @@ export class Run implements AsyncDisposable {
   readonly #owner: RunOwner;
   #ending: Promise<void> | undefined;
 
-  /** Made by `TrackingClient.startRun` or `openRun`; not meant to be built by hand. */
-  constructor(created: Promise<CreatedRun>, recorder: Recorder, owner: RunOwner) {
+  /**
+   * Made by `TrackingClient.startRun` or `openRun`; not meant to be built by
+   * hand. `known` is the run when it was created synchronously (offline).
+   */
+  constructor(
+    created: Promise<CreatedRun>,
+    recorder: Recorder,
+    owner: RunOwner,
+    known?: CreatedRun,
+  ) {
     this.#recorder = recorder;
     this.#owner = owner;
+    this.#info = known?.info;
     this.ready = created.then(({ info, resumed }) => {
       this.#info = info;
       if (resumed !== undefined) {
@@ -93,7 +102,7 @@ export class Run implements AsyncDisposable {
       return info;
     });
     this.ready.catch(() => {}); // whoever awaits it hears of a failure
-    this.#ref = new RunRef(this.ready.then((info) => info.runId));
+    this.#ref = new RunRef(known?.info.runId ?? this.ready.then((info) => info.runId));
   }
 
   /** The run's identity and state; throws until the server has the run (see `ready`). */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Backend } from "../core/backend.ts";
+import type { Backend, NewRun } from "../core/backend.ts";
 import { TrackingError } from "../core/errors.ts";
 import type { StartRunOptions } from "./options.ts";
 import type { CreatedRun } from "./run.ts";
@@ -47,12 +47,42 @@ export async function createOrResume(
     delete info.endTime;
     return { info, resumed: { params: record.data.params, tags } };
   }
+  const created = await backend.createRun(newRun(options, tags, experimentId));
+  return { info: created.info };
+}
+
+function newRun(
+  options: StartRunOptions,
+  tags: Record<string, string>,
+  experimentId: string,
+): NewRun {
   if (options.runName !== undefined) tags["mlflow.runName"] = options.runName;
-  const created = await backend.createRun({
+  return {
     experimentId,
     runName: options.runName,
     startTime: Date.now(),
     tags: { ...runContextTags(), ...tags },
-  });
-  return { info: created.info };
+  };
+}
+
+/**
+ * A new run made at once, where that needs no lookup (offline, no run to
+ * continue by id or name): its info is then readable synchronously, so a run
+ * is "still being created" only while a server is truly creating it.
+ * Undefined when it cannot be made so; the background path then creates it
+ * (and reports any failure through `run.ready`).
+ */
+export function createRunAtOnce(
+  createNow: ((run: NewRun) => RunRecord) | undefined,
+  options: StartRunOptions,
+  tags: Record<string, string>,
+  experimentId: string,
+): CreatedRun | undefined {
+  if (createNow === undefined || options.runId !== undefined) return undefined;
+  if (options.runName !== undefined && options.resume !== false) return undefined;
+  try {
+    return { info: createNow(newRun(options, { ...tags }, experimentId)).info };
+  } catch {
+    return undefined;
+  }
 }

@@ -28,6 +28,7 @@ import { Fifo } from "./fifo.ts";
 import { MetricRing } from "./metric_ring.ts";
 import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
 import { LIMITS } from "../core/validate.ts";
+import { type Flight, TagFlights } from "./tag_flights.ts";
 
 /**
  * A run as the queue knows it: its server id once the run exists. Records can
@@ -172,6 +173,8 @@ export class Batcher {
   /** Records held in memory (kept as a count: the hot path must not sum queues). */
   #size = 0;
   readonly #spilling = new Set<Promise<void>>();
+  /** Batches with tags taken from the queue and not yet handed over: a spill may overtake them. */
+  readonly #flights = new TagFlights();
 
   constructor(opts: BatcherOptions) {
     this.#opts = opts;
@@ -191,6 +194,8 @@ export class Batcher {
             this.#size -= queue.size;
             this.#fail(ref, [toTrackingError(err)], queue.size);
           }
+          // Nothing left to send: no timer may keep the process alive for nothing.
+          if (this.#size === 0) this.#disarm();
         });
       }
     }
@@ -265,6 +270,7 @@ export class Batcher {
         const batch = q.takeForSpill(ref.id);
         const n = batch.points + batch.params.length + batch.tags.length;
         this.#size -= n;
+        this.#flights.overtaken(ref.id, batch.tags); // batches taken earlier hold older values
         let written: void | Promise<void>;
         try {
           written = spill(batch);
@@ -294,11 +300,15 @@ export class Batcher {
     } else this.#arm();
   }
 
-  #kick(): Promise<void> {
+  #disarm(): void {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+  }
+
+  #kick(): Promise<void> {
+    this.#disarm();
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
       // A record queued after the drain's last look, before this ran, found a drain under way
@@ -349,10 +359,16 @@ export class Batcher {
         await Promise.race(inFlight);
         continue;
       }
-      if (next.batch.tags.length > 0) await Promise.all(inFlight);
-      const sending: Promise<void> = this.#send(next.ref, next.q, next.batch).finally(() => {
-        inFlight.delete(sending);
-      });
+      let flight: Flight | undefined;
+      if (next.batch.tags.length > 0) {
+        flight = this.#flights.start(next.batch.runId);
+        await Promise.all(inFlight);
+      }
+      const sending: Promise<void> = this.#send(next.ref, next.q, next.batch, flight).finally(
+        () => {
+          inFlight.delete(sending);
+        },
+      );
       inFlight.add(sending);
       if (inFlight.size >= most || next.batch.tags.length > 0) {
         await Promise.race(inFlight);
@@ -360,7 +376,12 @@ export class Batcher {
     }
   }
 
-  async #send(ref: RunRef, q: RunQueue, batch: Batch): Promise<void> {
+  async #send(ref: RunRef, q: RunQueue, batch: Batch, flight?: Flight): Promise<void> {
+    if (flight !== undefined) {
+      // Only the tags no spill overtook since the batch was taken (the backend keeps the rule on).
+      this.#flights.end(batch.runId, flight);
+      batch = { ...batch, tags: this.#flights.fresh(flight, batch.tags) };
+    }
     try {
       const refused = await sendKeepingWhatFits(this.#opts.backend, batch);
       if (refused !== undefined) this.#failWith(ref, refused, 0);
@@ -399,6 +420,29 @@ export class Batcher {
     } catch {
       // A throwing onError must not break delivery.
     }
+  }
+
+  /**
+   * At process exit, synchronously: hands every queued record of a run that
+   * exists to `write` (the store, or the spool), and returns how many wait for
+   * a run still being created (they cannot be kept).
+   */
+  writeAllSync(write: (batch: SpillBatch) => unknown): number {
+    this.#disarm();
+    let left = 0;
+    for (const [ref, q] of this.#queues) {
+      if (ref.id === undefined) left += q.size;
+      while (ref.id !== undefined && q.size > 0) {
+        const batch = q.takeForSpill(ref.id);
+        this.#size -= batch.points + batch.params.length + batch.tags.length;
+        try {
+          write(batch);
+        } catch {
+          // At exit nothing can be reported; the other runs are still written.
+        }
+      }
+    }
+    return left;
   }
 
   /** Flushes the records of the run with this server id, if any are queued. */

@@ -41,10 +41,12 @@ import { FileBackend } from "../store/file_backend.ts";
 import { tryLock } from "../store/file_lock.ts";
 import { triplesByKey } from "../store/metric_lines.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
+import { TagFlights } from "./tag_flights.ts";
+import { claimLeft, markLeft } from "./spool_leftovers.ts";
 import { hasUnsent, SPOOL_MARKER, SYNC_LOCK, syncRun, unsentPoints } from "../sync/sync.ts";
 import { emptyReport, type SyncReport, writeSyncStateSync } from "../sync/sync_record.ts";
 import { unrefTimer } from "../core/timers.ts";
-import type { DatasetInput, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
+import type { DatasetInput, EndStatus, Experiment, MetricPoint, RunRecord } from "../core/types.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 
 /** How the spool behaves. */
@@ -77,12 +79,6 @@ interface Spooled {
   target: Target;
 }
 
-/** A batch on its way to the server: tags spilled for its run meanwhile are newer than its own. */
-interface Flight {
-  done: Promise<unknown>;
-  newerTags: Set<string>;
-}
-
 /** Whether the server answered that it will not take these records (retrying cannot help). */
 function isRefusal(err: unknown): err is TrackingError {
   return err instanceof TrackingError && !(err instanceof UnavailableError) &&
@@ -100,7 +96,7 @@ export class SpoolingBackend implements Backend {
   /** Server run id → the server it lives on (where its records and its end go). */
   readonly #runTargets = new Map<string, Target>();
   /** Server run id → its batches on their way to the server. */
-  readonly #flights = new Map<string, Set<Flight>>();
+  readonly #flights = new TagFlights();
   /** Servers (by key) that gave up on us; batches for them go to disk until they answer. */
   readonly #down = new Set<string>();
   /** Writes to the spool so far, and async ones under way: a drained run is removed only between writes. */
@@ -114,6 +110,8 @@ export class SpoolingBackend implements Backend {
   #delivered = 0;
   /** Which notices were given since the spool was last empty. */
   readonly #told = new Set<string>();
+  /** Servers (by key) whose runs left in the spool by an earlier process were claimed. */
+  readonly #claimed = new Set<string>();
   /** Records the server refused while draining (a param it has with another value). */
   #refusedRecords: TrackingError[] = [];
 
@@ -156,8 +154,8 @@ export class SpoolingBackend implements Backend {
    * call (the batcher spills from a logging call when over `maxQueue`), and
    * batches of a run land in the order they are spilled.
    */
-  spill(batch: SpillBatch, why: "unavailable" | "overflow" = "unavailable"): void {
-    if (!this.#told.has(why)) {
+  spill(batch: SpillBatch, why: "unavailable" | "overflow" | "exit" = "unavailable"): void {
+    if (why !== "exit" && !this.#told.has(why)) { // at exit, the client tells once
       this.#told.add(why);
       this.#config.notify(
         why === "overflow"
@@ -167,9 +165,7 @@ export class SpoolingBackend implements Backend {
     }
     const local = this.#localRun(batch.runId);
     // Batches of this run still in flight are older than these tags.
-    for (const flight of this.#flights.get(batch.runId) ?? []) {
-      for (const tag of batch.tags) flight.newerTags.add(tag.key);
-    }
+    this.#flights.overtaken(batch.runId, batch.tags);
     this.#writes++;
     this.#schedule();
     try {
@@ -206,16 +202,23 @@ export class SpoolingBackend implements Backend {
     return local;
   }
 
+  /**
+   * At process exit, synchronously: writes a run's end into the spool (after
+   * its records there), where `cli sync` sends it.
+   */
+  endAtExit(runId: string, status: EndStatus, endTime: number): void {
+    const local = this.#localRun(runId);
+    this.#writes++;
+    this.#store.endRunSync(local, status, endTime);
+  }
+
   async logBatch(batch: Batch): Promise<void> {
     const target = this.#targetOf(batch.runId);
     // Behind records already on disk (keep the order), or while the server is down.
     if (this.#down.has(target.key) || this.#spooled.has(batch.runId)) {
       return this.spill(toSpillBatch(batch));
     }
-    const flight: Flight = { done: Promise.resolve(), newerTags: new Set() };
-    let flights = this.#flights.get(batch.runId);
-    if (flights === undefined) this.#flights.set(batch.runId, flights = new Set());
-    flights.add(flight);
+    const flight = this.#flights.start(batch.runId);
     const sending = target.backend.logBatch(batch);
     flight.done = sending.catch(() => {});
     try {
@@ -223,11 +226,9 @@ export class SpoolingBackend implements Backend {
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       this.#down.add(target.key);
-      const tags = batch.tags.filter((t) => !flight.newerTags.has(t.key));
-      this.spill(toSpillBatch({ ...batch, tags }));
+      this.spill(toSpillBatch({ ...batch, tags: this.#flights.fresh(flight, batch.tags) }));
     } finally {
-      flights.delete(flight);
-      if (flights.size === 0) this.#flights.delete(batch.runId);
+      this.#flights.end(batch.runId, flight);
     }
   }
 
@@ -336,7 +337,7 @@ export class SpoolingBackend implements Backend {
     for (const [remote, { local, target }] of [...this.#spooled]) {
       if (stillDown.has(target.key)) continue;
       // Sends of this run under way are older than what waits on disk: they land first.
-      await Promise.all([...this.#flights.get(remote) ?? []].map((f) => f.done));
+      await this.#flights.landed(remote);
       try {
         await syncRun(this.#store, target.backend, target.key, local, {
           remoteExperimentId: () => {
@@ -405,11 +406,44 @@ export class SpoolingBackend implements Backend {
     return { error, points };
   }
 
-  /** Stops retrying in the background (what is on disk stays there). */
+  /** Stops retrying in the background (what is on disk stays there, for the next process). */
   stop(): void {
+    this.leave();
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Marks every run this process has records of in the spool as left: the
+   * next process with the same server sends them (synchronous, for exit).
+   */
+  leave(): void {
+    const dirs: string[] = [];
+    for (const { local } of this.#spooled.values()) {
+      try {
+        dirs.push(this.#store.runDirectorySync(local));
+      } catch {
+        // not on disk any more
+      }
+    }
+    markLeft(dirs);
+  }
+
+  /** Once per server that answered: takes over the runs an earlier process left for it. */
+  async #claimLeft(target: Target): Promise<void> {
+    if (this.#claimed.has(target.key)) return;
+    this.#claimed.add(target.key);
+    try {
+      for (const { remote, local } of await claimLeft(this.#store, target.key)) {
+        if (this.#spooled.has(remote)) continue;
+        this.#spooled.set(remote, { local, target });
+        this.#runTargets.set(remote, target);
+      }
+    } catch {
+      return; // no spool yet, or one we cannot read: nothing to claim
+    }
+    if (this.#spooled.size > 0) this.#schedule();
   }
 
   // Everything else goes straight to the server: the run's own, or the current one.
@@ -433,7 +467,9 @@ export class SpoolingBackend implements Backend {
   }
   async createRun(run: NewRun): Promise<RunRecord> {
     const target = this.#config.current();
-    return this.#remember(await target.backend.createRun(run), target);
+    const created = this.#remember(await target.backend.createRun(run), target);
+    await this.#claimLeft(target); // the server answers: what an earlier process left can go
+    return created;
   }
   async getRun(runId: string): Promise<RunRecord> {
     const target = this.#targetOf(runId);

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readdir, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type {
@@ -45,7 +45,7 @@ import { folderMode, keepPrivate, makeFolders } from "../core/file_modes.ts";
 import { acquireLock } from "./file_lock.ts";
 import { checkExperimentId, checkRunId } from "./store_ids.ts";
 import { comparator, matches, parseFilter, parseOrderBy } from "../core/filter.ts";
-import { writeMeta } from "./meta_yaml.ts";
+import { readMeta, writeMeta } from "./meta_yaml.ts";
 import { triplesByKey } from "./metric_lines.ts";
 import { writeBatch } from "./batch_files.ts";
 import { DATASETS, readInputs, writeInputs } from "./dataset_files.ts";
@@ -62,7 +62,14 @@ import { putTags, readKeyValues, readMetaFile } from "./key_values.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import { LocalArtifacts } from "../artifacts/local_artifacts.ts";
 import { FileLoggedModels } from "./logged_model_files.ts";
-import type { DatasetInput, Experiment, MetricPoint, RunInfo, RunRecord } from "../core/types.ts";
+import type {
+  DatasetInput,
+  EndStatus,
+  Experiment,
+  MetricPoint,
+  RunInfo,
+  RunRecord,
+} from "../core/types.ts";
 
 const TRASH = ".trash";
 /** Folders of an experiment that hold no run (its tags; datasets its runs used; logged models). */
@@ -396,6 +403,20 @@ export class FileBackend implements Backend {
       await putTags(join(dir, "tags"), { "mlflow.runName": update.runName });
     }
     await this.#writeRunMeta(dir, info, user);
+  }
+
+  /**
+   * Ends a run this backend knows the folder of, synchronously (at process
+   * exit, when nothing async runs any more): its status and end time in
+   * `meta.yaml`. Throws when the folder is not known.
+   */
+  endRunSync(runId: string, status: EndStatus, endTime: number): void {
+    const dir = this.#runDirs.get(runId);
+    if (dir === undefined) throw new NotFoundError(`run ${runId} is not open in ${this.root}`);
+    const path = join(dir, "meta.yaml");
+    const m = readMeta(readFileSync(path, "utf8"));
+    const info = { ...runInfoOf(m), status, endTime };
+    writeAtomicSync(path, runMetaText(dir, info, String(m.user_id ?? "")));
   }
 
   async getRun(runId: string): Promise<RunRecord> {

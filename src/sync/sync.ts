@@ -33,6 +33,7 @@ import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
 import type { FileBackend } from "../store/file_backend.ts";
 import { keyPath, listKeys, parseMetricLines, readMetricLineChunks } from "../core/file_io.ts";
 import { LIMITS } from "../core/validate.ts";
+import { batchArrived, createTagged, findCreatedRun, newSyncToken } from "./sync_intent.ts";
 
 const decoder = new TextDecoder();
 
@@ -104,7 +105,7 @@ export async function syncRun(
   const dir = await source.runDirectory(runId);
   let state: SyncState | undefined = how.force ? undefined : (await readSyncRecord(dir))[targetKey];
   const save = () => writeSyncState(dir, targetKey, state!);
-  if (state !== undefined && how.verify) {
+  if (state !== undefined && state.remoteRunId !== "" && how.verify) {
     try {
       await target.getRun(state.remoteRunId);
     } catch (err) {
@@ -112,13 +113,31 @@ export async function syncRun(
       state = undefined; // the target no longer has it: send it all again
     }
   }
-  if (state === undefined) {
-    const created = await target.createRun({
-      experimentId: await how.remoteExperimentId(),
-      runName: run.info.runName,
-      startTime: run.info.startTime,
-      tags: run.data.tags,
-    });
+  if (state === undefined || state.remoteRunId === "") {
+    // Write-ahead: the token goes into the record before runs/create, so a sync killed before
+    // the answer finds the run it created (by the token's tag) instead of making a second one.
+    const experimentId = await how.remoteExperimentId();
+    const pending = state?.intent?.kind === "create" ? state.intent.token : undefined;
+    let created = pending === undefined
+      ? undefined
+      : await findCreatedRun(target, experimentId, run.info.runName, pending);
+    if (created === undefined) {
+      const token = pending ?? newSyncToken();
+      state = {
+        remoteRunId: "",
+        params: [],
+        tags: {},
+        metricBytes: {},
+        intent: { kind: "create", token },
+      };
+      await save();
+      created = await createTagged(target, {
+        experimentId,
+        runName: run.info.runName,
+        startTime: run.info.startTime,
+        tags: run.data.tags,
+      }, token);
+    }
     state = {
       remoteRunId: created.info.runId,
       params: [],
@@ -147,33 +166,60 @@ export async function syncRun(
     await save();
   }
   const metricsDir = join(dir, "metrics");
+  const intent = state.intent?.kind === "metrics" ? state.intent : undefined;
+  if (intent !== undefined && (state.metricBytes[intent.key] ?? 0) === intent.from) {
+    // A batch was sent and its answer never came: the key's history says whether it arrived.
+    if (await batchArrived(target, remote, intent, keyPath(metricsDir, intent.key))) {
+      state.metricBytes[intent.key] = intent.end;
+    }
+  }
+  if (state.intent !== undefined) {
+    delete state.intent;
+    await save();
+  }
   for (const key of await listKeys(metricsDir)) {
     const path = keyPath(metricsDir, key);
     const from = state.metricBytes[key] ?? 0;
-    let linesBefore = 0;
+    let linesRead = 0;
+    let at = from;
     for await (
       const { lines, count, end } of readMetricLineChunks(path, from, LIMITS.batchMetrics)
     ) {
+      /** Records the batch as about to go (write-ahead), before it is sent. */
+      const intend = async () => {
+        state.intent = { kind: "metrics", key, from: at, end };
+        await save();
+      };
       // As they are on disk when the target can (no parsing); else as records, without the
       // lines that do not parse (each named once).
       let sent = count;
-      if (!(await target.logMetricLines?.(remote, key, lines))) {
-        const at = linesBefore;
+      let asLines = false;
+      if (target.logMetricLines !== undefined) {
+        await intend();
+        asLines = await target.logMetricLines(remote, key, lines);
+      }
+      if (!asLines) {
+        const first = linesRead;
         const metrics: MetricRecord[] = parseMetricLines(
           key,
           decoder.decode(lines),
           (line, content) =>
             source.badLine(
               path,
-              from === 0 ? `line ${at + line}` : `line ${at + line} after byte ${from}`,
+              from === 0 ? `line ${first + line}` : `line ${first + line} after byte ${from}`,
               content,
             ),
         );
         sent = metrics.length;
-        if (sent > 0) await send({ runId: remote, metrics, params: [], tags: [] });
+        if (sent > 0) {
+          await intend();
+          await send({ runId: remote, metrics, params: [], tags: [] });
+        }
       }
-      linesBefore += count;
+      linesRead += count;
+      at = end;
       state.metricBytes[key] = end; // sent: the record moves past these lines
+      delete state.intent;
       report.metrics += sent;
       await save();
       onBatch(sent);
@@ -210,7 +256,7 @@ export async function hasUnsent(
   const run = await source.getRunMeta(runId);
   const dir = await source.runDirectory(runId);
   const state = (await readSyncRecord(dir))[targetKey];
-  if (state === undefined) return true;
+  if (state === undefined || state.remoteRunId === "") return true;
   if (Object.keys(run.data.params).some((k) => !state.params.includes(k))) return true;
   if (Object.entries(run.data.tags).some(([k, v]) => state.tags[k] !== v)) return true;
   const metricsDir = join(dir, "metrics");
@@ -330,7 +376,9 @@ export async function syncStore(
     const synced = new Map<string, string>();
     for (const { runId } of work) {
       const state = (await readSyncRecord(await source.runDirectory(runId)))[targetKey];
-      if (state !== undefined && (!options.force || isSpool)) synced.set(runId, state.remoteRunId);
+      if (state !== undefined && state.remoteRunId !== "" && (!options.force || isSpool)) {
+        synced.set(runId, state.remoteRunId);
+      }
     }
     for (const { runId, experiment } of parentsFirst(work)) {
       const remoteId = () => {

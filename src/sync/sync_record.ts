@@ -9,10 +9,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeAtomic, writeAtomicSync } from "../core/file_io.ts";
+import type { SyncIntent } from "./sync_intent.ts";
 
 /** What one target knows of one local run. */
 export interface SyncState {
-  /** The run's id on the target. */
+  /** The run's id on the target; empty while its creation is only intended (see `intent`). */
   remoteRunId: string;
   /** Params already sent. */
   params: string[];
@@ -29,6 +30,8 @@ export interface SyncState {
   inputs?: string[];
   /** Logged models sent: local model id → the target's (empty: the target keeps none). */
   models?: Record<string, string>;
+  /** What was about to be sent and is not known to have arrived (written before sending). */
+  intent?: SyncIntent;
 }
 
 /**

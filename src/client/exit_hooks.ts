@@ -1,0 +1,104 @@
+/**
+ * What happens at process exit while runs are open: each watching client
+ * writes what is queued synchronously (offline into the store, online into the
+ * spool) and ends its open runs, FAILED after an uncaught error (or a non-zero
+ * exit code), FINISHED after a clean exit. The user's error is never
+ * swallowed: the process still prints it and exits non-zero.
+ *
+ * The hooks, found by trying each runtime:
+ * - `process.on("exit")`: a clean end and `process.exit()` on Deno, Bun and
+ *   Node (its code is the exit code; after an uncaught error on Node and Bun);
+ * - `process.on("uncaughtExceptionMonitor")`: an uncaught exception on all
+ *   three, and an unhandled rejection on Deno and Node; it only watches;
+ * - on Deno, the global `unload` event: `Deno.exit()` (which skips `exit`);
+ * - on Bun, whose monitor misses unhandled rejections, `unhandledRejection`,
+ *   rethrowing the reason so that Bun still dies of it (only when no other
+ *   listener is there: the user's own listener decides then).
+ *
+ * They are installed when the first client opens a run and removed when the
+ * last watching client closes.
+ *
+ * @module
+ */
+import process from "node:process";
+
+/** A client that saves its state at exit. */
+export interface ExitSaver {
+  /** Writes what is queued and ends open runs, synchronously; `failed` after an error. */
+  saveAtExit(failed: boolean): void;
+}
+
+const savers = new Set<ExitSaver>();
+let failed = false;
+
+const deno = (globalThis as { Deno?: { exitCode?: number } }).Deno;
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+const global = globalThis as {
+  addEventListener?: (type: string, fn: () => void) => void;
+  removeEventListener?: (type: string, fn: () => void) => void;
+};
+
+function saveAll(bad: boolean): void {
+  for (const saver of [...savers]) {
+    try {
+      saver.saveAtExit(bad);
+    } catch {
+      // Nothing can be reported at exit; the next client still saves.
+    }
+  }
+}
+
+function onExit(code?: number): void {
+  const exitCode = typeof code === "number" ? code : (deno?.exitCode ?? 0);
+  saveAll(failed || exitCode !== 0);
+}
+
+function onUnload(): void {
+  onExit(deno?.exitCode);
+}
+
+function onError(): void {
+  failed = true;
+  saveAll(true);
+}
+
+function onBunRejection(reason: unknown): void {
+  if (process.listenerCount("unhandledRejection") > 1) return; // the user's listener decides
+  onError();
+  process.off("unhandledRejection", onBunRejection);
+  throw reason; // as if nobody listened: Bun prints it and exits 1
+}
+
+function install(): void {
+  process.on("exit", onExit);
+  process.on("uncaughtExceptionMonitor", onError);
+  if (deno !== undefined) global.addEventListener?.("unload", onUnload);
+  if (isBun) process.on("unhandledRejection", onBunRejection);
+}
+
+function uninstall(): void {
+  process.off("exit", onExit);
+  process.off("uncaughtExceptionMonitor", onError);
+  if (deno !== undefined) global.removeEventListener?.("unload", onUnload);
+  if (isBun) process.off("unhandledRejection", onBunRejection);
+}
+
+/**
+ * Saves `saver`'s state at exit from now on (idempotent).
+ *
+ * @example
+ * ```ts ignore
+ * watchExit({ saveAtExit: (failed) => console.log(failed ? "crashed" : "done") });
+ * ```
+ */
+export function watchExit(saver: ExitSaver): void {
+  if (savers.has(saver)) return;
+  if (savers.size === 0) install();
+  savers.add(saver);
+}
+
+/** Stops saving `saver`'s state at exit (it closed); the hooks go with the last one. */
+export function unwatchExit(saver: ExitSaver): void {
+  if (!savers.delete(saver)) return;
+  if (savers.size === 0) uninstall();
+}
