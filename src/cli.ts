@@ -5,6 +5,8 @@
  * deno run -A jsr:@oicm/tracking/cli runs [--store ./mlruns]
  * deno run -A jsr:@oicm/tracking/cli show RUN_ID [--store ./mlruns] [--html report.html]
  * deno run -A jsr:@oicm/tracking/cli artifacts RUN_ID [PATH] [--store ./mlruns]
+ * deno run -A jsr:@oicm/tracking/cli ui [--store ./mlruns | --from URL] [--port 5050]
+ * deno run -A jsr:@oicm/tracking/cli compare RUN_ID RUN_ID [...] [--html compare.html]
  * OICM_TRACKING_API_KEY=... deno run -A jsr:@oicm/tracking/cli sync [STORE] --to URI [--workspace WS]
  * ```
  *
@@ -19,7 +21,9 @@ import { join, resolve } from "node:path";
 import process from "node:process";
 import { TrackingClient, TrackingError } from "../mod.ts";
 import { syncProgress } from "./cli/progress.ts";
-import { reportHtml } from "./cli/report_html.ts";
+import { compare } from "./cli/compare.ts";
+import { openSource } from "./cli/source.ts";
+import { ui } from "./cli/ui.ts";
 import { runsTable } from "./cli/runs_table.ts";
 import { readRun, resolveRunId, showRun } from "./cli/show_run.ts";
 import { artifactTable } from "./cli/artifact_list.ts";
@@ -32,6 +36,10 @@ const USAGE = `usage:
   show RUN_ID [--store DIR] [--html FILE]
                                       one run: a chart, last/min/max/best per metric; --html
                                       writes a self-contained page with a chart per metric
+  ui [--store DIR | --from URL] [--port 5050] [--host H]
+                                      a web viewer of runs (loopback; --port 0: any free port)
+  compare RUN_ID RUN_ID [...] [--store DIR | --from URL] [--html FILE]
+                                      runs side by side: params that differ, metrics, sparklines
   artifacts RUN_ID [PATH] [--store DIR]
                                       one level of a run's artifacts (below PATH), with sizes
   sync [DIR] --to URI [--workspace WS] [--force]
@@ -88,13 +96,12 @@ function openStore(path: string): TrackingClient {
 }
 
 async function show(store: string, id: string, flags: Record<string, string>): Promise<string> {
-  const view = await readRun(openStore(store), id);
-  if (flags.html === undefined) return showRun(view, columns());
+  if (flags.html === undefined) return showRun(await readRun(openStore(store), id), columns());
   if (flags.html === "") throw new TrackingError("--html needs a file name: --html report.html");
-  writeFileSync(flags.html, reportHtml(view));
-  return `wrote ${
-    resolve(flags.html)
-  }: ${view.metrics.length} chart(s), run ${view.run.info.runName}`;
+  const client = openStore(store);
+  const { runHtml } = await import("./viewer/mod.ts");
+  writeFileSync(flags.html, await runHtml(client, await resolveRunId(client, id)));
+  return `wrote ${resolve(flags.html)}: the run's page, self-contained`;
 }
 
 async function artifacts(store: string, id: string, path: string | undefined): Promise<string> {
@@ -164,13 +171,17 @@ async function sync(store: string, flags: Record<string, string>): Promise<strin
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const { positional: [command, arg, extra], flags } = parse(args);
+  const { positional, flags } = parse(args);
+  const [command, arg, extra] = positional;
   const store = flags.store ?? "./mlruns";
   try {
     if (command === "runs") console.log(await runsTable(openStore(store), columns()));
     else if (command === "show" && arg) console.log(await show(store, arg, flags));
     else if (command === "artifacts" && arg) console.log(await artifacts(store, arg, extra));
-    else if (command === "sync") console.log(await sync(arg ?? store, flags));
+    else if (command === "ui") await ui(flags);
+    else if (command === "compare") {
+      console.log(await compare(await openSource(flags), positional.slice(1), flags.html, columns()));
+    } else if (command === "sync") console.log(await sync(arg ?? store, flags));
     else {
       console.error(USAGE);
       return 2;

@@ -1,0 +1,97 @@
+/**
+ * `cli compare ID ID [...]`: runs side by side in a terminal (the params that
+ * differ, each metric's last, min and max per run with its sparkline), or,
+ * with `--html FILE`, the viewer's compare page as one self-contained file.
+ *
+ * @module
+ */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { RunRecord, TrackingClient } from "../../mod.ts";
+import { TrackingError } from "../../mod.ts";
+import { fmt, table } from "./format.ts";
+import { resolveRunId } from "./show_run.ts";
+import { sparkline, wantsLogScale } from "./sparkline.ts";
+
+/** Text with control characters (escape sequences a name could carry) shown as `?`. */
+export function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
+}
+
+/** The terminal comparison of `runs` (resolved records) for a terminal of `columns`. */
+export async function compareText(
+  client: TrackingClient,
+  runs: RunRecord[],
+  columns = 100,
+): Promise<string> {
+  const names = runs.map((r) => printable(r.info.runName || r.info.runId.slice(0, 8)));
+  const lines = [
+    `comparing ${runs.length} runs: ` +
+    runs.map((r, i) => `${names[i]} (${r.info.runId.slice(0, 8)}, ${r.info.status})`).join(", "),
+  ];
+  const keys = (kind: "params" | "metrics") =>
+    [...new Set(runs.flatMap((r) => Object.keys(r.data[kind])))].sort();
+  const differ = keys("params").filter((k) => new Set(runs.map((r) => r.data.params[k])).size > 1);
+  const same = keys("params").length - differ.length;
+  if (differ.length > 0) {
+    const rows = [["PARAM", ...names.map((n) => n.toUpperCase())]];
+    for (const k of differ) {
+      rows.push([printable(k), ...runs.map((r) => printable(r.data.params[k] ?? "-"))]);
+    }
+    lines.push(
+      `params that differ (${differ.length}; ${same} the same):`,
+      ...table(rows, columns - 2).split("\n").map((l) => `  ${l}`),
+    );
+  } else lines.push(`params: all ${same} the same`);
+  const metricKeys = keys("metrics");
+  if (metricKeys.length > 0) {
+    const spark = Math.max(8, Math.min(20, Math.floor((columns - 40) / (runs.length * 2))));
+    const rows = [["METRIC", "RUN", "HISTORY", "LAST", "MIN", "MAX"]];
+    for (const key of metricKeys) {
+      for (const [i, run] of runs.entries()) {
+        if (!(key in run.data.metrics)) continue;
+        const values = (await client.getMetricHistory(run.info.runId, key)).map((p) => p.value);
+        const finite = values.filter(Number.isFinite);
+        const log = wantsLogScale(values);
+        rows.push([
+          i === 0 || !(key in runs[0].data.metrics) ? printable(key) : "",
+          names[i],
+          sparkline(values, spark, log) + (log ? " log" : ""),
+          fmt(values.at(-1) ?? NaN),
+          finite.length ? fmt(Math.min(...finite)) : "-",
+          finite.length ? fmt(Math.max(...finite)) : "-",
+        ]);
+      }
+    }
+    lines.push("metrics:", ...table(rows, columns - 2).split("\n").map((l) => `  ${l}`));
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Runs `compare`: `ids` (full or short run ids) from `client`; text, or the
+ * HTML file written when `html` is given (then a line saying where).
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await compare(client, ["a1b2", "c3d4"], undefined, 100));
+ * ```
+ */
+export async function compare(
+  client: TrackingClient,
+  ids: string[],
+  html: string | undefined,
+  columns: number,
+): Promise<string> {
+  if (ids.length < 2) throw new TrackingError("compare needs two run ids at least");
+  if (html === "") throw new TrackingError("--html needs a file name: --html compare.html");
+  const full = await Promise.all(ids.map((id) => resolveRunId(client, id)));
+  if (html !== undefined) {
+    const { compareHtml } = await import("../viewer/mod.ts");
+    writeFileSync(html, await compareHtml(client, full));
+    return `wrote ${resolve(html)}: ${full.length} runs compared`;
+  }
+  const runs = await Promise.all(full.map((id) => client.getRun(id)));
+  return await compareText(client, runs, columns);
+}

@@ -1,0 +1,185 @@
+/**
+ * What the viewer reads, through the library's public API only, with a cache
+ * of metric histories: a finished run's history is read once; a RUNNING run's
+ * is read again at most every {@linkcode LIVE_TTL_MS}, so polling stays cheap.
+ *
+ * @module
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {
+  ArtifactEntry,
+  Experiment,
+  MetricPoint,
+  RunRecord,
+  TrackingClient,
+} from "../../mod.ts";
+import { TrackingError } from "../../mod.ts";
+
+/** How old a RUNNING run's cached history may be. */
+export const LIVE_TTL_MS = 400;
+/** The most points the cache holds before it forgets the oldest histories. */
+const CACHE_POINTS = 20_000_000;
+/** The largest artifact the viewer serves for a preview. */
+export const PREVIEW_BYTES = 20 * 1024 * 1024;
+
+/** An experiment on the home page. */
+export interface ExperimentSummary {
+  /** The experiment. */
+  experiment: Experiment;
+  /** How many runs it holds (active ones). */
+  runs: number;
+  /** The latest start or end time among its runs (ms), if any. */
+  lastActivity?: number;
+  /** How many of its runs are RUNNING. */
+  running: number;
+}
+
+interface Cached {
+  points: MetricPoint[];
+  readAt: number;
+  running: boolean;
+}
+
+/** Run ids and experiment ids as MLflow and OICM make them: letters, digits, `-`, `_`. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** Throws unless `id` looks like a run or experiment id (checked before any read). */
+export function checkId(id: string): string {
+  if (!ID.test(id)) throw new TrackingError(`not a valid id: ${JSON.stringify(id.slice(0, 80))}`);
+  return id;
+}
+
+/** Throws unless `path` is a relative artifact path with no `..`, `\`, or control character. */
+export function checkArtifactPath(path: string): string {
+  const bad = path.startsWith("/") || path.includes("\\") || /[\x00-\x1f]/.test(path) ||
+    path.split("/").some((part) => part === ".." || part === ".");
+  if (bad || path.length > 1024) throw new TrackingError("not a valid artifact path");
+  return path.replace(/\/+$/, "");
+}
+
+/**
+ * The viewer's reads over one `TrackingClient` (an offline folder or a server).
+ *
+ * @example
+ * ```ts ignore
+ * import { TrackingClient } from "@oicm/tracking";
+ * import { ViewerData } from "./data.ts";
+ * const data = new ViewerData(new TrackingClient({ offline: true, storagePath: "./mlruns" }));
+ * console.log(await data.experiments());
+ * ```
+ */
+export class ViewerData {
+  readonly #client: TrackingClient;
+  readonly #histories = new Map<string, Cached>();
+  readonly #reading = new Map<string, Promise<MetricPoint[]>>();
+  #cachedPoints = 0;
+
+  /** Reads through `client`. */
+  constructor(client: TrackingClient) {
+    this.#client = client;
+  }
+
+  /** Every active experiment with its run count and last activity, latest first. */
+  async experiments(): Promise<ExperimentSummary[]> {
+    const experiments = await this.#client.searchExperiments({ maxResults: 1000 });
+    const out = await Promise.all(experiments.map(async (experiment) => {
+      const runs = await this.#client.searchRuns({
+        experimentIds: [experiment.experimentId],
+        maxResults: 50_000,
+      });
+      let last: number | undefined;
+      for (const r of runs) {
+        const t = Math.max(r.info.startTime ?? 0, r.info.endTime ?? 0);
+        if (last === undefined || t > last) last = t;
+      }
+      const running = runs.filter((r) => r.info.status === "RUNNING").length;
+      return { experiment, runs: runs.length, lastActivity: last, running };
+    }));
+    return out.sort((a, b) =>
+      (b.lastActivity ?? b.experiment.creationTime ?? 0) -
+      (a.lastActivity ?? a.experiment.creationTime ?? 0)
+    );
+  }
+
+  /** One experiment. */
+  experiment(id: string): Promise<Experiment> {
+    return this.#client.getExperiment(checkId(id));
+  }
+
+  /** An experiment's runs, optionally filtered with MLflow's filter syntax. */
+  runs(experimentId: string, filter?: string): Promise<RunRecord[]> {
+    return this.#client.searchRuns({
+      experimentIds: [checkId(experimentId)],
+      filter: filter || undefined,
+      orderBy: ["attributes.start_time DESC"],
+      maxResults: 50_000,
+    });
+  }
+
+  /** One run. */
+  run(id: string): Promise<RunRecord> {
+    return this.#client.getRun(checkId(id));
+  }
+
+  /** A metric's history in step order, from the cache when fresh enough. */
+  history(run: RunRecord, key: string): Promise<MetricPoint[]> {
+    const id = run.info.runId;
+    const at = `${id}\u0000${key}`;
+    const cached = this.#histories.get(at);
+    const now = Date.now();
+    if (cached && (!cached.running || now - cached.readAt < LIVE_TTL_MS)) {
+      return Promise.resolve(cached.points);
+    }
+    const pending = this.#reading.get(at);
+    if (pending) return pending;
+    const read = this.#client.getMetricHistory(id, key).then((points) => {
+      const old = this.#histories.get(at);
+      this.#cachedPoints += points.length - (old?.points.length ?? 0);
+      this.#histories.delete(at);
+      this.#histories.set(at, { points, readAt: now, running: run.info.status === "RUNNING" });
+      this.#evict();
+      return points;
+    }).finally(() => this.#reading.delete(at));
+    this.#reading.set(at, read);
+    return read;
+  }
+
+  #evict(): void {
+    for (const [at, c] of this.#histories) {
+      if (this.#cachedPoints <= CACHE_POINTS || this.#histories.size <= 1) break;
+      this.#histories.delete(at);
+      this.#cachedPoints -= c.points.length;
+    }
+  }
+
+  /** One level of a run's artifacts. */
+  artifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
+    return this.#client.listArtifacts(checkId(runId), path ? checkArtifactPath(path) : undefined);
+  }
+
+  /**
+   * An artifact file's bytes (at most {@linkcode PREVIEW_BYTES}), read by
+   * downloading it into a temporary folder removed at once.
+   */
+  async artifactBytes(runId: string, path: string): Promise<Uint8Array> {
+    checkId(runId);
+    const file = checkArtifactPath(path);
+    const slash = file.lastIndexOf("/");
+    const parent = slash < 0 ? undefined : file.slice(0, slash);
+    const entry = (await this.#client.listArtifacts(runId, parent)).find((e) => e.path === file);
+    if (entry === undefined || entry.isDir) throw new TrackingError(`no artifact file ${file}`);
+    if ((entry.fileSize ?? 0) > PREVIEW_BYTES) {
+      throw new TrackingError(`${file} is over ${PREVIEW_BYTES >> 20} MB: download it instead`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "oicm-viewer-"));
+    try {
+      const local = await this.#client.downloadArtifacts(runId, file, dir);
+      if (statSync(local).size > PREVIEW_BYTES) throw new TrackingError(`${file} is too large`);
+      return readFileSync(local);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
