@@ -67,3 +67,40 @@ export async function buildDemo(client: TrackingClient): Promise<{
   }
   return { experimentId: exp.experimentId, runs };
 }
+
+/** Names a page must show as text and never run. */
+export const HOSTILE = {
+  experiment: `<img src=x onerror="window.__pwned=1">`,
+  run: `\x1b]0;pwned\x07<script>window.__pwned=2</script>`,
+  param: `</script><script>window.__pwned=3</script>`,
+  tag: `"><svg onload="window.__pwned=4">`,
+  metric: `<b onmouseover="window.__pwned=5">loss</b>`,
+};
+
+/** An experiment and a finished run named with {@linkcode HOSTILE}, with hostile artifacts. */
+export async function buildHostile(client: TrackingClient): Promise<{
+  experimentId: string;
+  runId: string;
+}> {
+  const exp = await client.setExperiment(HOSTILE.experiment);
+  const run = await client.startRun({ runName: HOSTILE.run, tags: { note: HOSTILE.tag } });
+  run.logParams({ [HOSTILE.param.replace(/[<>/"=]/g, "_")]: HOSTILE.param, plain: HOSTILE.param });
+  for (let step = 0; step < 20; step++) run.logMetric("loss", 1 / (step + 1), { step });
+  await run.logText(`<script>window.__pwned=6</script><h1>hi</h1>`, "evil.html");
+  await run.logText(
+    `<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=7"/>`,
+    "pic.svg",
+  );
+  await run.logText("a,b\n1,<img src=x onerror=window.__pwned=8>\n", "table.csv");
+  await run.logBytes(PNG_1x1, "plot.png");
+  await run.end();
+  return { experimentId: exp.experimentId, runId: run.runId };
+}
+
+/** A 1x1 PNG. */
+export const PNG_1x1 = Uint8Array.from(
+  atob(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  ),
+  (c) => c.charCodeAt(0),
+);

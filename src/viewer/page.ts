@@ -9,9 +9,10 @@ import type { Boot } from "./boot.ts";
 import { APP_CSS } from "./client/css.ts";
 import { APP_JS } from "./client/app_js.ts";
 
-/** Escapes text for HTML (`&`, `<`, `>`, `"`, `'`). */
+/** Escapes text for HTML (`&`, `<`, `>`, `"`, `'`; control characters become `?`). */
 export function esc(text: string): string {
-  return text.replace(
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?").replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? "&#39;",
   );

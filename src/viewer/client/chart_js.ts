@@ -155,7 +155,7 @@ Chart.prototype.move = function (px) {
     if (lo > 0 && Math.abs(xs[lo - 1] - self.hover) < Math.abs(xs[lo] - self.hover)) lo--;
     var sm = VIEW.smooth > 0 ? self.smoothed(d.value)[lo] : null;
     if (xLabel === null) xLabel = "step " + d.step[lo].toLocaleString("en-US") + " \u00b7 " + when(d.time[lo]).slice(11) +
-      (s.start ? " \u00b7 +" + dur(d.time[lo] - s.start) : "");
+      (s.start && d.time[lo] >= s.start ? " \u00b7 +" + dur(d.time[lo] - s.start) : "");
     rows.push(h("div", { class: "row" }, h("span", { class: "swatch", style: null }), s.name,
       h("b", { text: fmt(d.value[lo]) + (sm !== null && VIEW.smooth > 0 ? " (" + fmt(sm) + ")" : "") })));
     rows[rows.length - 1].firstChild.style.background = s.color;

@@ -99,7 +99,7 @@ td.dim, .dim { color: var(--faint); }
 td.diff { background: var(--diff); color: var(--diff-fg); }
 tr.differs th[scope=row]::after { content: " \2260"; color: var(--diff-fg); font-weight: 600; }
 table.kv th[scope=row] { color: var(--muted); font-weight: 400; width: 34%; white-space: nowrap;
-  max-width: 260px; }
+  max-width: none; }
 table.kv td { white-space: normal; overflow-wrap: anywhere; max-width: none; }
 .status { display: inline-flex; align-items: center; gap: 5px; font-size: 12px; }
 .status::before { content: ""; width: 7px; height: 7px; border-radius: 50%; background: var(--faint); }

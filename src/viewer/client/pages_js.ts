@@ -134,7 +134,7 @@ function experimentPage(main) {
   function th(label, by, cls, kind) {
     var arrow = sort.by === by ? (sort.desc ? " \u2193" : " \u2191") : "";
     return h("th", { scope: "col", class: cls, "aria-sort": sort.by === by ? (sort.desc ? "descending" : "ascending") : null },
-      h("button", { type: "button", class: "sort", title: "sort by " + label, onclick: function () {
+      h("button", { type: "button", class: "sort", title: "sort by " + label, "aria-label": "sort by " + label, onclick: function () {
         if (sort.by === by) sort.desc = !sort.desc; else { sort.by = by; sort.desc = by.slice(0, 8) === "metrics." || by === "start" || by === "duration"; }
         saveUrl(); render();
       } }, kind ? h("span", { class: "kind", text: kind }) : null, label, h("span", { class: "arrow", text: arrow })));
@@ -286,6 +286,8 @@ function csvTable(text, sep) {
     h("tbody", null, rows.slice(1).map(function (r) { return h("tr", null, r.map(function (c) { return h("td", { text: c }); })); })));
 }
 
+function swatch(i) { var sw = h("span", { class: "swatch" }); sw.style.background = COLORS[i % COLORS.length]; return sw; }
+
 function comparePage(main) {
   var runs = BOOT.runs, series = BOOT.series;
   CHARTS_NAMED = true;
@@ -313,7 +315,7 @@ function comparePage(main) {
   function renderParams() {
     var list = p.differ.concat(onlyDiff.checked ? [] : p.same);
     clear(ptable).appendChild(h("div", { class: "card" }, h("table", { "aria-label": "params" },
-      h("thead", null, h("tr", null, h("th", { scope: "col", text: "Param" }), runs.map(function (r) { return h("th", { scope: "col", text: runName(r) }); }))),
+      h("thead", null, h("tr", null, h("th", { scope: "col", text: "Param" }), runs.map(function (r, i) { return h("th", { scope: "col" }, swatch(i), " ", runName(r)); }))),
       h("tbody", null, list.map(function (k) {
         var d = p.differ.indexOf(k) >= 0;
         return h("tr", { class: d ? "differs" : null }, h("th", { scope: "row", text: k }), runs.map(function (r) {
@@ -328,7 +330,7 @@ function comparePage(main) {
   var stable = h("div");
   function renderStats() {
     clear(stable).appendChild(h("div", { class: "card" }, h("table", { "aria-label": "metric summary" },
-      h("thead", null, h("tr", null, h("th", { scope: "col", text: "Metric" }), runs.map(function (r) { return h("th", { scope: "col", class: "num", colspan: "3", text: runName(r) }); })),
+      h("thead", null, h("tr", null, h("th", { scope: "col", text: "Metric" }), runs.map(function (r, i) { return h("th", { scope: "col", class: "num", colspan: "3" }, swatch(i), " ", runName(r)); })),
         h("tr", null, h("th", { scope: "col" }), runs.map(function () { return ["last", "min", "max"].map(function (t) { return h("th", { scope: "col", class: "num", text: t }); }); }))),
       h("tbody", null, ks.map(function (k) {
         return h("tr", null, h("th", { scope: "row", text: k }), runs.map(function (r) {
@@ -362,9 +364,13 @@ function live(runs, onChange) {
   runs.forEach(function (r) { counts[r.info.runId] = {}; });
   CHARTS.forEach(function (c) { c.series.forEach(function (s) { counts[s.run][c.key] = s.data.total; }); });
   var badge = document.getElementById("live");
-  function tick() {
+  function running() {
     var open = runs.filter(function (r) { return r.info.status === "RUNNING"; });
     badge.hidden = !open.length;
+    return open;
+  }
+  function tick() {
+    var open = running();
     if (!open.length) return;
     getJSON("/api/poll?" + qs({ runs: open.map(function (r) { return r.info.runId; }).join(",") })).then(function (answer) {
       return Promise.all(answer.runs.map(function (p) {
@@ -379,7 +385,7 @@ function live(runs, onChange) {
       }));
     }).catch(function () {}).then(function () { setTimeout(tick, 1000); });
   }
-  setTimeout(tick, 1000);
+  if (running().length) setTimeout(tick, 1000);
 }
 
 function boot() {
