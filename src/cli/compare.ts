@@ -46,16 +46,23 @@ export async function compareText(
   } else lines.push(`params: all ${same} the same`);
   const metricKeys = keys("metrics");
   if (metricKeys.length > 0) {
-    const spark = Math.max(8, Math.min(20, Math.floor((columns - 40) / (runs.length * 2))));
+    const keyWidth = Math.max(6, ...metricKeys.map((k) => Math.min(40, k.length)));
+    const nameWidth = Math.max(3, ...names.map((n) => Math.min(30, n.length)));
+    const spark = Math.max(8, Math.min(40, columns - keyWidth - nameWidth - 40));
     const rows = [["METRIC", "RUN", "HISTORY", "LAST", "MIN", "MAX"]];
     for (const key of metricKeys) {
-      for (const [i, run] of runs.entries()) {
-        if (!(key in run.data.metrics)) continue;
-        const values = (await client.getMetricHistory(run.info.runId, key)).map((p) => p.value);
+      const histories = await Promise.all(runs.map((run) =>
+        key in run.data.metrics
+          ? client.getMetricHistory(run.info.runId, key).then((h) => h.map((p) => p.value))
+          : undefined
+      ));
+      // One scale kind per metric, so the runs' lines read alike.
+      const log = wantsLogScale(histories.flatMap((h) => h ?? []));
+      for (const [i, values] of histories.entries()) {
+        if (values === undefined) continue;
         const finite = values.filter(Number.isFinite);
-        const log = wantsLogScale(values);
         rows.push([
-          i === 0 || !(key in runs[0].data.metrics) ? printable(key) : "",
+          histories.findIndex((h) => h !== undefined) === i ? printable(key) : "",
           names[i],
           sparkline(values, spark, log) + (log ? " log" : ""),
           fmt(values.at(-1) ?? NaN),

@@ -32,7 +32,6 @@ export interface ViewerAppOptions {
  * @example
  * ```ts ignore
  * import { TrackingClient } from "@oicm/tracking";
- * import { viewerApp } from "./app.ts";
  * const app = viewerApp(new TrackingClient({ offline: true, storagePath: "./mlruns" }));
  * const res = await app.request("/");
  * ```

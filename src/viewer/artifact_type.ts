@@ -45,8 +45,7 @@ const TEXT = new Set([
  * show as source and never run); `application/octet-stream` otherwise.
  *
  * @example
- * ```ts
- * import { artifactType } from "./artifact_type.ts";
+ * ```ts ignore
  * console.log(artifactType("page.html")); // "text/plain; charset=utf-8"
  * ```
  */

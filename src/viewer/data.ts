@@ -65,7 +65,6 @@ export function checkArtifactPath(path: string): string {
  * @example
  * ```ts ignore
  * import { TrackingClient } from "@oicm/tracking";
- * import { ViewerData } from "./data.ts";
  * const data = new ViewerData(new TrackingClient({ offline: true, storagePath: "./mlruns" }));
  * console.log(await data.experiments());
  * ```

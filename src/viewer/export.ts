@@ -16,7 +16,6 @@ import { pageHtml } from "./page.ts";
  * @example
  * ```ts ignore
  * import { TrackingClient } from "@oicm/tracking";
- * import { runHtml } from "./export.ts";
  * const html = await runHtml(new TrackingClient({ offline: true, storagePath: "./mlruns" }), "RUN_ID");
  * ```
  */
@@ -34,7 +33,6 @@ export async function runHtml(client: TrackingClient, runId: string): Promise<st
  * @example
  * ```ts ignore
  * import { TrackingClient } from "@oicm/tracking";
- * import { compareHtml } from "./export.ts";
  * const html = await compareHtml(new TrackingClient({ offline: true, storagePath: "./mlruns" }), ["A", "B"]);
  * ```
  */

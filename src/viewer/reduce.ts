@@ -27,8 +27,7 @@ export interface Series {
  * Non-finite values are kept as they come (a gap is a fact worth drawing).
  *
  * @example
- * ```ts
- * import { reduce } from "./reduce.ts";
+ * ```ts ignore
  * const points = Array.from({ length: 1000 }, (_, i) => ({ key: "loss", value: i % 7, step: i, timestamp: i }));
  * const s = reduce(points, 10);
  * console.log(s.step.length <= 40, Math.max(...s.value.map(Number))); // true 6

@@ -35,7 +35,6 @@ const LOOPBACK = ["127.0.0.1", "localhost", "::1"];
  * @example
  * ```ts ignore
  * import { TrackingClient } from "@oicm/tracking";
- * import { serveViewer } from "./serve.ts";
  * const viewer = await serveViewer(new TrackingClient({ offline: true, storagePath: "./mlruns" }), { port: 0 });
  * console.log(viewer.url);
  * await viewer.close();
