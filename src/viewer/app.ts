@@ -172,7 +172,7 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
     try {
       const ids = compareIds(c.req.query("runs") ?? "");
       const runs = await Promise.all(ids.map(async (id) => {
-        const run = await data.run(id);
+        const run = await data.run(id, true);
         const counts: Record<string, number> = {};
         const summary: Record<string, ReturnType<typeof stats>> = {};
         await Promise.all(

@@ -73,6 +73,8 @@ export class ViewerData {
   readonly #client: TrackingClient;
   readonly #histories = new Map<string, Cached>();
   readonly #reading = new Map<string, Promise<MetricPoint[]>>();
+  /** Finished runs' records, as the last search or read returned them. */
+  readonly #records = new Map<string, RunRecord>();
   #cachedPoints = 0;
 
   /** Reads through `client`. */
@@ -84,10 +86,12 @@ export class ViewerData {
   async experiments(): Promise<ExperimentSummary[]> {
     const experiments = await this.#client.searchExperiments({ maxResults: 1000 });
     const out = await Promise.all(experiments.map(async (experiment) => {
-      const runs = await this.#client.searchRuns({
-        experimentIds: [experiment.experimentId],
-        maxResults: 50_000,
-      });
+      const runs = this.#remember(
+        await this.#client.searchRuns({
+          experimentIds: [experiment.experimentId],
+          maxResults: 50_000,
+        }),
+      );
       let last: number | undefined;
       for (const r of runs) {
         const t = Math.max(r.info.startTime ?? 0, r.info.endTime ?? 0);
@@ -108,18 +112,35 @@ export class ViewerData {
   }
 
   /** An experiment's runs, optionally filtered with MLflow's filter syntax. */
-  runs(experimentId: string, filter?: string): Promise<RunRecord[]> {
-    return this.#client.searchRuns({
-      experimentIds: [checkId(experimentId)],
-      filter: filter || undefined,
-      orderBy: ["attributes.start_time DESC"],
-      maxResults: 50_000,
-    });
+  async runs(experimentId: string, filter?: string): Promise<RunRecord[]> {
+    return this.#remember(
+      await this.#client.searchRuns({
+        experimentIds: [checkId(experimentId)],
+        filter: filter || undefined,
+        orderBy: ["attributes.start_time DESC"],
+        maxResults: 50_000,
+      }),
+    );
   }
 
-  /** One run. */
-  run(id: string): Promise<RunRecord> {
-    return this.#client.getRun(checkId(id));
+  /**
+   * One run: a finished run as the last search or read returned it (reading
+   * a run means reading every metric's file offline: a long history makes it
+   * slow), a RUNNING one read afresh (`fresh` reads any run afresh).
+   */
+  async run(id: string, fresh = false): Promise<RunRecord> {
+    const known = this.#records.get(checkId(id));
+    if (known !== undefined && !fresh) return known;
+    return this.#remember([await this.#client.getRun(id)])[0];
+  }
+
+  /** Keeps finished runs' records (and forgets a run that runs again). */
+  #remember(runs: RunRecord[]): RunRecord[] {
+    for (const r of runs) {
+      if (r.info.status === "RUNNING") this.#records.delete(r.info.runId);
+      else this.#records.set(r.info.runId, r);
+    }
+    return runs;
   }
 
   /** A metric's history in step order, from the cache when fresh enough. */
