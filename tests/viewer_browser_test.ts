@@ -47,16 +47,22 @@ async function shot(page: Page, name: string): Promise<void> {
 
 interface Doc {
   document: {
-    querySelector(s: string): { getAttribute(n: string): string | null; textContent: string } | null;
+    querySelector(
+      s: string,
+    ): { getAttribute(n: string): string | null; textContent: string } | null;
   };
 }
 
 /** Waits (at most `ms`) until the element `selector` has attribute `name` = `want` ("text": its text). */
 async function until(page: Page, selector: string, name: string, want: string, ms: number) {
-  await page.waitForFunction(([sel, attr, value]) => {
-    const el = (globalThis as unknown as Doc).document.querySelector(sel);
-    return (attr === "text" ? el?.textContent : el?.getAttribute(attr)) === value;
-  }, [selector, name, want], { timeout: ms });
+  await page.waitForFunction(
+    ([sel, attr, value]) => {
+      const el = (globalThis as unknown as Doc).document.querySelector(sel);
+      return (attr === "text" ? el?.textContent : el?.getAttribute(attr)) === value;
+    },
+    [selector, name, want],
+    { timeout: ms },
+  );
 }
 
 /** What each chart on the page says of itself. */
@@ -145,10 +151,8 @@ test(
             await page.locator("table[aria-label=params] th", { hasText: "optimizer" }).count(),
             1,
           );
-          assert.equal(
-            await page.locator("table[aria-label=datasets] td:text-is(\"cifar10\")").count(),
-            1,
-          );
+          // Datasets come a moment later when the record was a search's (the runs table's).
+          await page.locator('table[aria-label=datasets] td:text-is("cifar10")').waitFor();
           await page.locator("canvas").first().hover({ position: { x: 200, y: 80 } });
           assert.match(await page.locator(".readout").first().innerText(), /step \d+/);
           await page.keyboard.press("l");

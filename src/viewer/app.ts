@@ -151,6 +151,14 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
     }
   });
 
+  app.get("/api/run", async (c) => {
+    try {
+      return c.json(await data.run(c.req.query("id") ?? "", true));
+    } catch (err) {
+      return apiError(c, err);
+    }
+  });
+
   app.get("/api/series", async (c) => {
     try {
       const run = await data.run(checkId(c.req.query("run") ?? ""));

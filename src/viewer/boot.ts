@@ -34,7 +34,14 @@ export type Boot =
     filter: string;
     error?: string;
   }
-  | { page: "run"; run: RunRecord; experiment?: Experiment; series: Record<string, Series> }
+  | {
+    page: "run";
+    run: RunRecord;
+    experiment?: Experiment;
+    series: Record<string, Series>;
+    /** The record came from a search: its datasets are fetched after the first paint. */
+    partial?: boolean;
+  }
   | {
     page: "compare";
     runs: RunRecord[];
@@ -74,13 +81,14 @@ export async function runSeries(
 }
 
 /** The run page's boot. */
-export async function runBoot(data: ViewerData, id: string): Promise<Boot> {
-  const run = await data.run(checkId(id));
+export async function runBoot(data: ViewerData, id: string, whole = false): Promise<Boot> {
+  const partial = (!whole && data.searchedOnly(checkId(id))) || undefined;
+  const run = await data.run(id, whole);
   const [experiment, { series }] = await Promise.all([
     data.experiment(run.info.experimentId).catch(() => undefined),
     runSeries(data, run),
   ]);
-  return { page: "run", run, experiment, series };
+  return { page: "run", run, experiment, series, partial };
 }
 
 /** The ids in `?runs=a,b,c`, checked (two at least, {@linkcode MAX_COMPARE} at most, no repeat). */

@@ -73,8 +73,10 @@ export class ViewerData {
   readonly #client: TrackingClient;
   readonly #histories = new Map<string, Cached>();
   readonly #reading = new Map<string, Promise<MetricPoint[]>>();
-  /** Finished runs' records, as the last search or read returned them. */
+  /** Finished runs' records, as the last search returned them (no datasets), or as read. */
   readonly #records = new Map<string, RunRecord>();
+  /** Finished runs' records as `getRun` read them (with datasets). */
+  readonly #read = new Map<string, RunRecord>();
   #cachedPoints = 0;
 
   /** Reads through `client`. */
@@ -129,16 +131,29 @@ export class ViewerData {
    * slow), a RUNNING one read afresh (`fresh` reads any run afresh).
    */
   async run(id: string, fresh = false): Promise<RunRecord> {
-    const known = this.#records.get(checkId(id));
+    const known = this.#read.get(checkId(id)) ?? this.#records.get(id);
     if (known !== undefined && !fresh) return known;
-    return this.#remember([await this.#client.getRun(id)])[0];
+    const run = await this.#client.getRun(id);
+    this.#remember([run]);
+    if (run.info.status !== "RUNNING") this.#read.set(id, run);
+    return run;
+  }
+
+  /** Whether {@linkcode run} would answer with a search's record (which lacks datasets). */
+  searchedOnly(id: string): boolean {
+    return !this.#read.has(id) && this.#records.has(id);
   }
 
   /** Keeps finished runs' records (and forgets a run that runs again). */
   #remember(runs: RunRecord[]): RunRecord[] {
     for (const r of runs) {
-      if (r.info.status === "RUNNING") this.#records.delete(r.info.runId);
-      else this.#records.set(r.info.runId, r);
+      const id = r.info.runId;
+      const read = this.#read.get(id);
+      if (read && read.info.status !== r.info.status) this.#read.delete(id);
+      if (r.info.status === "RUNNING") {
+        this.#records.delete(id);
+        this.#read.delete(id);
+      } else this.#records.set(id, r);
     }
     return runs;
   }

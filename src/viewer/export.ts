@@ -20,7 +20,7 @@ import { pageHtml } from "./page.ts";
  * ```
  */
 export async function runHtml(client: TrackingClient, runId: string): Promise<string> {
-  const boot = await runBoot(new ViewerData(client), runId);
+  const boot = await runBoot(new ViewerData(client), runId, true);
   const title = boot.page === "run"
     ? `${boot.run.info.runName}${boot.experiment ? ` — ${boot.experiment.name}` : ""}`
     : "Run";

@@ -221,10 +221,19 @@ function runPage(main) {
     h("section", null, h("h2", null, "Params", h("span", { class: "count", text: String(Object.keys(run.data.params).length) })), kvTable("params", run.data.params)),
     h("section", null, h("h2", null, "Tags", h("span", { class: "count", text: String(Object.keys(tags).length) })), kvTable("tags", tags),
       Object.keys(sysTags).length ? h("details", null, h("summary", { class: "dim", text: "MLflow tags (" + Object.keys(sysTags).length + ")" }), kvTable("mlflow tags", sysTags)) : null)));
-  if (run.inputs && run.inputs.length) {
-    add(main, h("h2", null, "Datasets", h("span", { class: "count", text: String(run.inputs.length) })),
+  var datasets = h("section");
+  add(main, datasets);
+  function showDatasets(inputs) {
+    clear(datasets);
+    if (!inputs || !inputs.length) return;
+    add(datasets, h("h2", null, "Datasets", h("span", { class: "count", text: String(inputs.length) })),
       h("div", { class: "card" }, h("table", { "aria-label": "datasets" }, h("thead", null, h("tr", null, ["Name", "Context", "Digest", "Source"].map(function (t) { return h("th", { scope: "col", text: t }); }))),
-        h("tbody", null, run.inputs.map(function (d) { return h("tr", null, h("td", { text: d.name }), h("td", { text: d.context || "" }), h("td", { class: "mono", text: d.digest || "" }), h("td", { class: "mono", title: d.source || "", text: d.source || "" })); })))));
+        h("tbody", null, inputs.map(function (d) { return h("tr", null, h("td", { text: d.name }), h("td", { text: d.context || "" }), h("td", { class: "mono", text: d.digest || "" }), h("td", { class: "mono", title: d.source || "", text: d.source || "" })); })))));
+  }
+  showDatasets(run.inputs);
+  if (BOOT.partial && !STATIC) {
+    // The record came from the runs table's search: datasets come with the run read whole.
+    setTimeout(function () { getJSON("/api/run?" + qs({ id: info.runId })).then(function (r) { showDatasets(r.inputs); }).catch(function () {}); }, 0);
   }
   add(main, h("h2", { text: "Artifacts" }), artifactBrowser(info.runId));
   live([run], function (r, changed) {
