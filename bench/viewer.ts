@@ -109,7 +109,7 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
     );
   }
   await long.end();
-  const many = await client.setExperiment("many");
+  await client.setExperiment("many");
   for (let i = 0; i < runCount; i++) {
     const run = await client.startRun({ runName: `trial-${i}` });
     run.logParams({ lr: 10 ** -(1 + (i % 4)), batch: 32 << (i % 3), seed: i });
@@ -156,13 +156,11 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
     const ui = await startUi(dir);
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const home = await page.goto(ui.url).then(() => page.locator("main a").allInnerTexts());
-      await page.goto(`${ui.url}`);
+      await page.goto(ui.url);
       const expIds = await page.locator("main tbody a").evaluateAll((as) =>
         as.map((a) => [a.textContent, a.getAttribute("href")])
       );
       const href = (name: string) => expIds.find(([n]) => n === name)?.[1] ?? "";
-      void home;
       // One run, 1M points: cold (the server reads the history), then warm.
       await page.goto(`${ui.url}${href("long").slice(1)}`);
       await page.waitForSelector("body[data-ready]");

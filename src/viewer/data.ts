@@ -34,6 +34,8 @@ export interface ExperimentSummary {
   lastActivity?: number;
   /** How many of its runs are RUNNING. */
   running: number;
+  /** Its latest runs (at most 8), latest first. */
+  recent: RunRecord[];
 }
 
 interface Cached {
@@ -53,6 +55,7 @@ export function checkId(id: string): string {
 
 /** Throws unless `path` is a relative artifact path with no `..`, `\`, or control character. */
 export function checkArtifactPath(path: string): string {
+  // deno-lint-ignore no-control-regex
   const bad = path.startsWith("/") || path.includes("\\") || /[\x00-\x1f]/.test(path) ||
     path.split("/").some((part) => part === ".." || part === ".");
   if (bad || path.length > 1024) throw new TrackingError("not a valid artifact path");
@@ -100,7 +103,9 @@ export class ViewerData {
         if (last === undefined || t > last) last = t;
       }
       const running = runs.filter((r) => r.info.status === "RUNNING").length;
-      return { experiment, runs: runs.length, lastActivity: last, running };
+      const recent = [...runs].sort((a, b) => (b.info.startTime ?? 0) - (a.info.startTime ?? 0))
+        .slice(0, 8);
+      return { experiment, runs: runs.length, lastActivity: last, running, recent };
     }));
     return out.sort((a, b) =>
       (b.lastActivity ?? b.experiment.creationTime ?? 0) -

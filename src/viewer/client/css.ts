@@ -96,6 +96,7 @@ th .arrow { color: var(--accent); }
 tr.group th { background: var(--bg); color: var(--faint); font-weight: 500; font-size: 11px;
   text-transform: uppercase; letter-spacing: 0.05em; position: static; }
 td.dim, .dim { color: var(--faint); }
+td.best { color: var(--good); font-weight: 600; }
 td.diff { background: var(--diff); color: var(--diff-fg); }
 tr.differs th[scope=row]::after { content: " \2260"; color: var(--diff-fg); font-weight: 600; }
 table.kv th[scope=row] { color: var(--muted); font-weight: 400; width: 34%; white-space: nowrap;
@@ -155,6 +156,8 @@ details.columns .menu label { display: flex; gap: 8px; padding: 2px 6px; color: 
 .help > div { background: var(--panel); border: 1px solid var(--line2); border-radius: 10px;
   padding: 16px 22px; min-width: 320px; }
 .help table td { border: 0; padding: 3px 8px; }
-.tablewrap > table { width: max-content; min-width: 60%; }
+.tablewrap { width: fit-content; min-width: min(100%, 720px); max-width: 100%; }
+.tablewrap > table { width: 100%; }
+td .dim, a.dim { color: var(--muted); }
 .tablewrap > table td:nth-child(2) { max-width: 280px; }
 `;

@@ -18,7 +18,7 @@ function home(main) {
   var find = h("input", { type: "search", placeholder: "Find an experiment  ( / )", "aria-label": "find an experiment" });
   add(main, h("div", { class: "toolbar" }, find));
   var tbody = h("tbody");
-  var table = h("table", null, h("caption", { class: "dim", hidden: true, text: "experiments" }),
+  var table = h("table", { "aria-label": "experiments" },
     h("thead", null, h("tr", null, h("th", { scope: "col", text: "Name" }), h("th", { scope: "col", class: "num", text: "Runs" }),
       h("th", { scope: "col", text: "Running" }), h("th", { scope: "col", text: "Last activity" }), h("th", { scope: "col", text: "ID" }))), tbody);
   add(main, h("div", { class: "tablewrap" }, table));
@@ -38,6 +38,22 @@ function home(main) {
   render();
   rowKeys(tbody);
   keys([["/", "find"]]);
+  var recent = [];
+  exps.forEach(function (e) { e.recent.forEach(function (r) { recent.push([r, e.experiment]); }); });
+  recent.sort(function (a, b) { return (b[0].info.startTime || 0) - (a[0].info.startTime || 0); });
+  recent = recent.slice(0, 12);
+  if (recent.length) {
+    add(main, h("h2", null, "Recent runs"), h("div", { class: "tablewrap" }, h("table", { "aria-label": "recent runs" },
+      h("thead", null, h("tr", null, ["Run", "Experiment", "Status", "Started", "Duration", "Metrics"].map(function (t) { return h("th", { scope: "col", class: t === "Duration" ? "num" : null, text: t }); }))),
+      h("tbody", null, recent.map(function (p) {
+        var r = p[0], ks = sortKeys(Object.keys(r.data.metrics)).filter(function (k) { return !isSystem(k); });
+        return h("tr", null, h("td", null, link("/runs/" + encodeURIComponent(r.info.runId), runName(r))),
+          h("td", null, link("/experiments/" + encodeURIComponent(p[1].experimentId), p[1].name, "dim")),
+          h("td", null, statusEl(r.info.status)), h("td", { title: when(r.info.startTime), text: ago(r.info.startTime) }),
+          h("td", { class: "num", text: dur(runDuration(r.info)) }),
+          h("td", { class: "mono", text: ks.slice(0, 3).map(function (k) { return k + " " + fmt(r.data.metrics[k]); }).join("   ") + (ks.length > 3 ? "   +" + (ks.length - 3) : "") }));
+      })))));
+  }
   document.addEventListener("keydown", function (e) { if (e.key === "/" && !typing(e)) { e.preventDefault(); find.focus(); } });
 }
 
@@ -139,6 +155,14 @@ function experimentPage(main) {
         saveUrl(); render();
       } }, kind ? h("span", { class: "kind", text: kind }) : null, label, h("span", { class: "arrow", text: arrow })));
   }
+  var LOWER = /loss|err|mse|mae|rmse|perplexity|latency|time|distance|regret/i;
+  var best = {};
+  cols.forEach(function (c) {
+    if (c.kind !== "metrics" || runs.length < 2) return;
+    var lower = LOWER.test(c.key.split("/").pop()), b;
+    runs.forEach(function (r) { var v = r.data.metrics[c.key]; if (typeof v === "number" && isFinite(v) && (b === undefined || (lower ? v < b : v > b))) b = v; });
+    best[c.key] = b;
+  });
   function render() {
     var t0 = performance.now();
     var on = cols.filter(function (c) { return c.on; });
@@ -161,7 +185,8 @@ function experimentPage(main) {
         h("td", { class: "num", text: dur(runDuration(r.info)) }));
       on.forEach(function (c) {
         var v = r.data[c.kind][c.key];
-        tr.appendChild(h("td", { class: (c.kind === "metrics" ? "num" : "") + (v === undefined ? " dim" : ""), title: v === undefined ? null : String(v), text: c.kind === "metrics" ? fmt(v) : v === undefined ? "\u2014" : v }));
+        var isBest = c.kind === "metrics" && v !== undefined && v === best[c.key];
+        tr.appendChild(h("td", { class: (c.kind === "metrics" ? "num" : "") + (v === undefined ? " dim" : "") + (isBest ? " best" : ""), title: v === undefined ? null : (isBest ? "best: " : "") + String(v), text: c.kind === "metrics" ? fmt(v) : v === undefined ? "\u2014" : v }));
       });
       frag.appendChild(tr);
     });
