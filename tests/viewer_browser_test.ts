@@ -305,3 +305,46 @@ Deno.test("viewer: hostile names and artifacts run no script on any page" + note
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test(
+  "viewer: dragging across a long metric's chart zooms in and fetches that range's detail; Escape zooms out" +
+    note,
+  async () => {
+    if (skip) return;
+    const { dir, client } = newStore();
+    const run = await client.startRun({ runName: "long" });
+    for (let step = 0; step < 20_000; step++) run.logMetric("loss", Math.sin(step / 50), { step });
+    await run.end();
+    const viewer = await serveViewer(client, { port: 0 });
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+        await open(page, `${viewer.url}runs/${run.runId}`);
+        const detail = page.waitForRequest((r) => /\/api\/series\?.*from=/.test(r.url()));
+        const canvas = page.locator("figure[data-metric=loss] canvas");
+        const box = (await canvas.boundingBox())!;
+        await page.mouse.move(box.x + box.width * 0.4, box.y + 60);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * 0.45, box.y + 60, { steps: 4 });
+        await page.mouse.up();
+        const url = new URL((await detail).url());
+        const [from, to] = [
+          Number(url.searchParams.get("from")),
+          Number(url.searchParams.get("to")),
+        ];
+        assert.ok(from > 6000 && to < 10_000 && to - from < 2000, `zoomed to steps ${from}..${to}`);
+        assert.match(await page.locator("figure[data-metric=loss] .meta").innerText(), /zoomed/);
+        await canvas.focus();
+        await page.keyboard.press("Escape");
+        assert.doesNotMatch(
+          await page.locator("figure[data-metric=loss] .meta").innerText(),
+          /zoomed/,
+        );
+      });
+    } finally {
+      await viewer.close();
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -143,3 +143,28 @@ test("viewer over a server shows its runs and never the API key, in any page or 
     await client.close();
   }
 });
+
+test("viewer's series endpoint sends a long metric reduced, and a zoomed step range in full detail", async () => {
+  const { dir, client } = newStore();
+  const run = await client.startRun({ runName: "long" });
+  for (let step = 0; step < 100_000; step++) run.logMetric("loss", Math.sin(step / 100), { step });
+  await run.end();
+  const viewer = await serveViewer(client, { port: 0 });
+  try {
+    const get = async (query: string) =>
+      await (await fetch(`${viewer.url}api/series?run=${run.runId}&key=loss&${query}`)).json();
+    const whole = await get("width=200");
+    assert.equal(whole.total, 100_000);
+    assert.ok(whole.step.length <= 800, `${whole.step.length} points for 200 columns`);
+    let max = -Infinity;
+    for (let step = 0; step < 100_000; step++) max = Math.max(max, Math.sin(step / 100));
+    assert.equal(Math.max(...whole.value), max, "the highest point is among those sent");
+    const zoom = await get("width=200&from=5000&to=5100");
+    assert.equal(zoom.step.length, 103, "every point of the range, and one either side");
+    assert.equal((await fetch(`${viewer.url}api/series?run=${run.runId}&key=nope`)).status, 404);
+  } finally {
+    await viewer.close();
+    await client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
