@@ -24,6 +24,8 @@ export interface ViewerAppOptions {
   source?: string;
   /** Host names the app answers to (DNS rebinding guard); any when undefined. */
   allowedHosts?: readonly string[];
+  /** Searches every experiment at once, so that the first pages open without waiting. */
+  warm?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface ViewerAppOptions {
  */
 export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}): Hono {
   const data = new ViewerData(client);
+  if (options.warm) data.warm();
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -153,7 +156,7 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
 
   app.get("/api/run", async (c) => {
     try {
-      return c.json(await data.run(c.req.query("id") ?? "", true));
+      return c.json(await data.run(c.req.query("id") ?? "", false, true));
     } catch (err) {
       return apiError(c, err);
     }

@@ -17,6 +17,10 @@ import type {
 } from "../../mod.ts";
 import { TrackingError } from "../../mod.ts";
 
+/** How old a search's answer may be to be reused as it is. */
+export const FRESH_MS = 2_000;
+/** How old a search's answer may be to be shown while a new search runs. */
+export const STALE_MS = 30_000;
 /** How old a RUNNING run's cached history may be. */
 export const LIVE_TTL_MS = 400;
 /** The most points the cache holds before it forgets the oldest histories. */
@@ -76,6 +80,8 @@ export class ViewerData {
   readonly #client: TrackingClient;
   readonly #histories = new Map<string, Cached>();
   readonly #reading = new Map<string, Promise<MetricPoint[]>>();
+  readonly #searches = new Map<string, { at: number; runs: RunRecord[] }>();
+  readonly #searching = new Map<string, Promise<RunRecord[]>>();
   /** Finished runs' records, as the last search returned them (no datasets), or as read. */
   readonly #records = new Map<string, RunRecord>();
   /** Finished runs' records as `getRun` read them (with datasets). */
@@ -91,12 +97,7 @@ export class ViewerData {
   async experiments(): Promise<ExperimentSummary[]> {
     const experiments = await this.#client.searchExperiments({ maxResults: 1000 });
     const out = await Promise.all(experiments.map(async (experiment) => {
-      const runs = this.#remember(
-        await this.#client.searchRuns({
-          experimentIds: [experiment.experimentId],
-          maxResults: 50_000,
-        }),
-      );
+      const runs = await this.runs(experiment.experimentId);
       let last: number | undefined;
       for (const r of runs) {
         const t = Math.max(r.info.startTime ?? 0, r.info.endTime ?? 0);
@@ -118,25 +119,55 @@ export class ViewerData {
     return this.#client.getExperiment(checkId(id));
   }
 
-  /** An experiment's runs, optionally filtered with MLflow's filter syntax. */
-  async runs(experimentId: string, filter?: string): Promise<RunRecord[]> {
-    return this.#remember(
-      await this.#client.searchRuns({
-        experimentIds: [checkId(experimentId)],
-        filter: filter || undefined,
-        orderBy: ["attributes.start_time DESC"],
-        maxResults: 50_000,
-      }),
-    );
+  /**
+   * An experiment's runs, optionally filtered with MLflow's filter syntax.
+   * Searching reads every run's files offline (seconds for thousands of
+   * runs), so an answer under {@linkcode FRESH_MS} old is reused as it is, one
+   * under {@linkcode STALE_MS} is reused while a new search runs for the next
+   * visit, and an older one is searched again first.
+   */
+  runs(experimentId: string, filter = ""): Promise<RunRecord[]> {
+    const at = `${checkId(experimentId)}\u0000${filter}`;
+    const hit = this.#searches.get(at);
+    const age = hit === undefined ? Infinity : Date.now() - hit.at;
+    if (hit !== undefined && age < STALE_MS) {
+      if (age >= FRESH_MS) this.#search(at, experimentId, filter).catch(() => {});
+      return Promise.resolve(hit.runs);
+    }
+    return this.#search(at, experimentId, filter);
+  }
+
+  #search(at: string, experimentId: string, filter: string): Promise<RunRecord[]> {
+    const pending = this.#searching.get(at);
+    if (pending) return pending;
+    const startedAt = Date.now();
+    const search = this.#client.searchRuns({
+      experimentIds: [experimentId],
+      filter: filter || undefined,
+      orderBy: ["attributes.start_time DESC"],
+      maxResults: 50_000,
+    }).then((runs) => {
+      this.#searches.set(at, { at: startedAt, runs: this.#remember(runs) });
+      if (this.#searches.size > 200) this.#searches.delete(this.#searches.keys().next().value!);
+      return runs;
+    }).finally(() => this.#searching.delete(at));
+    this.#searching.set(at, search);
+    return search;
+  }
+
+  /** Searches every experiment once, so that the first pages open at once (called at start). */
+  warm(): void {
+    this.experiments().catch(() => {});
   }
 
   /**
    * One run: a finished run as the last search or read returned it (reading
    * a run means reading every metric's file offline: a long history makes it
-   * slow), a RUNNING one read afresh (`fresh` reads any run afresh).
+   * slow), a RUNNING one read afresh (`fresh` reads any run afresh; `whole`
+   * never answers with a search's record, which lacks datasets).
    */
-  async run(id: string, fresh = false): Promise<RunRecord> {
-    const known = this.#read.get(checkId(id)) ?? this.#records.get(id);
+  async run(id: string, fresh = false, whole = false): Promise<RunRecord> {
+    const known = this.#read.get(checkId(id)) ?? (whole ? undefined : this.#records.get(id));
     if (known !== undefined && !fresh) return known;
     const run = await this.#client.getRun(id);
     this.#remember([run]);

@@ -50,6 +50,7 @@ export function serveViewer(
     source: options.source,
     // Bound to loopback, answer only to loopback names: a web page elsewhere cannot rebind to it.
     allowedHosts: loopback ? LOOPBACK : undefined,
+    warm: true,
   });
   const server = createServer(async (req, res) => {
     try {
