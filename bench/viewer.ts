@@ -54,10 +54,15 @@ async function mlflowUiStart(python: string, store: string): Promise<number | un
   const child = spawn(
     join(dirname(python), "mlflow"),
     ["ui", "--backend-store-uri", store, "--host", "127.0.0.1", "--port", String(port)],
-    { stdio: "ignore" },
+    // MLflow 3 refuses a folder store unless told (the folder is read as it is, not migrated).
+    {
+      stdio: "ignore",
+      env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" },
+      detached: true, // its own process group: its server workers stop with it
+    },
   );
   try {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 2400; i++) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/`);
         await res.arrayBuffer();
@@ -67,7 +72,11 @@ async function mlflowUiStart(python: string, store: string): Promise<number | un
     }
     return undefined;
   } finally {
-    child.kill();
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      child.kill();
+    }
   }
 }
 
