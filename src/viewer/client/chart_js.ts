@@ -23,16 +23,28 @@ function niceTicks(lo, hi, n) {
   for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
+/** Ticks on a time axis (ms) at steps a clock reads: 1 s, 5 s, 1 min, 15 min, 1 h, 1 d... */
+function timeTicks(lo, hi, n) {
+  var S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+  var want = (hi - lo) / n / 1000, step = 0;
+  for (var i = 0; i < S.length; i++) if (S[i] >= want) { step = S[i] * 1000; break; }
+  if (!step) step = Math.ceil(want / 86400) * 86400000;
+  if (want < 1) return niceTicks(lo, hi, n);
+  var out = [];
+  for (var v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+  return out;
+}
 function clockTick(ms, span) {
   var d = new Date(ms);
   var t = pad(d.getHours()) + ":" + pad(d.getMinutes());
   return span < 300000 ? t + ":" + pad(d.getSeconds()) : span > 2 * 86400000 ? (d.getMonth() + 1) + "/" + d.getDate() : t;
 }
 function relTick(ms, span) {
-  var s = ms / 1000;
-  if (span < 120000) return Math.round(s) + "s";
-  if (span < 7200000) return Math.floor(s / 60) + "m" + (s % 60 >= 1 ? pad(Math.floor(s % 60)) : "");
-  return (s / 3600).toFixed(span < 36000000 ? 1 : 0) + "h";
+  var s = Math.round(ms / 1000);
+  if (span < 120000) return s + "s";
+  if (span < 7200000) return Math.floor(s / 60) + "m" + (s % 60 ? pad(s % 60) + "s" : "");
+  var m = Math.floor(s / 60);
+  return Math.floor(m / 60) + "h" + (m % 60 ? pad(m % 60) : "");
 }
 function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
@@ -202,9 +214,19 @@ Chart.prototype.draw = function () {
   if (x1 === x0) { x0 -= 1; x1 += 1; }
   if (y1 === y0) { var e = Math.abs(y0) * 0.05 || 1; y0 -= e; y1 += e; }
   var padY = (y1 - y0) * 0.06; y0 -= padY; y1 += padY;
-  var yt = log ? niceTicks(Math.floor(y0), Math.ceil(y1), 4).filter(function (v) { return Number.isInteger(v) && v >= y0 && v <= y1; }) : niceTicks(y0, y1, 4);
-  if (log && yt.length < 2) yt = niceTicks(y0, y1, 4);
-  var labels = yt.map(function (v) { return log ? fmt(Number(Math.pow(10, v).toPrecision(3))) : tick(v, y1 - y0); });
+  var yt, labels;
+  if (log && y1 - y0 >= 1.5) {
+    yt = niceTicks(Math.floor(y0), Math.ceil(y1), 4).filter(function (v) { return Number.isInteger(v) && v >= y0 && v <= y1; });
+    labels = yt.map(function (v) { return fmt(Math.pow(10, v)); });
+  } else if (log) {
+    // Under two decades: round values, placed on the log scale.
+    var lin = niceTicks(Math.pow(10, y0), Math.pow(10, y1), 4).filter(function (v) { return v > 0; });
+    yt = lin.map(function (v) { return Math.log10(v); });
+    labels = lin.map(function (v) { return tick(v, Math.pow(10, y1) - Math.pow(10, y0)); });
+  } else {
+    yt = niceTicks(y0, y1, 4);
+    labels = yt.map(function (v) { return tick(v, y1 - y0); });
+  }
   var left = 8 + Math.max.apply(null, labels.map(function (l) { return g.measureText(l).width; }));
   var f = { left: left + 6, right: W - 10, top: 8, bottom: H - 20 };
   f.px = function (x) { return f.left + (x - x0) / (x1 - x0) * (f.right - f.left); };
@@ -218,8 +240,8 @@ Chart.prototype.draw = function () {
     g.fillText(labels[i], left, y);
   });
   g.textAlign = "center"; g.textBaseline = "top";
-  var xt = niceTicks(x0, x1, Math.max(2, Math.floor((f.right - f.left) / 90)));
-  if (VIEW.x === "rel") xt = niceTicks(x0 / 1000, x1 / 1000, Math.max(2, Math.floor((f.right - f.left) / 90))).map(function (v) { return v * 1000; });
+  var nx = Math.max(2, Math.floor((f.right - f.left) / 90));
+  var xt = VIEW.x === "step" ? niceTicks(x0, x1, nx) : timeTicks(x0, x1, nx);
   xt.forEach(function (v) {
     var x = f.px(v);
     if (x < f.left - 1 || x > f.right + 1) return;

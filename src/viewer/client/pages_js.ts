@@ -204,7 +204,10 @@ function experimentPage(main) {
 }
 
 function seriesOf(run, key, data, i) {
-  return { run: run.info.runId, name: runName(run), color: COLORS[i % COLORS.length], start: run.info.startTime, data: data };
+  // Relative time counts from the run's start, or from its first point if that came earlier (a clock apart).
+  var start = run.info.startTime;
+  if (data.time.length && (!start || data.time[0] < start)) start = data.time[0];
+  return { run: run.info.runId, name: runName(run), color: COLORS[i % COLORS.length], start: start, data: data };
 }
 function detailFetch(key) {
   return function (s, from, to) {
@@ -367,9 +370,12 @@ function comparePage(main) {
       h("thead", null, h("tr", null, h("th", { scope: "col", text: "Metric" }), runs.map(function (r, i) { return h("th", { scope: "col", class: "num", colspan: "3" }, swatch(i), " ", runName(r)); })),
         h("tr", null, h("th", { scope: "col" }), runs.map(function () { return ["last", "min", "max"].map(function (t) { return h("th", { scope: "col", class: "num", text: t }); }); }))),
       h("tbody", null, ks.map(function (k) {
+        var lower = /loss|err|mse|mae|rmse|perplexity|latency|time|distance|regret/i.test(k.split("/").pop()), best;
+        runs.forEach(function (r) { var st = BOOT.stats[r.info.runId][k]; if (st && st.last !== null && (best === undefined || (lower ? st.last < best : st.last > best))) best = st.last; });
         return h("tr", null, h("th", { scope: "row", text: k }), runs.map(function (r) {
           var st = BOOT.stats[r.info.runId][k];
-          return st ? [h("td", { class: "num", text: fmt(st.last) }), h("td", { class: "num", text: fmt(st.min) }), h("td", { class: "num", text: fmt(st.max) })]
+          var isBest = st && runs.length > 1 && !isSystem(k) && st.last === best;
+          return st ? [h("td", { class: "num" + (isBest ? " best" : ""), title: isBest ? "best last value" : null, text: fmt(st.last) }), h("td", { class: "num", text: fmt(st.min) }), h("td", { class: "num", text: fmt(st.max) })]
             : [h("td", { class: "num dim", text: "\u2014" }), h("td"), h("td")];
         }));
       })))));
@@ -431,6 +437,7 @@ function boot() {
     runPage(main);
   } else if (p === "compare") { main = frame([["Experiments", "/"], ["Compare"]], "Compare " + BOOT.runs.map(runName).join(", ")); comparePage(main); }
   else { main = frame([["Experiments", "/"]], BOOT.title || "Error"); add(main, h("h1", { text: BOOT.title || "Not found" }), h("div", { class: "error", text: BOOT.error || "" })); }
+  keys([["?", "this list"]]);
   var help = helpBox();
   document.addEventListener("keydown", function (e) {
     if (typing(e)) return;

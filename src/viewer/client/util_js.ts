@@ -146,6 +146,8 @@ function helpBox() {
 }
 function typing(e) {
   var t = e.target;
-  return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
+  if (!t) return false;
+  if (t.tagName === "INPUT") return !/^(range|checkbox|radio|button|submit)$/.test(t.type);
+  return t.tagName === "TEXTAREA" || t.tagName === "SELECT";
 }
 `;
