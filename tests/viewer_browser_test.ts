@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import process from "node:process";
 import type { Browser, Page } from "playwright-core";
 import { TrackingClient } from "../mod.ts";
+import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { serveViewer } from "../src/viewer/mod.ts";
 import {
   buildDemo,
@@ -202,53 +203,62 @@ Deno.test(
   },
 );
 
-Deno.test(
-  "viewer: a RUNNING run's new points appear on its page and on compare within 2 s, no reload" +
-    note,
-  async () => {
-    if (skip) return;
-    const { dir, client } = newStore();
-    const demo = await buildDemo(client);
-    const live = await client.startRun({ runName: "training-now" });
-    for (let step = 0; step < 10; step++) live.logMetric("loss", 1 / (step + 1), { step });
-    await client.flush();
-    const reader = new TrackingClient({ offline: true, storagePath: dir, onNotice: () => {} });
-    const viewer = await serveViewer(reader, { port: 0 });
-    try {
-      await withBrowser(async (browser) => {
-        const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-        const other = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-        let navigations = 0;
-        page.on("framenavigated", () => navigations++);
-        await open(page, `${viewer.url}runs/${live.runId}`);
-        await open(other, `${viewer.url}compare?runs=${demo.runs[0].id},${live.runId}`);
-        assert.equal(await page.locator("#live").isVisible(), true, "the live badge shows");
-        const lastStep = (p: Page) =>
-          p.locator("figure[data-metric=loss] canvas").getAttribute("data-last-step");
-        assert.equal(await lastStep(page), "9");
-        for (let step = 10; step < 25; step++) live.logMetric("loss", 1 / (step + 1), { step });
-        live.logMetric("lr", 0.01, { step: 24 }); // a metric the page has not seen
-        await client.flush();
-        const t0 = Date.now();
-        await until(page, "figure[data-metric=loss] canvas", "data-last-step", "24", 2000);
-        await until(other, "figure[data-metric=loss] canvas", "data-points", "325", 2000);
-        const seen = Date.now() - t0;
-        await page.waitForSelector("figure[data-metric=lr]", { timeout: 2000 });
-        assert.equal(navigations, 1, "no reload");
-        await live.end();
-        await client.flush();
-        await until(page, "#status .status", "text", "finished", 3000);
-        await until(page, "#live", "hidden", "", 3000);
-        assert.ok(seen < 2000, `new points drawn ${seen} ms after they were logged`);
-      });
-    } finally {
-      await viewer.close();
-      await client.close();
-      await reader.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+for (const source of ["an offline folder", "a server"] as const) {
+  Deno.test(
+    `viewer over ${source}: a RUNNING run's new points appear on its page and on compare within 2 s, no reload` +
+      note,
+    async () => {
+      if (skip) return;
+      const { dir, client: local } = newStore();
+      const fake = new FakeMlflowServer();
+      const url = source === "a server" ? (await fake.listen()).url : "";
+      const client = url ? new TrackingClient({ apiHost: url, onNotice: () => {} }) : local;
+      const demo = await buildDemo(client);
+      const live = await client.startRun({ runName: "training-now" });
+      for (let step = 0; step < 10; step++) live.logMetric("loss", 1 / (step + 1), { step });
+      await client.flush();
+      const reader = url
+        ? new TrackingClient({ apiHost: url, onNotice: () => {} })
+        : new TrackingClient({ offline: true, storagePath: dir, onNotice: () => {} });
+      const viewer = await serveViewer(reader, { port: 0 });
+      try {
+        await withBrowser(async (browser) => {
+          const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+          const other = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+          let navigations = 0;
+          page.on("framenavigated", () => navigations++);
+          await open(page, `${viewer.url}runs/${live.runId}`);
+          await open(other, `${viewer.url}compare?runs=${demo.runs[0].id},${live.runId}`);
+          assert.equal(await page.locator("#live").isVisible(), true, "the live badge shows");
+          const lastStep = (p: Page) =>
+            p.locator("figure[data-metric=loss] canvas").getAttribute("data-last-step");
+          assert.equal(await lastStep(page), "9");
+          for (let step = 10; step < 25; step++) live.logMetric("loss", 1 / (step + 1), { step });
+          live.logMetric("lr", 0.01, { step: 24 }); // a metric the page has not seen
+          await client.flush();
+          const t0 = Date.now();
+          await until(page, "figure[data-metric=loss] canvas", "data-last-step", "24", 2000);
+          await until(other, "figure[data-metric=loss] canvas", "data-points", "325", 2000);
+          const seen = Date.now() - t0;
+          await page.waitForSelector("figure[data-metric=lr]", { timeout: 2000 });
+          assert.equal(navigations, 1, "no reload");
+          await live.end();
+          await client.flush();
+          await until(page, "#status .status", "text", "finished", 3000);
+          await until(page, "#live", "hidden", "", 3000);
+          assert.ok(seen < 2000, `new points drawn ${seen} ms after they were logged`);
+        });
+      } finally {
+        await viewer.close();
+        await client.close();
+        await local.close();
+        await reader.close();
+        await fake.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+}
 
 Deno.test("viewer: hostile names and artifacts run no script on any page" + note, async () => {
   if (skip) return;
