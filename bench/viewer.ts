@@ -81,7 +81,10 @@ async function mlflowUiStart(python: string, store: string): Promise<number | un
 }
 
 /** Navigates and resolves to ms until the page says it is ready, and the bytes received. */
-async function load(page: Page, url: string): Promise<{ ms: number; bytes: number }> {
+async function load(
+  page: Page,
+  url: string,
+): Promise<{ ms: number; bytes: number; serverMs: number }> {
   let bytes = 0;
   const sizes: Promise<void>[] = [];
   const onResponse = (r: { body(): Promise<Uint8Array> }) => {
@@ -92,9 +95,18 @@ async function load(page: Page, url: string): Promise<{ ms: number; bytes: numbe
   await page.goto(url);
   await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
   const ms = performance.now() - t0;
+  // When the page's HTML (with its data) had arrived: the server's share.
+  const serverMs = await page.evaluate(() => {
+    const p = (globalThis as unknown as {
+      performance: { getEntriesByType(t: string): { responseEnd: number; startTime: number }[] };
+    }).performance.getEntriesByType("navigation")[0];
+    return p.responseEnd - p.startTime;
+  });
   await Promise.all(sizes);
+  // What the page fetches after it is drawn (a run's datasets) finishes before the next step.
+  await page.waitForLoadState("networkidle");
   page.off("response", onResponse);
-  return { ms, bytes };
+  return { ms, bytes, serverMs };
 }
 
 /** The viewer's rows; `mlflowPython` adds `mlflow ui`'s start beside ours. */
@@ -118,7 +130,7 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
     );
   }
   await long.end();
-  await client.setExperiment("many");
+  const many = await client.setExperiment("many");
   for (let i = 0; i < runCount; i++) {
     const run = await client.startRun({ runName: `trial-${i}` });
     run.logParams({ lr: 10 ** -(1 + (i % 4)), batch: 32 << (i % 3), seed: i });
@@ -127,6 +139,15 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
     });
     await run.end();
   }
+  // The library's own reads the pages wait for, timed alone (a fresh client, nothing cached).
+  const reader = new TrackingClient({ offline: true, storagePath: dir, onNotice: () => {} });
+  let t0 = performance.now();
+  await reader.getMetricHistory(long.runId, "loss");
+  const historyMs = performance.now() - t0;
+  t0 = performance.now();
+  await reader.searchRuns({ experimentIds: [many.experimentId], maxResults: 50_000 });
+  const searchMs = performance.now() - t0;
+  await reader.close();
   await client.close();
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
@@ -186,7 +207,10 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
         unit: "ms",
         target: "< 1500 ms",
         met: cold.ms < 1500,
-        note: `warm ${warm.ms.toFixed(0)} ms; hover readout "${readout.replace(/\s+/g, " ")}"`,
+        note: `cold: the page's HTML with its data arrived after ${cold.serverMs.toFixed(0)} ms ` +
+          `(getMetricHistory of ${points} points offline alone: ${historyMs.toFixed(0)} ms); ` +
+          `warm ${warm.ms.toFixed(0)} ms (HTML after ${warm.serverMs.toFixed(0)} ms); ` +
+          `hover readout "${readout.replace(/\s+/g, " ")}"`,
       });
       rows.push({
         section: "7 viewer",
@@ -225,7 +249,9 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
         unit: "ms",
         target: "< 1000 ms",
         met: table.ms < 1000 && rowsShown === runCount,
-        note: `${rowsShown} rows, ${(table.bytes / 1024).toFixed(0)} KB`,
+        note: `${rowsShown} rows, ${(table.bytes / 1024).toFixed(0)} KB, HTML after ` +
+          `${table.serverMs.toFixed(0)} ms (searchRuns of ${runCount} runs offline alone: ` +
+          `${searchMs.toFixed(0)} ms)`,
       });
       const sort = median(sorts);
       rows.push({
