@@ -19,6 +19,8 @@ import { TrackingError } from "../../mod.ts";
 
 /** How old a search's answer may be to be reused as it is. */
 export const FRESH_MS = 2_000;
+/** How old a search's answer may be to be reused as it is for the home page's counts. */
+export const HOME_FRESH_MS = 10_000;
 /** How old a search's answer may be to be shown while a new search runs. */
 export const STALE_MS = 30_000;
 /** How old a RUNNING run's cached history may be. */
@@ -97,7 +99,8 @@ export class ViewerData {
   async experiments(): Promise<ExperimentSummary[]> {
     const experiments = await this.#client.searchExperiments({ maxResults: 1000 });
     const out = await Promise.all(experiments.map(async (experiment) => {
-      const runs = await this.runs(experiment.experimentId);
+      // The home page's counts may be a little older (each search reads every run's files).
+      const runs = await this.runs(experiment.experimentId, "", HOME_FRESH_MS);
       let last: number | undefined;
       for (const r of runs) {
         const t = Math.max(r.info.startTime ?? 0, r.info.endTime ?? 0);
@@ -126,12 +129,12 @@ export class ViewerData {
    * under {@linkcode STALE_MS} is reused while a new search runs for the next
    * visit, and an older one is searched again first.
    */
-  runs(experimentId: string, filter = ""): Promise<RunRecord[]> {
+  runs(experimentId: string, filter = "", freshMs = FRESH_MS): Promise<RunRecord[]> {
     const at = `${checkId(experimentId)}\u0000${filter}`;
     const hit = this.#searches.get(at);
     const age = hit === undefined ? Infinity : Date.now() - hit.at;
     if (hit !== undefined && age < STALE_MS) {
-      if (age >= FRESH_MS) this.#search(at, experimentId, filter).catch(() => {});
+      if (age >= freshMs) this.#search(at, experimentId, filter).catch(() => {});
       return Promise.resolve(hit.runs);
     }
     return this.#search(at, experimentId, filter);
