@@ -87,7 +87,7 @@ thead th { position: sticky; top: 0; background: var(--panel); font-weight: 550;
 th.num, td.num { text-align: right; }
 tbody tr:hover, tbody tr.cursor { background: var(--hover); }
 tbody tr.cursor { box-shadow: inset 2px 0 var(--accent); }
-tbody tr:last-child td { border-bottom: 0; }
+tbody tr:last-child td, tbody tr:last-child th { border-bottom: 0; }
 th button.sort { all: unset; cursor: pointer; display: inline-flex; gap: 4px; align-items: center; }
 th button.sort:focus-visible { outline: 2px solid var(--accent); }
 th .kind { color: var(--faint); font-weight: 400; }
