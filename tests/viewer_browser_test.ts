@@ -118,6 +118,14 @@ Deno.test(
             "lowest loss first",
           );
           assert.match(page.url(), /sort=metrics\.loss&dir=asc/, "the sort is in the URL");
+          // Columns: a param that is the same in every run is hidden at first, and can be shown.
+          const headers = () => page.locator("main thead th").allInnerTexts();
+          assert.ok(!(await headers()).some((t) => /optimizer/.test(t)));
+          await page.getByText("Columns").click();
+          await page.locator(".menu label", { hasText: "optimizer" }).locator("input").check();
+          assert.ok((await headers()).some((t) => /optimizer/.test(t)), "the chosen column shows");
+          await page.locator(".menu label", { hasText: "optimizer" }).locator("input").uncheck();
+          await page.getByText("Columns").click();
           await shot(page, `experiment-${colorScheme}`);
           await page.locator("main tbody tr").nth(0).locator("input[type=checkbox]").check();
           await page.locator("main tbody tr").nth(2).locator("input[type=checkbox]").check();
@@ -133,6 +141,13 @@ Deno.test(
           assert.deepEqual(await page.locator("main tbody tr td:nth-child(2)").allInnerTexts(), [
             "resnet-lr0.03",
           ]);
+          await open(
+            page,
+            `${viewer.url}experiments/${demo.experimentId}?filter=${
+              encodeURIComponent("metrics.loss <<< 1")
+            }`,
+          );
+          assert.match(await page.getByRole("alert").innerText(), /did not parse/);
           // Run
           const [a, b, c] = demo.runs;
           await open(page, `${viewer.url}runs/${a.id}`);
