@@ -13,13 +13,27 @@ import { fmt, table } from "./format.ts";
 import { resolveRunId } from "./show_run.ts";
 import { sparkline, wantsLogScale } from "./sparkline.ts";
 
-/** Text with control characters (escape sequences a name could carry) shown as `?`. */
+/**
+ * Text with control characters (escape sequences a name could carry) shown as `?`.
+ *
+ * @example
+ * ```ts ignore
+ * printable("a\x1b]0;b"); // "a?]0;b"
+ * ```
+ */
 export function printable(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
 }
 
-/** The terminal comparison of `runs` (resolved records) for a terminal of `columns`. */
+/**
+ * The terminal comparison of `runs` (resolved records) for a terminal of `columns`.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await compareText(client, [runA, runB], 100));
+ * ```
+ */
 export async function compareText(
   client: TrackingClient,
   runs: RunRecord[],
@@ -51,11 +65,13 @@ export async function compareText(
     const spark = Math.max(8, Math.min(40, columns - keyWidth - nameWidth - 40));
     const rows = [["METRIC", "RUN", "HISTORY", "LAST", "MIN", "MAX"]];
     for (const key of metricKeys) {
-      const histories = await Promise.all(runs.map((run) =>
-        key in run.data.metrics
-          ? client.getMetricHistory(run.info.runId, key).then((h) => h.map((p) => p.value))
-          : undefined
-      ));
+      const histories = await Promise.all(
+        runs.map((run) =>
+          key in run.data.metrics
+            ? client.getMetricHistory(run.info.runId, key).then((h) => h.map((p) => p.value))
+            : undefined
+        ),
+      );
       // One scale kind per metric, so the runs' lines read alike.
       const log = wantsLogScale(histories.flatMap((h) => h ?? []));
       for (const [i, values] of histories.entries()) {

@@ -56,7 +56,14 @@ export function openSource(
   return Promise.resolve(new TrackingClient({ offline: true, storagePath: path, onNotice }));
 }
 
-/** Where the source is, for a page or a log line: a folder or a server address, never a key. */
+/**
+ * Where the source is, for a page or a log line: a folder or a server address, never a key.
+ *
+ * @example
+ * ```ts ignore
+ * sourceLabel({ from: "https://host/api/tracking?x=1" }); // "https://host/api/tracking"
+ * ```
+ */
 export function sourceLabel(flags: { store?: string; from?: string }): string {
   if (flags.from !== undefined) {
     try {

@@ -50,7 +50,14 @@ export type Boot =
   }
   | { page: "error"; title: string; error: string };
 
-/** Last, min and max of `points`. */
+/**
+ * Last, min and max of `points`.
+ *
+ * @example
+ * ```ts ignore
+ * stats(points); // { last: 0.1, min: 0.05, max: 2.3 }
+ * ```
+ */
 export function stats(points: readonly MetricPoint[]): Stats {
   let min: number | null = null;
   let max: number | null = null;
@@ -63,7 +70,14 @@ export function stats(points: readonly MetricPoint[]): Stats {
   return { last: last === undefined || !Number.isFinite(last) ? null : last, min, max };
 }
 
-/** Every metric of `run`, reduced, with each one's stats. */
+/**
+ * Every metric of `run`, reduced, with each one's stats.
+ *
+ * @example
+ * ```ts ignore
+ * const { series, stats } = await runSeries(data, run);
+ * ```
+ */
 export async function runSeries(
   data: ViewerData,
   run: RunRecord,
@@ -80,7 +94,14 @@ export async function runSeries(
   return { series, stats: summary };
 }
 
-/** The run page's boot. */
+/**
+ * The run page's boot.
+ *
+ * @example
+ * ```ts ignore
+ * const boot = await runBoot(data, "0123abcd...", true); // whole: with datasets
+ * ```
+ */
 export async function runBoot(data: ViewerData, id: string, whole = false): Promise<Boot> {
   const partial = (!whole && data.searchedOnly(checkId(id))) || undefined;
   const run = await data.run(id, whole);
@@ -91,7 +112,14 @@ export async function runBoot(data: ViewerData, id: string, whole = false): Prom
   return { page: "run", run, experiment, series, partial };
 }
 
-/** The ids in `?runs=a,b,c`, checked (two at least, {@linkcode MAX_COMPARE} at most, no repeat). */
+/**
+ * The ids in `?runs=a,b,c`, checked (two at least, {@linkcode MAX_COMPARE} at most, no repeat).
+ *
+ * @example
+ * ```ts ignore
+ * compareIds("a1, b2,a1"); // ["a1", "b2"]
+ * ```
+ */
 export function compareIds(list: string): string[] {
   const ids = [...new Set(list.split(",").map((s) => s.trim()).filter((s) => s !== ""))];
   if (ids.length < 1) throw new Error("name the runs to compare: /compare?runs=ID,ID");
@@ -99,7 +127,14 @@ export function compareIds(list: string): string[] {
   return ids.map(checkId);
 }
 
-/** The compare page's boot. */
+/**
+ * The compare page's boot.
+ *
+ * @example
+ * ```ts ignore
+ * const boot = await compareBoot(data, ["a1", "b2"]);
+ * ```
+ */
 export async function compareBoot(data: ViewerData, ids: readonly string[]): Promise<Boot> {
   const runs = await Promise.all(ids.map((id) => data.run(checkId(id))));
   const series: Record<string, Record<string, Series>> = {};

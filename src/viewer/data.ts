@@ -53,13 +53,27 @@ interface Cached {
 /** Run ids and experiment ids as MLflow and OICM make them: letters, digits, `-`, `_`. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-/** Throws unless `id` looks like a run or experiment id (checked before any read). */
+/**
+ * Throws unless `id` looks like a run or experiment id (checked before any read).
+ *
+ * @example
+ * ```ts ignore
+ * checkId("0123abcd"); // "0123abcd"; checkId("../x") throws
+ * ```
+ */
 export function checkId(id: string): string {
   if (!ID.test(id)) throw new TrackingError(`not a valid id: ${JSON.stringify(id.slice(0, 80))}`);
   return id;
 }
 
-/** Throws unless `path` is a relative artifact path with no `..`, `\`, or control character. */
+/**
+ * Throws unless `path` is a relative artifact path with no `..`, `\`, or control character.
+ *
+ * @example
+ * ```ts ignore
+ * checkArtifactPath("plots/loss.png"); // ok; "../meta.yaml" throws
+ * ```
+ */
 export function checkArtifactPath(path: string): string {
   // deno-lint-ignore no-control-regex
   const bad = path.startsWith("/") || path.includes("\\") || /[\x00-\x1f]/.test(path) ||

@@ -9,7 +9,14 @@ import type { Boot } from "./boot.ts";
 import { APP_CSS } from "./client/css.ts";
 import { APP_JS } from "./client/app_js.ts";
 
-/** Escapes text for HTML (`&`, `<`, `>`, `"`, `'`; control characters become `?`). */
+/**
+ * Escapes text for HTML (`&`, `<`, `>`, `"`, `'`; control characters become `?`).
+ *
+ * @example
+ * ```ts ignore
+ * esc(`<b title="x">`); // "&lt;b title=&quot;x&quot;&gt;"
+ * ```
+ */
 export function esc(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?").replace(
@@ -24,7 +31,14 @@ function inertJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** The Content-Security-Policy of served pages: scripts and styles from the viewer only. */
+/**
+ * The Content-Security-Policy of served pages: scripts and styles from the viewer only.
+ *
+ * @example
+ * ```ts ignore
+ * headers.set("Content-Security-Policy", PAGE_CSP);
+ * ```
+ */
 export const PAGE_CSP =
   "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
   "frame-ancestors 'none'; form-action 'self'";
@@ -32,6 +46,11 @@ export const PAGE_CSP =
 /**
  * A page: `title` (escaped), the boot data, and the assets linked (served)
  * or inlined (`inline`, for a self-contained file).
+ *
+ * @example
+ * ```ts ignore
+ * const html = pageHtml("Compare", boot, true); // one self-contained file
+ * ```
  */
 export function pageHtml(title: string, boot: Boot, inline = false): string {
   const data = inline ? { ...boot, static: true } : boot;

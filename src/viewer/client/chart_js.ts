@@ -8,7 +8,14 @@
  * @module
  */
 
-/** The chart, as a string of plain JavaScript. */
+/**
+ * The chart, as a string of plain JavaScript.
+ *
+ * @example
+ * ```ts ignore
+ * const script = UTIL_JS + CHART_JS + PAGES_JS; // in this order
+ * ```
+ */
 export const CHART_JS: string = String.raw`
 var VIEW = { x: "step", smooth: 0, log: false };
 var CHARTS = [];

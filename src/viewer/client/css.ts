@@ -5,7 +5,14 @@
  * @module
  */
 
-/** The stylesheet, served as `/assets/app.css` or inlined in an HTML export. */
+/**
+ * The stylesheet, served as `/assets/app.css` or inlined in an HTML export.
+ *
+ * @example
+ * ```ts ignore
+ * const res = new Response(APP_CSS, { headers: { "content-type": "text/css" } });
+ * ```
+ */
 export const APP_CSS: string = String.raw`
 :root {
   --bg: #fbfbfa; --panel: #ffffff; --fg: #1d1f23; --muted: #6a6f78; --faint: #9aa0a8;

@@ -6,7 +6,14 @@
  * @module
  */
 
-/** The pages, as a string of plain JavaScript. */
+/**
+ * The pages, as a string of plain JavaScript.
+ *
+ * @example
+ * ```ts ignore
+ * const script = UTIL_JS + CHART_JS + PAGES_JS; // in this order
+ * ```
+ */
 export const PAGES_JS: string = String.raw`
 function home(main) {
   var exps = BOOT.experiments;

@@ -6,7 +6,14 @@
  * @module
  */
 
-/** Helpers the page scripts share. */
+/**
+ * Helpers the page scripts share.
+ *
+ * @example
+ * ```ts ignore
+ * const script = UTIL_JS + CHART_JS + PAGES_JS; // in this order
+ * ```
+ */
 export const UTIL_JS: string = String.raw`
 "use strict";
 var BOOT = JSON.parse(document.getElementById("boot").textContent);
