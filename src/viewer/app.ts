@@ -51,6 +51,7 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
     if (options.allowedHosts && !options.allowedHosts.includes(host)) {
       return c.text("unknown host", 403);
     }
+    data.touch();
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");

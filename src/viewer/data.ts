@@ -23,6 +23,8 @@ export const FRESH_MS = 2_000;
 export const HOME_FRESH_MS = 10_000;
 /** How old a search's answer may be to be shown while a new search runs. */
 export const STALE_MS = 30_000;
+/** How long no request must come before a background search starts. */
+export const QUIET_MS = 1_000;
 /** How old a RUNNING run's cached history may be. */
 export const LIVE_TTL_MS = 400;
 /** The most points the cache holds before it forgets the oldest histories. */
@@ -96,6 +98,8 @@ export class ViewerData {
   readonly #client: TrackingClient;
   readonly #histories = new Map<string, Cached>();
   readonly #reading = new Map<string, Promise<MetricPoint[]>>();
+  readonly #waiting = new Set<string>();
+  #lastAsked = 0;
   readonly #searches = new Map<string, { at: number; runs: RunRecord[] }>();
   readonly #searching = new Map<string, Promise<RunRecord[]>>();
   /** Finished runs' records, as the last search returned them (no datasets), or as read. */
@@ -148,7 +152,7 @@ export class ViewerData {
     const hit = this.#searches.get(at);
     const age = hit === undefined ? Infinity : Date.now() - hit.at;
     if (hit !== undefined && age < STALE_MS) {
-      if (age >= freshMs) this.#search(at, experimentId, filter).catch(() => {});
+      if (age >= freshMs) this.#whenIdle(at, () => this.#search(at, experimentId, filter));
       return Promise.resolve(hit.runs);
     }
     return this.#search(at, experimentId, filter);
@@ -170,6 +174,23 @@ export class ViewerData {
     }).finally(() => this.#searching.delete(at));
     this.#searching.set(at, search);
     return search;
+  }
+
+  /** Notes that a page or an API call was asked for: background searches wait for a quiet second. */
+  touch(): void {
+    this.#lastAsked = Date.now();
+  }
+
+  /** Runs `work` once no request came for {@linkcode QUIET_MS} (once per `key` at a time). */
+  #whenIdle(key: string, work: () => Promise<unknown>): void {
+    if (this.#waiting.has(key)) return;
+    this.#waiting.add(key);
+    const check = () => {
+      if (Date.now() - this.#lastAsked < QUIET_MS) return void setTimeout(check, 200);
+      this.#waiting.delete(key);
+      work().catch(() => {});
+    };
+    setTimeout(check, 200);
   }
 
   /** Searches every experiment once, so that the first pages open at once (called at start). */
