@@ -170,6 +170,7 @@ function experimentPage(main) {
     runs.forEach(function (r) { var v = r.data.metrics[c.key]; if (typeof v === "number" && isFinite(v) && (b === undefined || (lower ? v < b : v > b))) b = v; });
     best[c.key] = b;
   });
+  var rowEls = {}, rowsFor = null;
   function render() {
     var t0 = performance.now();
     var on = cols.filter(function (c) { return c.on; });
@@ -177,9 +178,13 @@ function experimentPage(main) {
     add(thead, h("tr", null, h("th", { scope: "col" }, h("span", { class: "dim", text: "\u2713" })),
       th("Run", "name"), th("Status", "status"), th("Started", "start"), th("Duration", "duration", "num"),
       on.map(function (c) { return th(c.key, c.kind + "." + c.key, (c.kind === "metrics" ? "num " : "") + (c.differ ? "diffcol" : ""), c.kind === "params" ? "p " : "m "); })));
+    // Rows are built once per set of columns; a sort only moves them.
+    var sig = on.map(function (c) { return c.kind + "." + c.key; }).join("\u0000");
+    if (sig !== rowsFor) { rowEls = {}; rowsFor = sig; }
     var frag = document.createDocumentFragment();
     sorted().forEach(function (r) {
       var id = r.info.runId;
+      if (rowEls[id]) { frag.appendChild(rowEls[id]); return; }
       var box = h("input", { type: "checkbox", "aria-label": "pick " + runName(r) + " to compare", checked: !!picked[id], onchange: function () {
         if (box.checked) picked[id] = true; else delete picked[id];
         var n = Object.keys(picked).length;
@@ -195,6 +200,7 @@ function experimentPage(main) {
         var isBest = c.kind === "metrics" && v !== undefined && v === best[c.key];
         tr.appendChild(h("td", { class: (c.kind === "metrics" ? "num" : "") + (v === undefined ? " dim" : "") + (isBest ? " best" : ""), title: v === undefined ? null : (isBest ? "best: " : "") + String(v), text: c.kind === "metrics" ? fmt(v) : v === undefined ? "\u2014" : v }));
       });
+      rowEls[id] = tr;
       frag.appendChild(tr);
     });
     clear(tbody).appendChild(frag);
