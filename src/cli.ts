@@ -22,7 +22,6 @@ import process from "node:process";
 import { TrackingClient, TrackingError } from "../mod.ts";
 import { syncProgress } from "./cli/progress.ts";
 import { compare } from "./cli/compare.ts";
-import { openSource } from "./cli/source.ts";
 import { ui } from "./cli/ui.ts";
 import { runsTable } from "./cli/runs_table.ts";
 import { readRun, resolveRunId, showRun } from "./cli/show_run.ts";
@@ -180,7 +179,7 @@ export async function main(args: string[]): Promise<number> {
     else if (command === "artifacts" && arg) console.log(await artifacts(store, arg, extra));
     else if (command === "ui") await ui(flags);
     else if (command === "compare") {
-      console.log(await compare(await openSource(flags), positional.slice(1), flags.html, columns()));
+      console.log(await compare(positional.slice(1), flags, columns()));
     } else if (command === "sync") console.log(await sync(arg ?? store, flags));
     else {
       console.error(USAGE);

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import type { RunRecord, TrackingClient } from "../../mod.ts";
 import { TrackingError } from "../../mod.ts";
 import { fmt, table } from "./format.ts";
+import { openSource } from "./source.ts";
 import { resolveRunId } from "./show_run.ts";
 import { sparkline, wantsLogScale } from "./sparkline.ts";
 
@@ -93,28 +94,34 @@ export async function compareText(
 }
 
 /**
- * Runs `compare`: `ids` (full or short run ids) from `client`; text, or the
- * HTML file written when `html` is given (then a line saying where).
+ * Runs `compare`: `ids` (full or short run ids) from the source the flags
+ * name (`--store`, `--from`); text, or the HTML file written with `--html`
+ * (then a line saying where).
  *
  * @example
  * ```ts ignore
- * console.log(await compare(client, ["a1b2", "c3d4"], undefined, 100));
+ * console.log(await compare(["a1b2", "c3d4"], { store: "./mlruns" }, 100));
  * ```
  */
 export async function compare(
-  client: TrackingClient,
   ids: string[],
-  html: string | undefined,
+  flags: Record<string, string>,
   columns: number,
 ): Promise<string> {
+  const html = flags.html;
   if (ids.length < 2) throw new TrackingError("compare needs two run ids at least");
   if (html === "") throw new TrackingError("--html needs a file name: --html compare.html");
-  const full = await Promise.all(ids.map((id) => resolveRunId(client, id)));
-  if (html !== undefined) {
-    const { compareHtml } = await import("../viewer/mod.ts");
-    writeFileSync(html, await compareHtml(client, full));
-    return `wrote ${resolve(html)}: ${full.length} runs compared`;
+  const client = await openSource(flags);
+  try {
+    const full = await Promise.all(ids.map((id) => resolveRunId(client, id)));
+    if (html !== undefined) {
+      const { compareHtml } = await import("../viewer/mod.ts");
+      writeFileSync(html, await compareHtml(client, full));
+      return `wrote ${resolve(html)}: ${full.length} runs compared`;
+    }
+    const runs = await Promise.all(full.map((id) => client.getRun(id)));
+    return await compareText(client, runs, columns);
+  } finally {
+    await client.close();
   }
-  const runs = await Promise.all(full.map((id) => client.getRun(id)));
-  return await compareText(client, runs, columns);
 }
