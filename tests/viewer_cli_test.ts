@@ -194,3 +194,38 @@ Deno.test("ui --host other than loopback warns that it serves without authentica
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("show --html of a run with hostile names writes them as inert text, and opening it runs no script of theirs", async () => {
+  const { dir, client } = newStore();
+  try {
+    const { runId } = await buildHostile(client);
+    await client.close();
+    const file = join(dir, "hostile.html");
+    assert.equal((await cli(["show", runId, "--store", dir, "--html", file])).code, 0);
+    const html = readFileSync(file, "utf8");
+    for (const raw of ["<img src=x", "<script>window", "<svg onload", "\x1b"]) {
+      assert.ok(!html.includes(raw), `the file holds ${JSON.stringify(raw)} raw`);
+    }
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI) throw new Error(`CI must install ${CHROMIUM} (.ci/run does)`);
+      return;
+    }
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${file}`);
+      await page.waitForSelector("body[data-ready]");
+      await page.locator("canvas").first().hover();
+      assert.match(await page.locator("h1").innerText(), /<script>window\.__pwned=2<\/script>/);
+      assert.equal(
+        await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned),
+        undefined,
+      );
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
