@@ -111,7 +111,7 @@ function experimentPage(main) {
   var sort = { by: url.searchParams.get("sort") || "start", desc: url.searchParams.get("dir") !== "asc" };
   var picked = {};
   var filter = h("input", { type: "search", name: "filter", class: "filter", value: BOOT.filter || "",
-    placeholder: "metrics.loss < 0.5 and params.lr = '0.01' and attributes.status = 'FINISHED'", "aria-label": "filter runs (MLflow syntax)" });
+    placeholder: "Filter (press / ), e.g. metrics.loss < 0.5 and params.lr = '0.01' and attributes.status = 'FINISHED'", "aria-label": "filter runs (MLflow syntax)" });
   var form = h("form", { method: "get", class: "grow", role: "search" }, filter);
   var compareBtn = h("button", { type: "button", class: "primary", disabled: true, text: "Compare",
     onclick: function () { var ids = Object.keys(picked); if (ids.length > 1) location.href = "/compare?runs=" + ids.join(","); } });
