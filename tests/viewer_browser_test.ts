@@ -218,7 +218,9 @@ Deno.test(
   },
 );
 
-for (const source of ["an offline folder", "a server"] as const) {
+const REAL_MLFLOW = process.env.MLFLOW_SERVER_URL;
+const sources = ["an offline folder", "a server", ...(REAL_MLFLOW ? ["a real mlflow server"] : [])];
+for (const source of sources) {
   Deno.test(
     `viewer over ${source}: a RUNNING run's new points appear on its page and on compare within 2 s, no reload` +
       note,
@@ -226,7 +228,11 @@ for (const source of ["an offline folder", "a server"] as const) {
       if (skip) return;
       const { dir, client: local } = newStore();
       const fake = new FakeMlflowServer();
-      const url = source === "a server" ? (await fake.listen()).url : "";
+      const url = source === "a server"
+        ? (await fake.listen()).url
+        : source === "a real mlflow server"
+        ? REAL_MLFLOW!
+        : "";
       const client = url ? new TrackingClient({ apiHost: url, onNotice: () => {} }) : local;
       const demo = await buildDemo(client);
       const live = await client.startRun({ runName: "training-now" });

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
+import process from "node:process";
 import { TrackingClient } from "../mod.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { serveViewer } from "../src/viewer/mod.ts";
@@ -168,3 +169,31 @@ test("viewer's series endpoint sends a long metric reduced, and a zoomed step ra
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const REAL_MLFLOW = process.env.MLFLOW_SERVER_URL;
+
+test(
+  "viewer over a real mlflow server shows its run, params and reduced metric" +
+    (REAL_MLFLOW ? "" : " (skipped: MLFLOW_SERVER_URL unset)"),
+  async () => {
+    if (!REAL_MLFLOW) return;
+    const client = new TrackingClient({ apiHost: REAL_MLFLOW, onNotice: () => {} });
+    await client.setExperiment(`viewer-${Date.now()}`);
+    const run = await client.startRun({ runName: "on-mlflow" });
+    run.logParam("lr", 0.01);
+    for (let step = 0; step < 50; step++) run.logMetric("loss", 1 / (step + 1), { step });
+    await run.end();
+    const viewer = await serveViewer(client, { port: 0 });
+    try {
+      const page = await (await fetch(`${viewer.url}runs/${run.runId}`)).text();
+      const boot = JSON.parse(page.match(/id="boot">(.*?)<\/script>/s)![1]);
+      assert.equal(boot.run.info.runName, "on-mlflow");
+      assert.equal(boot.run.data.params.lr, "0.01");
+      assert.equal(boot.series.loss.total, 50);
+      assert.equal(boot.series.loss.value[49], 1 / 50);
+    } finally {
+      await viewer.close();
+      await client.close();
+    }
+  },
+);
