@@ -158,7 +158,15 @@ Chart.prototype.setZoom = function (range) {
   });
 };
 
-Chart.prototype.update = function (series) { this.series = series; this.label(); this.draw(); };
+/** New data for the lines; a zoomed chart keeps its detail (the new points show once zoomed out). */
+Chart.prototype.update = function (series) {
+  if (!this.zoom) this.series = series;
+  else series.forEach(function (s) {
+    var old = this.series.filter(function (o) { return o.run === s.run; })[0];
+    if (old) old.data = s.data; else this.series.push(s);
+  }, this);
+  this.label(); this.draw();
+};
 
 Chart.prototype.move = function (px) {
   var f = this.frame;

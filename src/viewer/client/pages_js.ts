@@ -281,7 +281,7 @@ function runPage(main) {
     clear(stat).appendChild(statusEl(r.info.status)); durEl.textContent = dur(runDuration(r.info));
     changed.forEach(function (c) {
       var chart = CHARTS.filter(function (x) { return x.key === c.key; })[0];
-      if (chart) { if (!chart.zoom) chart.update([seriesOf(r, c.key, c.data, 0)]); return; }
+      if (chart) { chart.update([seriesOf(r, c.key, c.data, 0)]); return; }
       var fresh = new Chart({ key: c.key, series: [seriesOf(r, c.key, c.data, 0)], detail: detailFetch(c.key) });
       (isSystem(c.key) ? sysGrid : grid).appendChild(fresh.el);
       if (isSystem(c.key)) sysHead.hidden = false; else if (!grid.parentNode) main.insertBefore(grid, sysHead);
@@ -400,7 +400,7 @@ function comparePage(main) {
     changed.forEach(function (c) {
       series[r.info.runId][c.key] = c.data;
       var chart = CHARTS.filter(function (x) { return x.key === c.key; })[0];
-      if (chart) { if (!chart.zoom) chart.update(lines(c.key)); }
+      if (chart) chart.update(lines(c.key));
       else { var fresh = new Chart({ key: c.key, series: lines(c.key), detail: detailFetch(c.key) }); grid.appendChild(fresh.el); fresh.draw(); ks.push(c.key); }
     });
     renderStats();
