@@ -11,6 +11,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { main } from "../src/cli.ts";
+import { sourceLabel } from "../src/cli/source.ts";
 import { buildDemo, buildHostile, CHROMIUM, CHROMIUM_ARGS, newStore } from "./viewer_store.ts";
 
 /** Runs the CLI in-process; resolves to its exit code and what it printed. */
@@ -228,4 +229,10 @@ Deno.test("show --html of a run with hostile names writes them as inert text, an
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("ui names its source without a URL's user, password or query (where keys hide)", () => {
+  const label = sourceLabel({ from: "https://me:s3cret@oicm.example/api/tracking?token=abc" });
+  assert.equal(label, "https://oicm.example/api/tracking");
+  assert.equal(sourceLabel({ store: "./mlruns" }), "./mlruns");
 });

@@ -65,13 +65,18 @@ export function openSource(
  * ```
  */
 export function sourceLabel(flags: { store?: string; from?: string }): string {
-  if (flags.from !== undefined) {
+  const bare = (url: string) => {
     try {
-      const u = new URL(flags.from);
+      const u = new URL(url); // no user, password or query: they may hold a secret
       return `${u.protocol}//${u.host}${u.pathname}`;
     } catch {
       return "a server";
     }
-  }
-  return flags.store ?? (process.env.OICM_TRACKING_API_HOST || "./mlruns");
+  };
+  if (flags.from !== undefined) return bare(flags.from);
+  if (flags.store !== undefined) return flags.store;
+  const env = process.env;
+  const server = env.OICM_TRACKING_API_HOST || env.OIP_TRACKING_SERVER ||
+    (/^https?:/.test(env.MLFLOW_TRACKING_URI ?? "") ? env.MLFLOW_TRACKING_URI : undefined);
+  return server ? bare(server) : "./mlruns";
 }
