@@ -301,9 +301,19 @@ function artifactBrowser(runId) {
         var name = e.path.split("/").pop(), opened = false;
         var btn = h("button", { type: "button", "aria-expanded": e.isDir ? "false" : null },
           h("span", { text: "\u00a0".repeat(depth * 3) + (e.isDir ? "\u25b8 " : "") + name }), h("span", { class: "size", text: e.isDir ? "" : bytes(e.fileSize) }));
-        var li = h("li", { role: "treeitem" }, btn);
+        var li = h("li", { role: "treeitem", "data-path": e.path }, btn);
         btn.addEventListener("click", function () {
-          if (e.isDir) { if (!opened) { opened = true; btn.setAttribute("aria-expanded", "true"); open(e.path, depth + 1, li); } return; }
+          if (e.isDir) {
+            var expand = btn.getAttribute("aria-expanded") !== "true";
+            btn.setAttribute("aria-expanded", expand ? "true" : "false");
+            btn.firstChild.textContent = btn.firstChild.textContent.replace(expand ? "\u25b8" : "\u25be", expand ? "\u25be" : "\u25b8");
+            if (!opened) { opened = true; open(e.path, depth + 1, li); return; }
+            // Folding hides everything below this folder (deeper rows start with its path).
+            list.querySelectorAll("li[data-path]").forEach(function (x) {
+              if (x.getAttribute("data-path").indexOf(e.path + "/") === 0) x.hidden = !expand;
+            });
+            return;
+          }
           list.querySelectorAll("button[aria-current]").forEach(function (b) { b.removeAttribute("aria-current"); });
           btn.setAttribute("aria-current", "true");
           show(e);
