@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts ignore
- * const script = UTIL_JS + CHART_JS + PAGES_JS; // in this order
+ * const script = UTIL_JS + CHART_JS + HOME_JS + RUNS_JS + RUN_JS + COMPARE_JS + PAGES_JS;
  * ```
  */
 export const UTIL_JS: string = String.raw`
