@@ -5,6 +5,8 @@
  * oicm-tracking runs [--store DIR | --from URL] [--columns lr,loss] [--sort -metrics.acc] [--filter "metrics.loss < 0.1"]
  * oicm-tracking show RUN_ID [--store DIR | --from URL] [--html report.html]
  * oicm-tracking artifacts RUN_ID [PATH] [--store DIR | --from URL]
+ * oicm-tracking compare RUN_ID RUN_ID [...] [--store DIR | --from URL] [--html compare.html]
+ * oicm-tracking ui [--store DIR | --from URL] [--port 5050]
  * OICM_TRACKING_API_KEY=... oicm-tracking sync [STORE] --to URI [--workspace WS]
  * ```
  *
@@ -23,6 +25,8 @@ import process from "node:process";
 import { type Command, parseArgs, usage, UsageError } from "./cli/args.ts";
 import { printable } from "./cli/format.ts";
 import { artifacts, runs, show } from "./cli/read_commands.ts";
+import { compareCommand } from "./cli/compare.ts";
+import { uiCommand } from "./cli/ui.ts";
 import { sync } from "./cli/sync_command.ts";
 
 export { printable, table } from "./cli/format.ts";
@@ -35,7 +39,9 @@ export { sparkline } from "./cli/sparkline.ts";
 const COMMANDS: Record<string, Command> = {
   runs,
   show,
+  compare: compareCommand,
   artifacts,
+  ui: uiCommand,
   sync,
 };
 

@@ -55,7 +55,8 @@ test("each folder of src/ imports only the layers below it", () => {
   const wrong: string[] = [];
   for (const file of filesBelow("src")) {
     const from = layerOf(file);
-    if (from === "cli" || from === "cli.ts") continue; // checked below, with the integrations
+    // checked below, with the integrations
+    if (from === "cli" || from === "cli.ts" || from === "viewer") continue;
     const allowed = LAYERS[from];
     assert.ok(allowed, `${file}: a folder src/README.md does not describe`);
     for (const target of importsOf(file)) {
@@ -72,18 +73,45 @@ test("each folder of src/ imports only the layers below it", () => {
   assert.deepEqual(wrong, []);
 });
 
-test("the integrations and the CLI use only the public entry points", () => {
+test("the integrations, the CLI and the viewer use only the public entry points", () => {
   const wrong: string[] = [];
-  const files = [...filesBelow("integrations"), "src/cli.ts", ...filesBelow("src/cli")];
+  const files = [
+    ...filesBelow("integrations"),
+    "src/cli.ts",
+    ...filesBelow("src/cli"),
+    ...filesBelow("src/viewer"),
+  ];
   for (const file of files) {
     for (const target of importsOf(file)) {
       const inside = file.startsWith("integrations/")
         ? target.startsWith("integrations/")
-        : target.startsWith("src/cli");
+        : file.startsWith("src/viewer/")
+        ? target.startsWith("src/viewer/")
+        : target.startsWith("src/cli") || target === "src/viewer/mod.ts"; // the CLI loads the viewer
       if (!inside && target !== "mod.ts") wrong.push(`${file} imports ${target}`);
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test("the viewer is loaded only when a command needs it: mod.ts never reaches it, the CLI imports it dynamically", () => {
+  const seen = new Set<string>();
+  const walk = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const next of importsOf(file)) walk(next);
+  };
+  walk("mod.ts");
+  assert.deepEqual(
+    [...seen].filter((f) => f.startsWith("src/viewer/") || /^src\/cli(\/|\.ts)/.test(f)),
+    [],
+  );
+  const staticImports: string[] = [];
+  for (const file of ["src/cli.ts", ...filesBelow("src/cli")]) {
+    const text = readFileSync(file, "utf8");
+    if (/\bfrom\s*["'][^"']*viewer\//.test(text)) staticImports.push(file);
+  }
+  assert.deepEqual(staticImports, [], "a static import would load hono for every command");
 });
 
 test("no import cycle among the library's modules and the benchmarks", () => {

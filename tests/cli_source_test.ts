@@ -38,7 +38,10 @@ test("runs, show, show --html and artifacts read a server with --from URL (they 
     const file = join(dir, "r.html");
     const html = await cli(["show", runId, "--from", url, "--html", file]);
     assert.equal(html.code, 0, html.err);
-    assert.match(readFileSync(file, "utf8"), /data-metric="loss"/);
+    // The viewer's run page, its data inlined: the run and its metric are in the file.
+    const page = readFileSync(file, "utf8");
+    assert.match(page, /"loss"/);
+    assert.ok(page.includes(runId), "the run's data is inlined");
     const artifacts = await cli(["artifacts", runId, "notes", "--from", url]);
     assert.equal(artifacts.code, 0, artifacts.err);
     assert.match(artifacts.out, /notes\/readme\.txt\s+5 B/);

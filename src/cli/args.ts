@@ -37,6 +37,8 @@ export interface Command {
   args: string[];
   /** How many of `args` must be given. */
   required: number;
+  /** Whether the last of `args` may repeat (`compare RUN_ID RUN_ID [...]`). */
+  variadic?: boolean;
   /** Every flag it accepts. */
   flags: Record<string, FlagKind>;
   /** Runs it; resolves to what is printed on stdout. */
@@ -95,7 +97,7 @@ export function parseArgs(name: string, command: Command, args: string[]): Parse
     const missing = command.args.slice(out.positional.length, command.required);
     throw new UsageError(`${name} needs ${missing.join(" ")}`, name);
   }
-  if (out.positional.length > command.args.length) {
+  if (!command.variadic && out.positional.length > command.args.length) {
     const extra = out.positional[command.args.length];
     throw new UsageError(`unexpected argument ${JSON.stringify(extra)} for ${name}`, name);
   }

@@ -9,7 +9,6 @@ import { resolve } from "node:path";
 import type { Command } from "./args.ts";
 import { artifactTable } from "./artifact_list.ts";
 import { terminalWidth } from "./format.ts";
-import { reportHtml } from "./report_html.ts";
 import { runsTable } from "./runs_table.ts";
 import { readRun, resolveRunId, showRun } from "./show_run.ts";
 import { SOURCE_FLAGS, withSource } from "./source.ts";
@@ -38,18 +37,17 @@ export const runs: Command = {
 export const show: Command = {
   synopsis: "show RUN_ID [--store DIR | --from URL] [--html FILE]",
   summary: "one run: a chart, last/min/max/best per metric, datasets, artifacts;\n" +
-    "--html writes a self-contained page with a chart per metric",
+    "--html writes the viewer's run page as one self-contained file",
   args: ["RUN_ID"],
   required: 1,
   flags: { ...SOURCE_FLAGS, html: "value" },
   run: ({ positional: [id], flags }) =>
     withSource(flags, async (client) => {
-      const view = await readRun(client, id);
-      if (flags.html === undefined) return showRun(view, terminalWidth());
-      writeFileSync(flags.html, reportHtml(view));
-      return `wrote ${
-        resolve(flags.html)
-      }: ${view.metrics.length} chart(s), run ${view.run.info.runName}`;
+      if (flags.html === undefined) return showRun(await readRun(client, id), terminalWidth());
+      // The viewer's run page, inlined: loaded only for --html.
+      const { runHtml } = await import("../viewer/mod.ts");
+      writeFileSync(flags.html, await runHtml(client, await resolveRunId(client, id)));
+      return `wrote ${resolve(flags.html)}: the run's page, self-contained`;
     }),
 };
 

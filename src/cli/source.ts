@@ -130,3 +130,28 @@ export async function withSource<T>(
     await client.close();
   }
 }
+
+/**
+ * The source `flags` name, for a person to read: a folder, or a server's URL
+ * without its user, password or query (where keys hide).
+ *
+ * @example
+ * ```ts ignore
+ * sourceLabel({ from: "https://host/api/tracking?x=1" }); // "https://host/api/tracking"
+ * ```
+ */
+export function sourceLabel(flags: SourceFlags): string {
+  const bare = (url: string) => {
+    try {
+      const u = new URL(url);
+      return `${u.protocol}//${u.host}${u.pathname}`;
+    } catch {
+      return "a server";
+    }
+  };
+  if (flags.from !== undefined) return bare(flags.from);
+  if (flags.store !== undefined) return flags.store;
+  const server = env("OICM_TRACKING_API_HOST") ?? env("OIP_TRACKING_SERVER") ??
+    (/^https?:/.test(env("MLFLOW_TRACKING_URI") ?? "") ? env("MLFLOW_TRACKING_URI") : undefined);
+  return server !== undefined ? bare(server) : "./mlruns";
+}
