@@ -7,7 +7,7 @@
  * flavor first. Real ONNX Runtime sessions and real tfjs.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -266,4 +266,33 @@ test("bad models and URIs are ValidationErrors naming what is wrong, before any 
     (e: unknown) => e instanceof NotFoundError && /no MLmodel at 'notes'/.test(e.message),
   );
   await run.end();
+});
+
+test("models:/.. is refused before any request: it requested /api/2.0/mlflow/ instead of a model", async () => {
+  await using t = await setup();
+  const before = t.server.requests.length;
+  for (const uri of ["models:/..", "models:/.", "models:/m-1\\..\\x"]) {
+    await assert.rejects(
+      t.client.loadModel(uri),
+      (e: unknown) => e instanceof ValidationError && /modelId/.test(e.message),
+      uri,
+    );
+  }
+  assert.equal(t.server.requests.length, before, "no request");
+});
+
+test("offline, a model id is checked before it becomes a path: models:/.. read the experiment's folder", async () => {
+  using tmp = scratch();
+  const client = new TrackingClient({ offline: true, storagePath: tmp.dir, onNotice: () => {} });
+  await client.withRun({}, (run) => run.logParam("a", 1));
+  for (const [uri, message] of [["models:/..", /dot segment/], ["models:/m-x", /'m-' and 32/]]) {
+    const dst = join(tmp.dir, "out");
+    await assert.rejects(
+      client.loadModel(uri as string, { dstPath: dst }),
+      (e: unknown) => e instanceof ValidationError && (message as RegExp).test(e.message),
+      uri as string,
+    );
+    assert.deepEqual(existsSync(dst) ? readdirSync(dst) : [], [], `${uri}: nothing downloaded`);
+  }
+  await client.close();
 });

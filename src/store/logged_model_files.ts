@@ -17,6 +17,7 @@ import { NotFoundError } from "../core/errors.ts";
 import { keyPath, writeAtomic } from "../core/file_io.ts";
 import { localArtifactDir, LocalArtifacts } from "../artifacts/local_artifacts.ts";
 import { readMeta, writeMeta } from "./meta_yaml.ts";
+import { checkModelId } from "./store_ids.ts";
 
 const STATUS_NAMES: Record<number, string> = {
   1: "LOGGED_MODEL_PENDING",
@@ -49,7 +50,7 @@ export class FileLoggedModels implements LoggedModels {
   }
 
   #dir(experimentId: string, modelId: string): string {
-    return join(this.#root, experimentId, "models", modelId);
+    return join(this.#root, experimentId, "models", checkModelId(modelId));
   }
 
   async create(
@@ -83,7 +84,7 @@ export class FileLoggedModels implements LoggedModels {
   }
 
   async linkToRun(runId: string, modelId: string, step: number): Promise<void> {
-    const dir = join(await this.#runDir(runId), "outputs", modelId);
+    const dir = join(await this.#runDir(runId), "outputs", checkModelId(modelId));
     await mkdir(dir, { recursive: true });
     // As MLflow's file store writes it (its source_id is the model's id too).
     await writeAtomic(
