@@ -296,3 +296,26 @@ test("offline, a model id is checked before it becomes a path: models:/.. read t
   }
   await client.close();
 });
+
+test("a runs:/ path passes the artifact path rule before any request: '/etc', 'a\\..\\..', NUL were sent on", async () => {
+  await using t = await setup();
+  const run = await t.client.startRun();
+  await run.ready;
+  const before = t.server.requests.length;
+  for (
+    const [path, message] of [
+      ["/etc", /absolute/],
+      ["a\\..\\..\\..", /'\.\.'/],
+      ["x\0y", /NUL/],
+      ["#tmp.model", /#tmp\./],
+    ] as const
+  ) {
+    await assert.rejects(
+      t.client.loadModel(`runs:/${run.runId}/${path}`),
+      (e: unknown) => e instanceof ValidationError && message.test(e.message),
+      path,
+    );
+  }
+  assert.equal(t.server.requests.length, before, "no request");
+  await run.end();
+});
