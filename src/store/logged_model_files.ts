@@ -9,12 +9,13 @@
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FileRepo, LoggedModelRecord, LoggedModels } from "../core/backend.ts";
 import { NotFoundError } from "../core/errors.ts";
 import { keyPath, writeAtomic } from "../core/file_io.ts";
+import { makeFolders } from "../core/file_modes.ts";
 import { localArtifactDir, LocalArtifacts } from "../artifacts/local_artifacts.ts";
 import { readMeta, writeMeta } from "./meta_yaml.ts";
 import { checkModelId } from "./store_ids.ts";
@@ -61,7 +62,7 @@ export class FileLoggedModels implements LoggedModels {
   ): Promise<LoggedModelRecord> {
     const modelId = `m-${crypto.randomUUID().replaceAll("-", "")}`;
     const dir = this.#dir(experimentId, modelId);
-    await mkdir(join(dir, "artifacts"), { recursive: true });
+    makeFolders(join(dir, "artifacts"));
     const now = Date.now();
     const meta = {
       artifact_location: pathToFileURL(join(dir, "artifacts")).href,
@@ -76,7 +77,7 @@ export class FileLoggedModels implements LoggedModels {
       status_message: null,
     };
     for (const [key, value] of Object.entries(tags)) {
-      await mkdir(join(dir, "tags"), { recursive: true });
+      makeFolders(join(dir, "tags"));
       await writeAtomic(keyPath(join(dir, "tags"), key), value);
     }
     await writeAtomic(join(dir, "meta.yaml"), writeMeta(meta));
@@ -85,7 +86,7 @@ export class FileLoggedModels implements LoggedModels {
 
   async linkToRun(runId: string, modelId: string, step: number): Promise<void> {
     const dir = join(await this.#runDir(runId), "outputs", checkModelId(modelId));
-    await mkdir(dir, { recursive: true });
+    makeFolders(dir);
     // As MLflow's file store writes it (its source_id is the model's id too).
     await writeAtomic(
       join(dir, "meta.yaml"),
