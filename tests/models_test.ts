@@ -319,3 +319,29 @@ test("a runs:/ path passes the artifact path rule before any request: '/etc', 'a
   assert.equal(t.server.requests.length, before, "no request");
   await run.end();
 });
+
+test("a model's file names are stored as the path rule reads them: 'sub\\w.bin' was kept raw and loadModel refused the model", async () => {
+  using tmp = scratch();
+  const client = new TrackingClient({ offline: true, storagePath: tmp.dir, onNotice: () => {} });
+  const run = await client.startRun({ logSystemMetrics: false });
+  const info = await run.logModel({
+    files: { "sub\\w.bin": new Uint8Array([1, 2]), "./notes.txt": new Uint8Array([3]) },
+    flavors: { f: { data: "sub/w.bin" } },
+  });
+  for (
+    const [files, message] of [
+      [{ "./MLmodel": new Uint8Array(1) }, /MLmodel is written for you/],
+      [{ "a/b": new Uint8Array(1), "a//b": new Uint8Array(1) }, /two files are named 'a\/b'/],
+    ] as const
+  ) {
+    await assert.rejects(
+      run.logModel({ files, flavors: { f: {} }, artifactPath: "other" }),
+      (e: unknown) => e instanceof ValidationError && message.test(e.message),
+    );
+  }
+  await run.end();
+  const model = await client.loadModel(info.modelUri, { dstPath: join(tmp.dir, "back") });
+  assert.deepEqual([...readFileSync(model.dataPath!)], [1, 2]);
+  assert.deepEqual([...readFileSync(join(model.folder, "notes.txt"))], [3]);
+  await client.close();
+});
