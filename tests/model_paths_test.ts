@@ -94,3 +94,23 @@ test("a model's file names are stored as the path rule reads them: 'sub\\w.bin' 
   assert.deepEqual([...readFileSync(join(model.folder, "notes.txt"))], [3]);
   await client.close();
 });
+
+test("loadModel checks the flavor on MLmodel alone: a model of another flavor was downloaded whole first", async () => {
+  await using t = await setup();
+  const run = await t.client.startRun();
+  const info = await run.logModel({
+    files: { "big.bin": new Uint8Array(1 << 16), "more/part.bin": new Uint8Array(8) },
+    flavors: { sklearn: { data: "big.bin" } },
+  });
+  await run.end();
+  const before = t.server.requests.length;
+  await assert.rejects(
+    t.client.loadModel(info.modelUri, { flavor: "onnx" }),
+    (e: unknown) => e instanceof ValidationError && /not a 'onnx' model/.test(e.message),
+  );
+  const fetched = t.server.requests.slice(before).filter((r) => r.route === "artifacts:get");
+  assert.equal(fetched.length, 1, "MLmodel only");
+  const model = await t.client.loadModel(info.modelUri, { flavor: "sklearn" });
+  assert.equal(readFileSync(model.dataPath!).length, 1 << 16);
+  assert.ok(existsSync(join(model.folder, "more", "part.bin")));
+});

@@ -51,13 +51,15 @@ type Tree = Pick<FileRepo, "list" | "get">;
  * is not trusted: every listed path passes the rule artifact paths pass and
  * lies below the folder listed, and every file's real path stays inside `dst`,
  * all checked before the first file is written (as `downloadArtifacts` does).
+ * `check` runs once `MLmodel` is there, before the other files are fetched.
  */
-async function download(
+async function download<T>(
   tree: Tree,
   path: string | undefined,
   dst: string,
   uri: string,
-): Promise<void> {
+  check: () => T,
+): Promise<T> {
   const what = `the listing of ${uri}`;
   const files: string[] = [];
   const walk = async (under: string | undefined, list: ArtifactEntry[]): Promise<void> => {
@@ -71,7 +73,13 @@ async function download(
   const local = (file: string): string =>
     pathInside(dst, path === undefined ? file : file.slice(path.length + 1));
   for (const file of files) local(file); // every target, before any write
-  for (const file of files) await tree.get(file, local(file));
+  // MLmodel first: a folder that is no model, or not of the flavor asked for, is told
+  // before the rest of it is fetched.
+  const mlmodel = path === undefined ? MLMODEL_FILE : `${path}/${MLMODEL_FILE}`;
+  if (files.includes(mlmodel)) await tree.get(mlmodel, local(mlmodel));
+  const checked = check();
+  for (const file of files) if (file !== mlmodel) await tree.get(file, local(file));
+  return checked;
 }
 
 /** The local path of the file a flavor's `data` names: inside the model's folder. */
@@ -131,21 +139,23 @@ export async function loadModelInto(
     }
     tree = models.files(await models.get(parsed.modelId));
   }
-  await download(tree, below, dst, uri);
-  let text: string;
-  try {
-    text = readFileSync(join(dst, MLMODEL_FILE), "utf8");
-  } catch {
-    throw new ValidationError(`${uri} is not an MLflow model: it has no MLmodel file`);
-  }
-  const mlmodel = parseMlmodel(text, `${uri}/MLmodel`);
-  const names = Object.keys(mlmodel.flavors);
-  const chosen = flavor ?? names.find((n) => n !== "python_function") ?? names[0];
-  if (!names.includes(chosen)) {
-    throw new ValidationError(
-      `${uri} is not a '${chosen}' model: its MLmodel has the flavors ${names.join(", ")}`,
-    );
-  }
+  const { mlmodel, chosen } = await download(tree, below, dst, uri, () => {
+    let text: string;
+    try {
+      text = readFileSync(join(dst, MLMODEL_FILE), "utf8");
+    } catch {
+      throw new ValidationError(`${uri} is not an MLflow model: it has no MLmodel file`);
+    }
+    const mlmodel = parseMlmodel(text, `${uri}/MLmodel`);
+    const names = Object.keys(mlmodel.flavors);
+    const chosen = flavor ?? names.find((n) => n !== "python_function") ?? names[0];
+    if (!names.includes(chosen)) {
+      throw new ValidationError(
+        `${uri} is not a '${chosen}' model: its MLmodel has the flavors ${names.join(", ")}`,
+      );
+    }
+    return { mlmodel, chosen };
+  });
   const out: LoadedModel = { uri, folder: dst, mlmodel, flavor: chosen };
   const data = mlmodel.flavors[chosen]?.data;
   if (typeof data === "string") out.dataPath = dataPathOf(uri, dst, data);
