@@ -3,7 +3,8 @@
  * passes the rule given artifact paths pass, and nothing is written outside
  * the destination, checked on the real path (through links already in it).
  * The lying server is a fake MLflow server behind a front that rewrites the
- * artifact listing and serves any file asked for.
+ * artifact listing and serves any file asked for. loadModel downloads a model
+ * folder under the same rule.
  */
 import assert from "node:assert/strict";
 import {
@@ -38,7 +39,10 @@ function filesIn(dir: string): string[] {
  * A server that lists `listing[folder]` for each folder of the run's artifacts (the root is
  * `""`), answers "pwned" for any file, and passes everything else to a real fake server.
  */
-async function lyingServer(listing: Record<string, FileInfoJson[]>) {
+async function lyingServer(
+  listing: Record<string, FileInfoJson[]>,
+  contents: Record<string, string> = {},
+) {
   const fake = new FakeMlflowServer();
   const fetch = (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
@@ -51,7 +55,8 @@ async function lyingServer(listing: Record<string, FileInfoJson[]>) {
         const files = listing[folder] ?? [];
         return Promise.resolve(Response.json(files.length === 0 ? {} : { files }));
       }
-      return Promise.resolve(new Response("pwned"));
+      const name = url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
+      return Promise.resolve(new Response(contents[name] ?? "pwned"));
     }
     return fake.fetch(request);
   };
@@ -136,4 +141,40 @@ test("a link inside dst that stays inside it is followed, as any folder", async 
   await client.downloadArtifacts(runId, "", tmp.dst);
   assert.deepEqual(filesIn(join(tmp.dst, "real")), ["x.txt"]);
   await client.close();
+});
+
+const MLMODEL = "flavors:\n  onnx:\n    data: model.onnx\n";
+
+test("loadModel of a listing holding '..' gets a typed error naming it, and nothing is written", async () => {
+  using tmp = scratch();
+  const { client, runId } = await lyingServer({
+    model: [file("MLmodel"), file("../../../pwned.txt")],
+  }, { MLmodel: MLMODEL });
+  const err = await client.loadModel(`runs:/${runId}/model`, { dstPath: tmp.dst })
+    .catch((e) => e);
+  assert.ok(err instanceof ValidationError, String(err));
+  assert.equal(err.code, "UNSAFE_ARTIFACT_PATH");
+  assert.ok(err.message.includes("model/../../../pwned.txt"), err.message);
+  assert.deepEqual(filesIn(tmp.dir), [], "no file anywhere, inside dst or out");
+  await client.close();
+});
+
+test("loadModel's dataPath stays inside the model's folder whatever MLmodel names", async () => {
+  using tmp = scratch();
+  const { client, runId } = await lyingServer({ model: [file("MLmodel")] }, {
+    MLmodel: "flavors:\n  onnx:\n    data: ../../../../etc/passwd\n",
+  });
+  const err = await client.loadModel(`runs:/${runId}/model`, { dstPath: tmp.dst })
+    .catch((e) => e);
+  assert.ok(err instanceof ValidationError, String(err));
+  assert.equal(err.code, "UNSAFE_ARTIFACT_PATH");
+  assert.match(err.message, /\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd/);
+  const good = await lyingServer({ model: [file("MLmodel"), file("model.onnx")] }, {
+    MLmodel: MLMODEL,
+  });
+  const model = await good.client.loadModel(`runs:/${good.runId}/model`, { dstPath: tmp.dst });
+  assert.equal(model.dataPath, join(tmp.dst, "model.onnx"));
+  assert.equal(readFileSync(model.dataPath!, "utf8"), "pwned");
+  await client.close();
+  await good.client.close();
 });

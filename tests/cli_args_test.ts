@@ -74,3 +74,20 @@ test("--help prints the usage and exits 0; known flags in both forms still work"
   assert.equal(dashed.code, 0, dashed.err);
   assert.match(dashed.out, /run r /);
 });
+
+test("a flag given twice is an error naming it, exit 2 (the second silently won)", async () => {
+  using s = await store();
+  for (
+    const args of [
+      ["runs", "--store", s.dir, "--store", "/tmp"],
+      ["runs", "--store", s.dir, "--sort", "metrics.loss", "--sort=params.lr"],
+      ["runs", "--store", s.dir, "--desc", "--desc"],
+    ]
+  ) {
+    const { code, out, err } = await cli(args);
+    assert.equal(code, 2, args.join(" "));
+    assert.equal(out, "");
+    assert.match(err, /error: --(store|sort|desc) is given twice/);
+    assert.match(err, /usage: oicm-tracking/);
+  }
+});

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TrackingClient } from "../mod.ts";
+import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { printable } from "../src/cli.ts";
 import { cli } from "./cli_capture.ts";
 import { test } from "./harness.ts";
@@ -50,6 +51,36 @@ test("runs, show and artifacts escape control characters in names, params, tags 
     if (artifactLogged) assert.match(outputs[2].out, /evil\\x1b\[2Jname\.txt/);
     assert.match(outputs[3].err, /no\\(x1b|u001b)\[2Jsuch-run/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a server's words in a notice are escaped: runs --from and sync printed a 503's body raw", async () => {
+  const server = new FakeMlflowServer();
+  const { url } = await server.listen();
+  const dir = mkdtempSync(join(tmpdir(), "cli-print-"));
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => warned.push(a.join(" ")); // the library's default notices
+  try {
+    const local = new TrackingClient({ offline: true, storagePath: dir, onNotice: () => {} });
+    await local.withRun({ runName: "r" }, (run) => run.logParam("a", 1));
+    await local.close();
+    const outputs = [];
+    for (const args of [["sync", dir, "--to", url], ["runs", "--from", url]]) {
+      server.faults.failNext(1, 503, { body: "busy \x1b]0;PWNED\x07 now", retryAfter: "0" });
+      outputs.push(await cli(args));
+    }
+    for (const { code, out, err } of outputs) {
+      assert.equal(code, 0, err);
+      assert.ok(!CONTROL.test(out), JSON.stringify(out));
+      assert.ok(!CONTROL.test(err), JSON.stringify(err));
+      assert.match(err, /busy \\x1b\]0;PWNED\\x07 now/, "the notice is shown, escaped");
+    }
+    assert.deepEqual(warned, [], "every notice through the CLI's own, escaped");
+  } finally {
+    console.warn = warn;
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

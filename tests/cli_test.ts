@@ -4,25 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { TrackingClient } from "../mod.ts";
-import { main, sparkline } from "../src/cli.ts";
+import { sparkline } from "../src/cli.ts";
 import { buckets } from "../src/cli/sparkline.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { cli as capture } from "./cli_capture.ts";
 import { test } from "./harness.ts";
-
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 async function store() {
   const dir = mkdtempSync(join(tmpdir(), "cli-"));

@@ -12,28 +12,15 @@ import process from "node:process";
 import { credentialsFromEnv, TrackingClient } from "../mod.ts";
 import { main } from "../src/cli.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
+import { ENV_VARIABLES } from "../src/client/env.ts";
 import { test } from "./harness.ts";
 import { FAST_RETRY } from "./helpers.ts";
 
 const OICM_KEY = "oicm-key-0123456789";
 const MLFLOW_TOKEN = "mlflow-token-abcdef";
 
-const NAMES = [
-  "OICM_TRACKING_API_HOST",
-  "OICM_TRACKING_API_KEY",
-  "OICM_WORKSPACE_ID",
-  "OIP_TRACKING_SERVER",
-  "OIP_WORKLOAD_ACCESS_KEY",
-  "OIP_WORKLOAD_ID",
-  "OIP_OFFLINE_MODE",
-  "MLFLOW_TRACKING_URI",
-  "MLFLOW_TRACKING_TOKEN",
-  "MLFLOW_TRACKING_USERNAME",
-  "MLFLOW_TRACKING_PASSWORD",
-  "MLFLOW_EXPERIMENT_NAME",
-  "MLFLOW_EXPERIMENT_ID",
-  "MLFLOW_RUN_ID",
-];
+/** Every variable the library reads: all cleared, so the machine's own do not leak in. */
+const NAMES = ENV_VARIABLES;
 
 async function withEnv(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
   const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));

@@ -20,6 +20,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import process from "node:process";
 import { TrackingClient } from "../mod.ts";
 import { FileBackend } from "../src/store/file_backend.ts";
 import { setup } from "./helpers.ts";
@@ -90,6 +91,28 @@ test("a store's files are 0644 and folders 0755 on every runtime, metric files a
   assert.ok(files.has(join("1", run.runId, "artifacts", "data", "open-to-all.csv")));
   assertModes("store files", files, 0o644, mask.file);
   assertModes("store folders", folders, 0o755, mask.folder);
+});
+
+test("a logged model's folders in a store are 0755 whatever the umask (they were 0777 under umask 0)", async () => {
+  using tmp = scratch();
+  const root = join(tmp.dir, "mlruns");
+  const before = process.umask(0); // the umask takes nothing: only the modes asked for count
+  try {
+    const client = new TrackingClient({ offline: true, storagePath: root, onNotice: () => {} });
+    await client.withRun({ runName: "model" }, async (run) => {
+      await run.logModel({
+        files: { "w.bin": new Uint8Array(3) },
+        flavors: { f: { data: "w.bin" } },
+      });
+    });
+    await client.close();
+  } finally {
+    process.umask(before);
+  }
+  const { files, folders } = modes(root);
+  assert.ok([...folders.keys()].some((p) => p.includes(join("models", "m-"))), "a logged model");
+  assertModes("store files", files, 0o644, 0);
+  assertModes("store folders", folders, 0o755, 0);
 });
 
 test("the spool's files are 0600 and its folders, its own included, 0700", async () => {

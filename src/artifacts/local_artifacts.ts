@@ -51,13 +51,17 @@ export class LocalArtifacts implements ArtifactRepo {
       if (isTempName(e.name)) continue;
       const rel = path === undefined ? e.name : `${path}/${e.name}`;
       if (e.isDirectory()) out.push({ path: rel, isDir: true });
-      else out.push({ path: rel, isDir: false, fileSize: (await stat(join(dir, e.name))).size });
+      else if (e.isFile()) {
+        out.push({ path: rel, isDir: false, fileSize: (await stat(join(dir, e.name))).size });
+      } // a symbolic link is not listed: this client never makes one in a run's folder
     }
     return out.sort((a, b) => a.path.localeCompare(b.path));
   }
 
   async get(path: string, dstFile: string): Promise<void> {
+    // Read on the real path: a link put in the run's folder cannot hand out a file from outside.
+    const source = pathInside(this.#dir, path);
     mkdirSync(dirname(dstFile), { recursive: true });
-    await copyFile(join(this.#dir, ...path.split("/")), dstFile);
+    await copyFile(source, dstFile);
   }
 }

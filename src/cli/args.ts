@@ -79,6 +79,8 @@ export function parseArgs(name: string, command: Command, args: string[]): Parse
       const flag = eq >= 0 ? a.slice(2, eq) : a.slice(2);
       const kind = command.flags[flag];
       if (kind === undefined) throw new UsageError(`unknown flag --${flag} for ${name}`, name);
+      // One value per flag: the second silently won before (`--store a --store b` read b).
+      if (flag in out.flags) throw new UsageError(`--${flag} is given twice`, name);
       if (kind === "switch") {
         if (eq >= 0) throw new UsageError(`--${flag} takes no value`, name);
         out.flags[flag] = "true";

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import type { ArtifactEntry, RunRecord, TrackingClient } from "../../mod.ts";
+import {
+  type ArtifactEntry,
+  type RunRecord,
+  type TrackingClient,
+  ValidationError,
+} from "../../mod.ts";
 import { allFiles, artifactTable } from "./artifact_list.ts";
 import { duration, fmt, plural, printable, table, when } from "./format.ts";
 import { type MetricSummary, summarize } from "./metric_summary.ts";
@@ -20,15 +25,27 @@ export interface RunView {
   artifacts: { files: ArtifactEntry[]; more: boolean };
 }
 
-/** Finds a run by its full id or the short one `cli runs` prints. */
+/**
+ * Finds a run by its full id or the short one `cli runs` prints. A short id
+ * must name one run: an empty one, or one that several runs begin with, is a
+ * `ValidationError` listing them (the first found was shown before).
+ */
 export async function resolveRunId(client: TrackingClient, id: string): Promise<string> {
+  if (id === "") throw new ValidationError("a run id is needed, got ''");
   if (id.length >= 32) return id;
+  const hits: string[] = [];
   for (const exp of await client.searchExperiments({ viewType: "ALL" })) {
     const runs = await client.searchRuns({ experimentIds: [exp.experimentId], viewType: "ALL" });
-    const hit = runs.find((r) => r.info.runId.startsWith(id));
-    if (hit) return hit.info.runId;
+    for (const r of runs) if (r.info.runId.startsWith(id)) hits.push(r.info.runId);
   }
-  return id;
+  if (hits.length > 1) {
+    throw new ValidationError(
+      `run id '${id}' begins ${hits.length} runs (${hits.slice(0, 5).join(", ")}${
+        hits.length > 5 ? ", ..." : ""
+      }); give more of it`,
+    );
+  }
+  return hits[0] ?? id;
 }
 
 /** Reads a run and every metric's history. */

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { TrackingClient, TrackingError } from "../../mod.ts";
+import { printable } from "./format.ts";
 
 /** The flags that choose a source. */
 export interface SourceFlags {
@@ -23,7 +24,16 @@ export interface SourceFlags {
   workspace?: string;
 }
 
-const notice = (message: string) => console.error(`note: ${message}`);
+/**
+ * Prints a notice of the library (it may quote a server's words) on stderr,
+ * escaped as everything the CLI prints.
+ *
+ * @example
+ * ```ts ignore
+ * new TrackingClient({ apiHost, onNotice: notice });
+ * ```
+ */
+export const notice = (message: string) => console.error(`note: ${printable(message)}`);
 
 /** A variable, or undefined when unset, empty or not readable (Deno without --allow-env). */
 function env(name: string): string | undefined {

@@ -10,7 +10,7 @@ import { credentialsFromEnv, TrackingError } from "../../mod.ts";
 import { type Command, type ParsedArgs, UsageError } from "./args.ts";
 import { printable } from "./format.ts";
 import { syncProgress } from "./progress.ts";
-import { openStore } from "./source.ts";
+import { notice, openStore } from "./source.ts";
 
 /** Whether `to` is an OICM API host (its path ends in /api/tracking). */
 const isOicm = (to: string) => /\/api\/tracking\/?$/.test(to);
@@ -59,6 +59,7 @@ async function runSync({ positional: [dir], flags }: ParsedArgs): Promise<string
         apiHost: to,
         ...(fromFlag === undefined ? { apiKey: env.apiKey, headers: env.headers } : { apiKey }),
         workspaceId: flags.workspace,
+        onNotice: notice, // a server's words, escaped
       },
       onProgress: (p) => progress.update(p),
       force: flags.force === "true",

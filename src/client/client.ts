@@ -806,7 +806,7 @@ export class TrackingClient {
     if (parsed.kind === "run") {
       validateId("runId", parsed.runId);
       await this.#transfers.waitForId(parsed.runId);
-    }
+    } else validateId("modelId", parsed.modelId); // `models:/..` changed the route called
     const dst = options.dstPath ?? mkdtempSync(join(tmpdir(), "oicm-model-"));
     mkdirSync(dst, { recursive: true });
     return await loadModelInto(this.#backend, uri, dst, options.flavor);

@@ -88,7 +88,12 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Every file below `dir`, as `/`-joined keys (metrics, params or tags may hold slashes). */
+/**
+ * Every file below `dir`, as `/`-joined keys (metrics, params or tags may hold
+ * slashes). Only regular files and folders: a symbolic link is not followed
+ * nor listed (this client never makes one in a store; one put there could lead
+ * a sync to upload a file from outside it).
+ */
 export async function listKeys(dir: string, prefix = ""): Promise<string[]> {
   let entries;
   try {
@@ -100,7 +105,7 @@ export async function listKeys(dir: string, prefix = ""): Promise<string[]> {
   for (const e of entries) {
     const key = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...await listKeys(join(dir, e.name), key));
-    else if (!e.name.startsWith(TMP_PREFIX)) out.push(key);
+    else if (e.isFile() && !e.name.startsWith(TMP_PREFIX)) out.push(key);
   }
   return out;
 }

@@ -16,6 +16,8 @@ import { NotFoundError, ValidationError } from "../core/errors.ts";
 import type { ArtifactEntry } from "../core/types.ts";
 import { type MlModel, MLMODEL_FILE, parseMlmodel } from "./mlmodel.ts";
 import { parseModelUri } from "./model_uri.ts";
+import { pathInside } from "../artifacts/inside_folder.ts";
+import { checkArtifactFile, checkListedPath } from "../artifacts/paths.ts";
 
 /**
  * A model downloaded by `client.loadModel`: its folder, its `MLmodel`, and the
@@ -44,16 +46,50 @@ export interface LoadedModel {
 /** How loading reaches files: a run's artifacts, or a tree of one place. */
 type Tree = Pick<FileRepo, "list" | "get">;
 
-async function download(tree: Tree, path: string | undefined, dst: string): Promise<void> {
-  const prefix = path === undefined ? "" : `${path}/`;
-  const walk = async (list: ArtifactEntry[]): Promise<void> => {
+/**
+ * Downloads `path` of `tree` (all of it when undefined) into `dst`. The listing
+ * is not trusted: every listed path passes the rule artifact paths pass and
+ * lies below the folder listed, and every file's real path stays inside `dst`,
+ * all checked before the first file is written (as `downloadArtifacts` does).
+ * `check` runs once `MLmodel` is there, before the other files are fetched.
+ */
+async function download<T>(
+  tree: Tree,
+  path: string | undefined,
+  dst: string,
+  uri: string,
+  check: () => T,
+): Promise<T> {
+  const what = `the listing of ${uri}`;
+  const files: string[] = [];
+  const walk = async (under: string | undefined, list: ArtifactEntry[]): Promise<void> => {
     for (const entry of list) {
-      const rel = entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path;
-      if (entry.isDir) await walk(await tree.list(entry.path));
-      else await tree.get(entry.path, join(dst, ...rel.split("/")));
+      const listed = checkListedPath(what, entry.path, under);
+      if (entry.isDir) await walk(listed, await tree.list(listed));
+      else files.push(listed);
     }
   };
-  await walk(await tree.list(path));
+  await walk(path, await tree.list(path));
+  const local = (file: string): string =>
+    pathInside(dst, path === undefined ? file : file.slice(path.length + 1));
+  for (const file of files) local(file); // every target, before any write
+  // MLmodel first: a folder that is no model, or not of the flavor asked for, is told
+  // before the rest of it is fetched.
+  const mlmodel = path === undefined ? MLMODEL_FILE : `${path}/${MLMODEL_FILE}`;
+  if (files.includes(mlmodel)) await tree.get(mlmodel, local(mlmodel));
+  const checked = check();
+  for (const file of files) if (file !== mlmodel) await tree.get(file, local(file));
+  return checked;
+}
+
+/** The local path of the file a flavor's `data` names: inside the model's folder. */
+function dataPathOf(uri: string, dst: string, data: string): string {
+  try {
+    const checked = checkArtifactFile(`${uri}/MLmodel names the data file`, data);
+    return pathInside(dst, checked);
+  } catch (err) {
+    throw new ValidationError((err as Error).message, { code: "UNSAFE_ARTIFACT_PATH" });
+  }
 }
 
 function runTree(backend: Backend, runId: string): Tree {
@@ -103,23 +139,25 @@ export async function loadModelInto(
     }
     tree = models.files(await models.get(parsed.modelId));
   }
-  await download(tree, below, dst);
-  let text: string;
-  try {
-    text = readFileSync(join(dst, MLMODEL_FILE), "utf8");
-  } catch {
-    throw new ValidationError(`${uri} is not an MLflow model: it has no MLmodel file`);
-  }
-  const mlmodel = parseMlmodel(text, `${uri}/MLmodel`);
-  const names = Object.keys(mlmodel.flavors);
-  const chosen = flavor ?? names.find((n) => n !== "python_function") ?? names[0];
-  if (!names.includes(chosen)) {
-    throw new ValidationError(
-      `${uri} is not a '${chosen}' model: its MLmodel has the flavors ${names.join(", ")}`,
-    );
-  }
+  const { mlmodel, chosen } = await download(tree, below, dst, uri, () => {
+    let text: string;
+    try {
+      text = readFileSync(join(dst, MLMODEL_FILE), "utf8");
+    } catch {
+      throw new ValidationError(`${uri} is not an MLflow model: it has no MLmodel file`);
+    }
+    const mlmodel = parseMlmodel(text, `${uri}/MLmodel`);
+    const names = Object.keys(mlmodel.flavors);
+    const chosen = flavor ?? names.find((n) => n !== "python_function") ?? names[0];
+    if (!names.includes(chosen)) {
+      throw new ValidationError(
+        `${uri} is not a '${chosen}' model: its MLmodel has the flavors ${names.join(", ")}`,
+      );
+    }
+    return { mlmodel, chosen };
+  });
   const out: LoadedModel = { uri, folder: dst, mlmodel, flavor: chosen };
   const data = mlmodel.flavors[chosen]?.data;
-  if (typeof data === "string") out.dataPath = join(dst, ...data.split("/"));
+  if (typeof data === "string") out.dataPath = dataPathOf(uri, dst, data);
   return out;
 }

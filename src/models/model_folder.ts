@@ -93,18 +93,26 @@ export function checkModel(model: ModelToLog): ModelToLog & { artifactPath: stri
   }
   const files = Object.entries(model.files ?? {});
   if (files.length === 0) throw new ValidationError("logModel: the model has no files");
-  for (const [path, source] of files) {
-    checkArtifactFile(`logModel: file '${path}'`, path);
+  // Each file under its checked name (`a\\b` is `a/b`, `./MLmodel` is `MLmodel`), as logArtifact names it.
+  const checked: Record<string, Uint8Array | string> = {};
+  for (const [given, source] of files) {
+    const path = checkArtifactFile(`logModel: file '${given}'`, given);
     if (path === MLMODEL_FILE) {
       throw new ValidationError("logModel: MLmodel is written for you; leave it out of files");
     }
+    if (path in checked) {
+      throw new ValidationError(
+        `logModel: two files are named '${path}' (one given as '${given}')`,
+      );
+    }
     if (typeof source === "string") checkLocal(source, false);
     else if (!(source instanceof Uint8Array)) {
-      throw new ValidationError(`logModel: file '${path}' must be bytes or a local file path`);
+      throw new ValidationError(`logModel: file '${given}' must be bytes or a local file path`);
     }
+    checked[path] = source;
   }
   if (model.signature !== undefined) signatureSection(model.signature); // checks dtypes, shapes
-  return { ...model, artifactPath };
+  return { ...model, files: checked, artifactPath };
 }
 
 /** The folder's files: the model's, the environment files, and `MLmodel` (last, as MLflow). */

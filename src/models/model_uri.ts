@@ -6,6 +6,7 @@
  * @module
  */
 import { ValidationError } from "../core/errors.ts";
+import { checkArtifactPath } from "../artifacts/paths.ts";
 
 /** A model URI, parsed. */
 export type ModelUri =
@@ -18,10 +19,9 @@ export function parseModelUri(uri: string): ModelUri {
   if (typeof uri !== "string") throw new ValidationError(`loadModel: ${takes}`);
   const runs = /^runs:\/+([^/]+)\/(.+?)\/*$/.exec(uri);
   if (runs) {
-    if (runs[2].split("/").includes("..")) {
-      throw new ValidationError(`loadModel: '${uri}' holds '..'`);
-    }
-    return { kind: "run", runId: runs[1], path: runs[2] };
+    // The rule every artifact path passes: no '..', not absolute, no NUL, a backslash is a '/'.
+    const path = checkArtifactPath(`loadModel: the path of '${uri}'`, runs[2]);
+    if (path !== undefined) return { kind: "run", runId: runs[1], path };
   }
   const models = /^models:\/+([^/]+)\/*$/.exec(uri);
   if (models && !models[1].includes("@")) return { kind: "logged", modelId: models[1] };

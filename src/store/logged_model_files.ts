@@ -9,14 +9,16 @@
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FileRepo, LoggedModelRecord, LoggedModels } from "../core/backend.ts";
 import { NotFoundError } from "../core/errors.ts";
 import { keyPath, writeAtomic } from "../core/file_io.ts";
+import { makeFolders } from "../core/file_modes.ts";
 import { localArtifactDir, LocalArtifacts } from "../artifacts/local_artifacts.ts";
 import { readMeta, writeMeta } from "./meta_yaml.ts";
+import { checkModelId } from "./store_ids.ts";
 
 const STATUS_NAMES: Record<number, string> = {
   1: "LOGGED_MODEL_PENDING",
@@ -24,17 +26,38 @@ const STATUS_NAMES: Record<number, string> = {
   3: "LOGGED_MODEL_UPLOAD_FAILED",
 };
 
-function recordOf(meta: Record<string, unknown>): LoggedModelRecord {
+/**
+ * A logged model's record from its `meta.yaml`, with its ids and its files'
+ * place taken from where the store keeps it, not from what the file says: a
+ * store moved from another machine (or unpacked from elsewhere) has its own
+ * folder, and an `artifact_location` naming another folder is not followed.
+ */
+function recordOf(
+  meta: Record<string, unknown>,
+  experimentId: string,
+  modelId: string,
+  dir: string,
+): LoggedModelRecord {
   const out: LoggedModelRecord = {
-    modelId: String(meta.model_id),
-    experimentId: String(meta.experiment_id),
+    modelId,
+    experimentId,
     name: String(meta.name ?? ""),
-    artifactUri: String(meta.artifact_location ?? ""),
+    artifactUri: pathToFileURL(join(dir, "artifacts")).href,
   };
   if (typeof meta.source_run_id === "string") out.sourceRunId = meta.source_run_id;
   const status = STATUS_NAMES[Number(meta.status)];
   if (status) out.status = status;
   return out;
+}
+
+/** Whether `id` is a logged model id this store makes. */
+function isModelId(id: string): boolean {
+  try {
+    checkModelId(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The logged models of a FileStore folder. */
@@ -49,7 +72,7 @@ export class FileLoggedModels implements LoggedModels {
   }
 
   #dir(experimentId: string, modelId: string): string {
-    return join(this.#root, experimentId, "models", modelId);
+    return join(this.#root, experimentId, "models", checkModelId(modelId));
   }
 
   async create(
@@ -60,7 +83,7 @@ export class FileLoggedModels implements LoggedModels {
   ): Promise<LoggedModelRecord> {
     const modelId = `m-${crypto.randomUUID().replaceAll("-", "")}`;
     const dir = this.#dir(experimentId, modelId);
-    await mkdir(join(dir, "artifacts"), { recursive: true });
+    makeFolders(join(dir, "artifacts"));
     const now = Date.now();
     const meta = {
       artifact_location: pathToFileURL(join(dir, "artifacts")).href,
@@ -75,16 +98,16 @@ export class FileLoggedModels implements LoggedModels {
       status_message: null,
     };
     for (const [key, value] of Object.entries(tags)) {
-      await mkdir(join(dir, "tags"), { recursive: true });
+      makeFolders(join(dir, "tags"));
       await writeAtomic(keyPath(join(dir, "tags"), key), value);
     }
     await writeAtomic(join(dir, "meta.yaml"), writeMeta(meta));
-    return recordOf(meta);
+    return recordOf(meta, experimentId, modelId, dir);
   }
 
   async linkToRun(runId: string, modelId: string, step: number): Promise<void> {
-    const dir = join(await this.#runDir(runId), "outputs", modelId);
-    await mkdir(dir, { recursive: true });
+    const dir = join(await this.#runDir(runId), "outputs", checkModelId(modelId));
+    makeFolders(dir);
     // As MLflow's file store writes it (its source_id is the model's id too).
     await writeAtomic(
       join(dir, "meta.yaml"),
@@ -111,8 +134,11 @@ export class FileLoggedModels implements LoggedModels {
   async get(modelId: string): Promise<LoggedModelRecord> {
     for (const entry of await readdir(this.#root, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      const path = join(this.#dir(entry.name, modelId), "meta.yaml");
-      if (existsSync(path)) return recordOf(readMeta(await readFile(path, "utf8")));
+      const dir = this.#dir(entry.name, modelId);
+      const path = join(dir, "meta.yaml");
+      if (existsSync(path)) {
+        return recordOf(readMeta(await readFile(path, "utf8")), entry.name, modelId, dir);
+      }
     }
     throw new NotFoundError(`logged model ${modelId} is not in ${this.#root}`, {
       code: "RESOURCE_DOES_NOT_EXIST",
@@ -133,9 +159,11 @@ export class FileLoggedModels implements LoggedModels {
   ofExperiment(experimentId: string): LoggedModelRecord[] {
     const dir = join(this.#root, experimentId, "models");
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).flatMap((id) => {
+    return readdirSync(dir).filter(isModelId).flatMap((id) => {
       const path = join(dir, id, "meta.yaml");
-      return existsSync(path) ? [recordOf(readMeta(readFileSync(path, "utf8")))] : [];
+      return existsSync(path)
+        ? [recordOf(readMeta(readFileSync(path, "utf8")), experimentId, id, join(dir, id))]
+        : [];
     });
   }
 

@@ -46,3 +46,19 @@ export function checkRunId(id: string): string {
   }
   return id;
 }
+
+/** A logged model id this store (or MLflow's) makes: `m-` and a UUID's 32 hex digits. */
+const MODEL_ID = /^m-[0-9a-f]{32}$/;
+
+/** Checks a logged model id before it becomes a folder name; returns it. */
+export function checkModelId(id: string): string {
+  if (typeof id !== "string" || !MODEL_ID.test(id)) {
+    throw new ValidationError(
+      `logged model id ${
+        shown(id)
+      } is not one a local store makes ('m-' and 32 lowercase hex digits); nothing was read or written`,
+      { code: "INVALID_PARAMETER_VALUE" },
+    );
+  }
+  return id;
+}

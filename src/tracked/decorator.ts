@@ -10,6 +10,7 @@
  */
 import { runScope, TrackingClient } from "../client/client.ts";
 import { captureParams, type ParamSelection } from "./param_capture.ts";
+import { uniqueRunName } from "./run_names.ts";
 import type { RedactOption } from "../core/redact.ts";
 import { errorTags } from "../core/error_tags.ts";
 import type { Run } from "../client/run.ts";
@@ -85,35 +86,6 @@ function logReturnValue(run: Run, value: unknown): void {
   else if (value !== null && typeof value === "object") {
     const numbers = Object.entries(value).filter(([, v]) => typeof v === "number");
     if (numbers.length > 0) run.logMetrics(Object.fromEntries(numbers) as Record<string, number>);
-  }
-}
-
-/** The default names given in this process, so that each is new. */
-const givenNames = new Set<string>();
-
-/**
- * `base` with a short random part (`Trainer.train-3f9a`), as MLflow makes up
- * names for unnamed runs: distinct among the runs of this process, and still
- * saying what ran.
- *
- * @example
- * ```ts ignore
- * uniqueRunName("Trainer.train"); // "Trainer.train-3f9a"
- * ```
- */
-export function uniqueRunName(base: string): string {
-  for (let digits = 4;; digits++) {
-    for (let attempt = 0; attempt < 16; attempt++) {
-      const part = Array.from(
-        crypto.getRandomValues(new Uint8Array(Math.ceil(digits / 2))),
-        (b) => b.toString(16).padStart(2, "0"),
-      ).join("").slice(0, digits);
-      const name = `${base}-${part}`;
-      if (!givenNames.has(name)) {
-        givenNames.add(name);
-        return name;
-      }
-    }
   }
 }
 
