@@ -67,4 +67,9 @@ await cli([
   "runs",
   "--store",
   process.env.MLFLOW_TRACKING_URI?.replace(/^file:/, "") ?? "./mlruns",
+  // The columns that tell these runs apart (without it: what differs first, alphabetically).
+  "--columns",
+  "lr,loss,accuracy,final_w0,final_w1",
+  "--sort",
+  "metrics.loss",
 ]);
