@@ -11,6 +11,7 @@ import { NotFoundError } from "../core/errors.ts";
 import type { MultipartOptions } from "../artifacts/http_artifacts.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
 import { DEFAULT_RETRY } from "../http/retry.ts";
+import type { LoadObserver } from "../http/overload.ts";
 import type { TransportConfig } from "../http/transport.ts";
 import { FileBackend } from "../store/file_backend.ts";
 import { recordsOf } from "../store/metric_lines.ts";
@@ -34,6 +35,7 @@ export interface Records {
 export function transportOf(
   opts: TrackingClientOptions,
   notify: (message: string) => void,
+  onLoad?: LoadObserver,
 ): Omit<TransportConfig, "trackingUri"> | undefined {
   if (opts.offline) return undefined;
   const headers: Record<string, string> = { ...opts.headers };
@@ -45,6 +47,7 @@ export function transportOf(
     timeoutMs: opts.timeoutMs ?? 120_000,
     retry: { ...DEFAULT_RETRY, ...opts.retry },
     notify,
+    onLoad,
   };
 }
 

@@ -1,0 +1,117 @@
+/**
+ * Backing off as a group: how many batches a client keeps in flight and how
+ * long it waits between them, from how the server answers (additive increase,
+ * multiplicative decrease). On overload the window drops to one request and
+ * the gap between batches doubles (from 250 ms, up to 8 s); each fast answer
+ * then widens the window by `1/window` (about one more request per round
+ * trip) and halves the gap. Many processes on one server so converge on what
+ * it can take instead of queuing past its timeouts.
+ *
+ * One notice when backing off starts, one when the client has caught up (the
+ * window is whole again, or nothing waits), each with how many records wait.
+ *
+ * @module
+ */
+
+/** An answer as the pace reads it (the transport's `LoadSignal`). */
+export interface PaceSignal {
+  /** The attempt met overload. */
+  overloaded: boolean;
+  /** When the attempt started (ms since the epoch). */
+  startedAt: number;
+  /** How long it took, in ms. */
+  latencyMs: number;
+  /** The overload's words. */
+  reason?: string;
+  /** The request gave up: records go to the spool now, with no gap between them. */
+  gaveUp?: boolean;
+}
+
+/** How a {@linkcode Pace} starts and whom it tells. */
+export interface PaceOptions {
+  /** The widest window (requests in flight) when the server keeps up. */
+  maxInFlight: number;
+  /** How many records wait (for the notices). */
+  waiting: () => number;
+  /** Told once when backing off starts, once when caught up. */
+  notify: (message: string) => void;
+  /** An answer slower than this (ms) does not widen the window. Default 2000. */
+  fastMs?: number;
+}
+
+const FIRST_GAP_MS = 250;
+const MAX_GAP_MS = 8000;
+
+/**
+ * The in-flight window and the gap between batches of one client.
+ */
+export class Pace {
+  readonly #opts: PaceOptions;
+  #window: number;
+  #gapMs = 0;
+  /** When the window was last cut: answers to requests sent before then do not cut it again. */
+  #cutAt = -Infinity;
+  #backingOff = false;
+
+  constructor(opts: PaceOptions) {
+    this.#opts = opts;
+    this.#window = opts.maxInFlight;
+  }
+
+  /** Requests a client may have in flight now (at least 1). */
+  get window(): number {
+    return Math.max(1, Math.floor(this.#window));
+  }
+
+  /** How long to wait before sending the next batch, in ms. */
+  get gapMs(): number {
+    return this.#gapMs;
+  }
+
+  /** Whether the client is backing off. */
+  get backingOff(): boolean {
+    return this.#backingOff;
+  }
+
+  /** Reads one answer: overload cuts the window to one, a fast answer widens it. */
+  observe(signal: PaceSignal): void {
+    if (signal.gaveUp) {
+      // The spool takes what follows until the server answers: writing to disk needs no gap.
+      this.#gapMs = 0;
+      return;
+    }
+    if (signal.overloaded) {
+      if (signal.startedAt < this.#cutAt) return; // sent before the last cut: already counted
+      this.#cutAt = Date.now();
+      this.#window = 1;
+      this.#gapMs = Math.min(MAX_GAP_MS, Math.max(FIRST_GAP_MS, this.#gapMs * 2));
+      if (!this.#backingOff) {
+        this.#backingOff = true;
+        const why = signal.reason ? ` (${signal.reason.slice(0, 160)})` : "";
+        this.#opts.notify(
+          `the server is overloaded${why}: sending one batch at a time, ` +
+            `${this.#gapMs} ms apart, and retrying; ${this.#opts.waiting()} record(s) wait`,
+        );
+      }
+      return;
+    }
+    if (signal.latencyMs > (this.#opts.fastMs ?? 2000)) return;
+    const max = this.#opts.maxInFlight;
+    this.#window = Math.min(max, this.#window + 1 / this.#window);
+    this.#gapMs = this.#gapMs < 2 * 20 ? 0 : Math.round(this.#gapMs / 2);
+    if (this.#backingOff && this.#gapMs === 0 && this.#window >= max) this.#caughtUp();
+  }
+
+  /** Told by the queue when nothing waits: a client backing off has caught up. */
+  idle(): void {
+    if (this.#backingOff) this.#caughtUp();
+  }
+
+  #caughtUp(): void {
+    this.#backingOff = false;
+    this.#opts.notify(
+      `caught up with the server: back to ${this.window} batch(es) in flight; ` +
+        `${this.#opts.waiting()} record(s) wait`,
+    );
+  }
+}
