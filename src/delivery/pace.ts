@@ -1,10 +1,13 @@
 /**
  * Backing off as a group: how many batches a client keeps in flight and how
  * long it waits between them, from how the server answers (additive increase,
- * multiplicative decrease). On overload the window drops to one request and
- * the gap between batches doubles (from 250 ms, up to 8 s); each fast answer
- * then widens the window by `1/window` (about one more request per round
- * trip) and halves the gap. Many processes on one server so converge on what
+ * multiplicative decrease). Overload (an overload answer, or an answer slower
+ * than `slowMs`) drops the window to one request and doubles the gap between
+ * batches (from 250 ms, or from half the answer's time, up to 2 s). While
+ * backing off, an answer slower than `fastMs` stretches the gap by half again;
+ * a fast one widens the window by `1/window` (about one more request per
+ * round trip) and halves the gap. A database server slows down as more
+ * writers contend for it; many processes on one server so converge on what
  * it can take instead of queuing past its timeouts.
  *
  * One notice when backing off starts, one when the client has caught up (the
@@ -35,12 +38,14 @@ export interface PaceOptions {
   waiting: () => number;
   /** Told once when backing off starts, once when caught up. */
   notify: (message: string) => void;
-  /** An answer slower than this (ms) does not widen the window. Default 2000. */
+  /** An answer slower than this (ms) does not widen the window. Default 1000. */
   fastMs?: number;
+  /** An answer slower than this (ms) is overload too. Default 10 000. */
+  slowMs?: number;
 }
 
 const FIRST_GAP_MS = 250;
-const MAX_GAP_MS = 8000;
+const MAX_GAP_MS = 2000;
 
 /**
  * The in-flight window and the gap between batches of one client.
@@ -80,14 +85,20 @@ export class Pace {
       this.#gapMs = 0;
       return;
     }
-    if (signal.overloaded) {
+    const slow = signal.latencyMs > (this.#opts.slowMs ?? 10_000);
+    if (signal.overloaded || slow) {
       if (signal.startedAt < this.#cutAt) return; // sent before the last cut: already counted
       this.#cutAt = Date.now();
       this.#window = 1;
-      this.#gapMs = Math.min(MAX_GAP_MS, Math.max(FIRST_GAP_MS, this.#gapMs * 2));
+      this.#gapMs = Math.min(
+        MAX_GAP_MS,
+        Math.max(FIRST_GAP_MS, this.#gapMs * 2, Math.round(signal.latencyMs / 2)),
+      );
       if (!this.#backingOff) {
         this.#backingOff = true;
-        const why = signal.reason ? ` (${signal.reason.slice(0, 160)})` : "";
+        const reason = signal.reason ??
+          (signal.overloaded ? undefined : `an answer took ${Math.round(signal.latencyMs)} ms`);
+        const why = reason ? ` (${reason.slice(0, 160)})` : "";
         this.#opts.notify(
           `the server is overloaded${why}: sending one batch at a time, ` +
             `${this.#gapMs} ms apart, and retrying; ${this.#opts.waiting()} record(s) wait`,
@@ -95,7 +106,11 @@ export class Pace {
       }
       return;
     }
-    if (signal.latencyMs > (this.#opts.fastMs ?? 2000)) return;
+    if (signal.latencyMs > (this.#opts.fastMs ?? 1000)) {
+      // Slow: the server is still busy; space batches out further.
+      if (this.#backingOff) this.#gapMs = Math.min(MAX_GAP_MS, Math.round(this.#gapMs * 1.5));
+      return;
+    }
     const max = this.#opts.maxInFlight;
     this.#window = Math.min(max, this.#window + 1 / this.#window);
     this.#gapMs = this.#gapMs < 2 * 20 ? 0 : Math.round(this.#gapMs / 2);

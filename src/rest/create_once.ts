@@ -4,9 +4,10 @@
  * connection; sending the request again would make a second run. So each
  * creation carries a tag of the client's own ({@linkcode CLIENT_REQUEST_TAG},
  * a fresh UUID), is sent without the transport's own retries, and after a
- * failure that can be overload or a lost answer the run is first searched for
- * by that tag: found, it is the run; not found, creating is tried again after
- * a backoff, within the retry policy's budget. A refusal (a 4xx that is not
+ * lost answer (a timeout, a dropped connection, a gateway's 502 or 504) the
+ * run is first searched for by that tag: found, it is the run; not found (or
+ * after the server's own overload answer, which made nothing), creating is
+ * tried again after a backoff, within the retry policy's budget. A refusal (a 4xx that is not
  * overload) is thrown at once.
  *
  * @module
@@ -56,7 +57,10 @@ export async function createRunOnce(how: CreateOnce): Promise<RunRecord> {
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err; // refused as it is, or no permission
       failure = err;
-      look = true;
+      // A server that answered "not now" itself made nothing (MLflow rolls the transaction back);
+      // without an answer, or from a gateway (502, 504), the run may exist.
+      look = look || failure.status === undefined || failure.status === 502 ||
+        failure.status === 504;
     }
     const elapsed = Date.now() - started;
     const delay = backoffDelay(policy, attempt);
