@@ -126,6 +126,16 @@ test("startRun whose answer is lost after the run was made finds it instead of m
   assert.equal(s.server.store().runs.get(run.runId)?.info.run_name, "made-once");
 });
 
+test("run.end() answered with the pool-timeout BAD_REQUEST is retried, and the run ends", async () => {
+  await using s = await setup();
+  const run = await s.client.startRun({ runName: "ending" });
+  run.logMetric("loss", 1, { step: 0 });
+  s.server.faults.failNext(2, 400, { route: "runs/update", body: poolTimeoutBody(15, 30_000) });
+  await run.end();
+  assert.deepEqual(s.errors, []);
+  assert.equal(s.server.store().runs.get(run.runId)?.info.status, "FINISHED");
+});
+
 test("the window drops to one on overload and recovers when answers are fast, one notice each way", () => {
   const notices: string[] = [];
   let waiting = 5000;
