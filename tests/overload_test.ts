@@ -161,6 +161,11 @@ test("the window drops to one on overload and recovers when answers are fast, on
   waiting = 0;
   assert.equal(notices.length, 2);
   assert.match(notices[1], /caught up/);
+  // Busy again right after: the same episode, not told again (nor its end).
+  pace.observe({ overloaded: true, startedAt: Date.now(), latencyMs: 30_000 });
+  assert.equal(pace.window, 1);
+  pace.idle();
+  assert.equal(notices.length, 2);
 });
 
 test("a client on an overloaded server backs off with one notice and says when it caught up", async () => {

@@ -11,7 +11,9 @@
  * it can take instead of queuing past its timeouts.
  *
  * One notice when backing off starts, one when the client has caught up (the
- * window is whole again, or nothing waits), each with how many records wait.
+ * window is whole again, or nothing waits), each with how many records wait;
+ * backing off again within a minute of catching up is the same episode, not
+ * told again.
  *
  * @module
  */
@@ -46,6 +48,8 @@ export interface PaceOptions {
 
 const FIRST_GAP_MS = 250;
 const MAX_GAP_MS = 2000;
+/** Backing off again within this long after catching up is not told again. */
+const QUIET_MS = 60_000;
 
 /**
  * The in-flight window and the gap between batches of one client.
@@ -57,6 +61,9 @@ export class Pace {
   /** When the window was last cut: answers to requests sent before then do not cut it again. */
   #cutAt = -Infinity;
   #backingOff = false;
+  /** Whether this back-off was told (then its end is told too). */
+  #announced = false;
+  #caughtUpAt = -Infinity;
 
   constructor(opts: PaceOptions) {
     this.#opts = opts;
@@ -96,6 +103,9 @@ export class Pace {
       );
       if (!this.#backingOff) {
         this.#backingOff = true;
+        // A server that is busy again soon after it caught up: one episode, told once.
+        this.#announced = Date.now() - this.#caughtUpAt > QUIET_MS;
+        if (!this.#announced) return;
         const reason = signal.reason ??
           (signal.overloaded ? undefined : `an answer took ${Math.round(signal.latencyMs)} ms`);
         const why = reason ? ` (${reason.slice(0, 160)})` : "";
@@ -124,6 +134,9 @@ export class Pace {
 
   #caughtUp(): void {
     this.#backingOff = false;
+    this.#caughtUpAt = Date.now();
+    if (!this.#announced) return;
+    this.#announced = false;
     this.#opts.notify(
       `caught up with the server: back to ${this.window} batch(es) in flight; ` +
         `${this.#opts.waiting()} record(s) wait`,
