@@ -42,7 +42,11 @@ export interface PaceOptions {
   notify: (message: string) => void;
   /** An answer slower than this (ms) does not widen the window. Default 1000. */
   fastMs?: number;
-  /** An answer slower than this (ms) is overload too. Default 10 000. */
+  /**
+   * An answer slower than this (ms) is overload too. Default 20 000: two thirds of MLflow's 30 s
+   * database pool timeout (answers queued that long are about to time out; 8 processes at two
+   * requests each wait ~12 s on a busy 2-core server, and are best left alone).
+   */
   slowMs?: number;
 }
 
@@ -92,7 +96,7 @@ export class Pace {
       this.#gapMs = 0;
       return;
     }
-    const slow = signal.latencyMs > (this.#opts.slowMs ?? 10_000);
+    const slow = signal.latencyMs > (this.#opts.slowMs ?? 20_000);
     if (signal.overloaded || slow) {
       if (signal.startedAt < this.#cutAt) return; // sent before the last cut: already counted
       this.#cutAt = Date.now();
