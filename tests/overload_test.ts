@@ -200,16 +200,26 @@ test("8 processes on a fake server with a small pool deliver every point exactly
         `p${i}`,
         String(points),
         join(spool, String(i)),
+        "--wait-go",
       );
-      const proc = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+      const proc = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
       let out = "";
       proc.stdout!.on("data", (d) => out += d);
       proc.stderr!.on("data", (d) => out += d);
-      return new Promise<{ code: number; out: string }>((resolve) =>
+      const done = new Promise<{ code: number; out: string }>((resolve) =>
         proc.on("exit", (code) => resolve({ code: code ?? -1, out }))
       );
+      const ready = async () => {
+        while (!out.includes("RUN ") && proc.exitCode === null) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      return { proc, done, ready };
     });
-    const results = await Promise.all(children);
+    // Every process has its run; then all log at once.
+    await Promise.all(children.map((c) => c.ready()));
+    for (const c of children) c.proc.stdin!.write("go\n");
+    const results = await Promise.all(children.map((c) => c.done));
     for (const r of results) {
       assert.equal(r.code, 0, r.out);
       assert.ok((r.out.match(/NOTICE the server is overloaded/g) ?? []).length <= 1, r.out);
