@@ -56,13 +56,15 @@ export function startServerProcess(latencyMs = 0, artifactsDir?: string): Promis
 }
 
 /**
- * Starts `mlflow server` (sqlite in `dir`, one worker, a free-ish port) with
- * `storage` naming where artifacts go, and resolves once `/health` answers.
+ * Starts `mlflow server` (sqlite in `dir`, `workers` workers (default one), a
+ * free-ish port) with `storage` naming where artifacts go, and resolves once
+ * `/health` answers. `stop()` ends it and its workers.
  */
 export async function startMlflowServer(
   python: string,
   dir: string,
   storage: string[],
+  workers = 1,
 ): Promise<{ url: string; stop(): void }> {
   const port = 5000 + Math.floor(Math.random() * 1000);
   const server = spawn(python.replace(/python3?$/, "mlflow"), [
@@ -75,8 +77,19 @@ export async function startMlflowServer(
     "--port",
     String(port),
     "--workers",
-    "1",
-  ], { stdio: "ignore", env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" } });
+    String(workers),
+  ], {
+    stdio: "ignore",
+    env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" },
+    detached: true, // a process group of its own: stop() ends its workers too
+  });
+  const stop = () => {
+    try {
+      process.kill(-server.pid!, "SIGKILL"); // its job runners outlive a SIGTERM
+    } catch {
+      server.kill();
+    }
+  };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -84,10 +97,10 @@ export async function startMlflowServer(
       if ((await fetch(`${url}/health`)).ok) break;
     } catch { /* not up yet */ }
     if (Date.now() > deadline) {
-      server.kill();
+      stop();
       throw new Error("mlflow server did not start");
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { url, stop: () => server.kill() };
+  return { url, stop };
 }

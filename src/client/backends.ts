@@ -13,6 +13,7 @@ import { orderedStore } from "../delivery/offline_order.ts";
 import { SpoolingBackend } from "../delivery/spool.ts";
 import { parseOrigin } from "../http/credentials.ts";
 import { DEFAULT_RETRY } from "../http/retry.ts";
+import type { LoadObserver } from "../http/overload.ts";
 import type { TransportConfig } from "../http/transport.ts";
 import { FileBackend } from "../store/file_backend.ts";
 import { withPermissionErrors } from "../store/permissions.ts";
@@ -41,6 +42,7 @@ export interface Records {
 export function transportOf(
   opts: TrackingClientOptions,
   notify: (message: string) => void,
+  onLoad?: LoadObserver,
 ): Omit<TransportConfig, "trackingUri"> | undefined {
   if (opts.offline) return undefined;
   const headers: Record<string, string> = { ...opts.headers };
@@ -53,6 +55,7 @@ export function transportOf(
     timeoutMs: opts.timeoutMs ?? 120_000,
     retry: { ...DEFAULT_RETRY, ...opts.retry },
     notify,
+    onLoad,
   };
 }
 

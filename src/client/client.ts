@@ -41,6 +41,7 @@ import { syncStore } from "../sync/sync.ts";
 import type { SyncProgress, SyncReport } from "../sync/sync_record.ts";
 import { type SystemMetricsOptions, SystemMonitor } from "../system_metrics/system_metrics.ts";
 import { downloadArtifacts } from "./artifact_reads.ts";
+import { Pace } from "../delivery/pace.ts";
 import { endpointFor, multipartOf, type Records, recordsFor, transportOf } from "./backends.ts";
 import { readEnv } from "./env.ts";
 import { knownSecrets } from "./known_secrets.ts";
@@ -157,9 +158,15 @@ export class TrackingClient {
     if (opts.experimentId !== undefined || opts.experimentName !== undefined) {
       this.#envExperiment = { id: opts.experimentId, name: opts.experimentName };
     }
+    // Overload seen by any request paces the queue (group backoff; see delivery/pace.ts).
+    const pace = new Pace({
+      maxInFlight: 2,
+      waiting: () => this.#batcher.pending,
+      notify: this.#notice,
+    });
     this.#servers = new Servers({
       endpoint: endpointFor(opts),
-      transport: transportOf(opts, this.#notice),
+      transport: transportOf(opts, this.#notice, (signal) => pace.observe(signal)),
       multipart: multipartOf(opts),
       workspaceId: opts.workspaceId,
       notify: this.#notice,
@@ -180,6 +187,7 @@ export class TrackingClient {
       onError: this.#onError,
       maxQueue: opts.maxQueue ?? 1_000_000,
       spill: records.spill,
+      pace,
     });
     this.#recorder = new Recorder(this.#batcher);
     this.#transfers = new Transfers(

@@ -29,6 +29,7 @@ import { MetricRing } from "./metric_ring.ts";
 import { sendKeepingWhatFits } from "../core/partial_delivery.ts";
 import { LIMITS } from "../core/validate.ts";
 import { type Flight, TagFlights } from "./tag_flights.ts";
+import type { Pace } from "./pace.ts";
 
 /**
  * A run as the queue knows it: its server id once the run exists. Records can
@@ -160,6 +161,8 @@ export interface BatcherOptions {
   maxQueue?: number;
   /** Where batches go when the queue is over `maxQueue` (to disk; synchronously frees memory). */
   spill?: (batch: SpillBatch) => void | Promise<void>;
+  /** The window and the gap between batches, when the server's load decides them (AIMD). */
+  pace?: Pace;
 }
 
 /** Queues records per run and delivers them as batches. */
@@ -351,11 +354,20 @@ export class Batcher {
    */
   async #drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const most = this.#opts.backend.maxInFlight ?? 1;
+    const { pace } = this.#opts;
+    const most = () => Math.min(this.#opts.backend.maxInFlight ?? 1, pace?.window ?? Infinity);
     for (;;) {
+      // Backing off: wait while the window is full, and between batches.
+      while (inFlight.size >= most()) await Promise.race(inFlight);
+      if (pace !== undefined && pace.gapMs > 0 && this.#sendable() > 0) {
+        await new Promise((r) => setTimeout(r, pace.gapMs));
+      }
       const next = this.#next();
       if (next === undefined) {
-        if (inFlight.size === 0) return;
+        if (inFlight.size === 0) {
+          if (this.#size === 0) pace?.idle();
+          return;
+        }
         await Promise.race(inFlight);
         continue;
       }
@@ -370,9 +382,7 @@ export class Batcher {
         },
       );
       inFlight.add(sending);
-      if (inFlight.size >= most || next.batch.tags.length > 0) {
-        await Promise.race(inFlight);
-      }
+      if (next.batch.tags.length > 0) await Promise.race(inFlight);
     }
   }
 

@@ -18,6 +18,7 @@ import {
   UnavailableError,
 } from "../core/errors.ts";
 import { describeNetworkFailure } from "./network_errors.ts";
+import { classifyAnswer, type LoadObserver } from "./overload.ts";
 import { Secrets } from "./secrets.ts";
 import { sendsCredentials } from "./credentials.ts";
 import {
@@ -67,6 +68,11 @@ export interface TransportConfig {
   notify?: (message: string) => void;
   /** Runs (and must succeed) before the first request: OICM's liveness and version check. */
   before?: () => Promise<unknown>;
+  /**
+   * Told after every attempt whether it met overload and how long it took (a
+   * client's pacing). When set, overload is its to tell: `notify` is not.
+   */
+  onLoad?: LoadObserver;
 }
 
 /** What one exchange sends, and whether its answer is to be streamed. */
@@ -76,6 +82,8 @@ interface Exchange {
   stream?: boolean;
   /** Only `headers`: no API key, no workspace headers (a storage URL the server handed out). */
   bare?: boolean;
+  /** Another retry policy than the transport's (a run's creation retries on its own). */
+  retry?: RetryPolicy;
 }
 
 /**
@@ -91,7 +99,14 @@ export interface OpenStream {
 
 type Outcome =
   | { ok: true; text: string; response: Response; watch?: OpenStream }
-  | { ok: false; error: TrackingError; retryable: boolean; retryAfterMs?: number };
+  | {
+    ok: false;
+    error: TrackingError;
+    retryable: boolean;
+    retryAfterMs?: number;
+    /** The server said "not now" (see `overload.ts`): retried, never a refusal. */
+    overload?: boolean;
+  };
 
 /** Sends MLflow REST requests. */
 export class Transport {
@@ -128,11 +143,20 @@ export class Transport {
     return sendsCredentials(url, this.#config.trackingUri(), this.#config.credentialOrigins);
   }
 
-  /** Calls a route with a JSON payload (query string for GET) and validates the answer. */
+  /** The retry policy requests follow. */
+  get retryPolicy(): RetryPolicy {
+    return this.#config.retry;
+  }
+
+  /**
+   * Calls a route with a JSON payload (query string for GET) and validates the
+   * answer; `retry` replaces the transport's policy for this call.
+   */
   async call<S extends z.ZodType>(
     name: RouteName,
     payload: Record<string, unknown>,
     schema: S,
+    retry?: RetryPolicy,
   ): Promise<z.output<S>> {
     const route = ROUTES[name];
     let url = this.#config.trackingUri() + MLFLOW_API_PREFIX + route.path;
@@ -142,7 +166,11 @@ export class Transport {
       for (const [k, v] of Object.entries(payload)) if (v !== undefined) query.set(k, String(v));
       url += "?" + query.toString();
     } else body = JSON.stringify(payload);
-    const text = await this.send(route.path, route.method, url, body);
+    const { text } = await this.#exchange(route.path, route.method, url, {
+      body: body === undefined ? undefined : () => body,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      retry,
+    });
     return this.#parse(route.path, text, schema);
   }
 
@@ -239,7 +267,7 @@ export class Transport {
     url: string,
     opts: Exchange,
   ): Promise<{ text: string; response: Response; watch?: OpenStream }> {
-    const { retry } = this.#config;
+    const retry = opts.retry ?? this.#config.retry;
     if (this.#config.before !== undefined) await this.#config.before();
     const started = Date.now();
     for (let attempt = 1;; attempt++) {
@@ -250,7 +278,15 @@ export class Transport {
           { code: "CLOSE_TIMEOUT", route, attempts: attempt - 1 },
         );
       }
+      const attemptedAt = Date.now();
       const outcome = await this.#attempt(route, method, url, opts);
+      const overload = !outcome.ok && outcome.overload === true;
+      this.#config.onLoad?.({
+        overloaded: overload,
+        startedAt: attemptedAt,
+        latencyMs: Date.now() - attemptedAt,
+        reason: overload ? outcome.error.message : undefined,
+      });
       if (outcome.ok) {
         this.#failing = false;
         this.#answeredAt = Date.now();
@@ -265,13 +301,22 @@ export class Transport {
         pastDeadline
       ) {
         if (!outcome.retryable) throw outcome.error;
+        if (overload) {
+          this.#config.onLoad?.({
+            overloaded: true,
+            startedAt: attemptedAt,
+            latencyMs: 0,
+            gaveUp: true,
+          });
+        }
         const e = outcome.error;
         throw new UnavailableError(
           `${route}: gave up after ${attempt} attempt(s) in ${elapsed} ms: ${e.message}`,
           { code: e.code, status: e.status, route, attempts: attempt, cause: e },
         );
       }
-      if (!this.#failing) {
+      // Overload is told once by the client's pacing (onLoad), not per request here.
+      if (!this.#failing && !(overload && this.#config.onLoad !== undefined)) {
         this.#failing = true;
         const budget = Math.round(retry.maxElapsedMs / 1000);
         this.#config.notify?.(
@@ -328,11 +373,14 @@ export class Transport {
       }
       const text = await response.text();
       if (response.ok) return { ok: true, text, response };
+      const error = this.#errorFromAnswer(route, url, response.status, response.statusText, text);
+      const overload = classifyAnswer(response.status, error.code, text) === "overload";
       return {
         ok: false,
-        error: this.#errorFromAnswer(route, url, response.status, response.statusText, text),
-        retryable: isRetryableStatus(response.status),
+        error,
+        retryable: overload || isRetryableStatus(response.status),
         retryAfterMs: parseRetryAfter(response.headers.get("Retry-After")),
+        overload,
       };
     } catch (err) {
       return this.#networkFailure(route, url, err, controller.signal.aborted);
@@ -365,6 +413,7 @@ export class Transport {
       return {
         ok: false,
         retryable: true,
+        overload: this.#quietLimitMs === undefined,
         error: new TrackingError(
           `${route}: ${host} gave no answer within ${this.#config.timeoutMs} ms`,
           {
@@ -379,6 +428,8 @@ export class Transport {
     return {
       ok: false,
       retryable,
+      // A dropped connection is a busy server's answer too; a refused one is a server that is down.
+      overload: reason === "connection dropped",
       error: new TrackingError(`${route}: ${host} unreachable (${this.#scrub(reason)})`, {
         code: "NETWORK_ERROR",
         route,

@@ -17,7 +17,8 @@ import type {
   RunUpdate,
 } from "../core/backend.ts";
 import { z } from "zod";
-import { NotFoundError, TrackingError } from "../core/errors.ts";
+import { AuthError, NotFoundError, TrackingError } from "../core/errors.ts";
+import { CLIENT_REQUEST_TAG, createRunOnce, requestFilter } from "./create_once.ts";
 import { logBatchBodyFromLines } from "./metric_body.ts";
 import { responses, toExperiment, toMetricPoint, toRunRecord } from "../http/schemas.ts";
 import type { Transport } from "../http/transport.ts";
@@ -278,16 +279,41 @@ export class RestBackend implements Backend {
     );
   }
 
+  /** Creates the run once, even when a busy server loses the answer (see `create_once.ts`). */
   async createRun(run: NewRun): Promise<RunRecord> {
-    const res = await this.#t.call("createRun", {
-      experiment_id: run.experimentId,
-      run_name: run.runName,
-      start_time: run.startTime,
-      // As MLflow's client: who ran it, so `attributes.user_id = '...'` searches find the run.
-      user_id: run.tags["mlflow.user"],
-      tags: tagList(run.tags),
-    }, responses.run);
-    return toRunRecord(res.run);
+    return await createRunOnce({
+      policy: this.#t.retryPolicy,
+      create: async (requestId, once) => {
+        const res = await this.#t.call(
+          "createRun",
+          {
+            experiment_id: run.experimentId,
+            run_name: run.runName,
+            start_time: run.startTime,
+            // As MLflow's client: who ran it, so `attributes.user_id = '...'` searches find the run.
+            user_id: run.tags["mlflow.user"],
+            tags: tagList({ ...run.tags, [CLIENT_REQUEST_TAG]: requestId }),
+          },
+          responses.run,
+          once,
+        );
+        return toRunRecord(res.run);
+      },
+      find: async (requestId) => {
+        try {
+          const [found] = await this.#searchRuns({
+            experimentIds: [run.experimentId],
+            filter: requestFilter(requestId),
+            maxResults: 1,
+          });
+          return found;
+        } catch (err) {
+          // A server without runs/search (OICM): no way to look; create again, as before.
+          if (err instanceof NotFoundError || err instanceof AuthError) return undefined;
+          throw err;
+        }
+      },
+    });
   }
 
   async updateRun(runId: string, update: RunUpdate): Promise<void> {

@@ -15,7 +15,7 @@ import { MLFLOW_API_PREFIX, type RouteName, ROUTES } from "../http/routes.ts";
 import { join } from "node:path";
 import { artifactApi, PART_PATH, partUpload, type Uploads } from "./artifact_routes.ts";
 import { FakeArtifactStore } from "./artifact_store.ts";
-import { Faults } from "./faults.ts";
+import { Faults, poolTimeoutBody } from "./faults.ts";
 import { listen, type Listening } from "./listen.ts";
 import { loggedModelApi } from "./logged_models.ts";
 import { OICM_MLFLOW_ROUTES, oicmRuns } from "./oicm.ts";
@@ -247,6 +247,25 @@ export class FakeMlflowServer {
       const fault = tooLarge(route, request);
       return jsonError(fault.status, fault.code, fault.message);
     }
+    // The pool serves MLflow API requests (its database work), as MLflow's SQL store does.
+    const slot = route !== undefined && mlflowPath.startsWith(MLFLOW_API_PREFIX)
+      ? await this.faults.acquire()
+      : undefined;
+    if (slot === "timeout") {
+      const { size, waitMs } = this.faults.poolOptions!;
+      return new Response(poolTimeoutBody(size, waitMs), {
+        status: 400,
+        headers: { "Content-Type": "application/json" },
+      });
+    }
+    try {
+      return await this.#faulted(request, route);
+    } finally {
+      slot?.();
+    }
+  }
+
+  async #faulted(request: Request, route: string | undefined): Promise<Response | "drop"> {
     if (this.faults.latencyMs > 0) {
       await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     }

@@ -19,7 +19,13 @@
 export { FakeMlflowServer, type FakeServerOptions, type RecordedRequest } from "./fake_server.ts";
 export { FakeArtifactStore, type FileInfoJson, type StoredFile } from "./artifact_store.ts";
 export type { StoredDatasetInput } from "./inputs.ts";
-export { type FailOptions, type FaultAction, Faults } from "./faults.ts";
+export {
+  type FailOptions,
+  type FaultAction,
+  Faults,
+  type PoolOptions,
+  poolTimeoutBody,
+} from "./faults.ts";
 export type { Listening } from "./listen.ts";
 export { type FakeLoggedModel, loggedModelsOf } from "./logged_models.ts";
 export {
