@@ -21,6 +21,7 @@ import { describeNetworkFailure } from "./network_errors.ts";
 import { classifyAnswer, type LoadObserver } from "./overload.ts";
 import { Secrets } from "./secrets.ts";
 import { sendsCredentials } from "./credentials.ts";
+import { fetchFollowing } from "./redirects.ts";
 import {
   backoffDelay,
   isRetryableStatus,
@@ -342,21 +343,18 @@ export class Transport {
     this.#inFlight.add(controller);
     let handedOver = false;
     try {
-      const headers: Record<string, string> = opts.bare || !this.sendsCredentialsTo(url)
-        ? { "User-Agent": this.#headers["User-Agent"], ...opts.headers }
-        : { ...this.#headers, ...opts.headers };
+      // Each URL, the first and every redirect's, gets the headers the credentials rule allows it.
+      const headersFor = (to: string): Record<string, string> =>
+        opts.bare || !this.sendsCredentialsTo(to)
+          ? { "User-Agent": this.#headers["User-Agent"], ...opts.headers }
+          : { ...this.#headers, ...opts.headers };
       const body = await opts.body?.(touch);
-      const init: RequestInit & { duplex?: "half" } = {
-        method,
-        headers,
-        body,
-        signal: controller.signal,
-      };
+      const init: RequestInit & { duplex?: "half" } = { method, body, signal: controller.signal };
       if (body instanceof ReadableStream) init.duplex = "half"; // Node's fetch wants it for a stream
       // A streamed body (a large file) goes with its length over node:http, unless a fetch was given.
       const response = body instanceof ReadableStream && this.#config.fetch === undefined
-        ? await streamingFetch(url, { ...init, body })
-        : await fetchFn(url, init);
+        ? await streamingFetch(url, { ...init, headers: headersFor(url), body })
+        : await fetchFollowing(url, init, { fetch: fetchFn, headersFor });
       if (response.ok && opts.stream) {
         // The caller reads the body; each part it reads re-arms the timer.
         handedOver = true;
