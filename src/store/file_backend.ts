@@ -37,7 +37,6 @@ import {
   exists,
   keyPath,
   listKeys,
-  parseMetricLines,
   writeAtomic,
   writeAtomicSync,
 } from "../core/file_io.ts";
@@ -47,6 +46,8 @@ import { checkExperimentId, checkRunId } from "./store_ids.ts";
 import { comparator, matches, parseFilter, parseOrderBy } from "../core/filter.ts";
 import { readMeta, writeMeta } from "./meta_yaml.ts";
 import { triplesByKey } from "./metric_lines.ts";
+import { parsePoints } from "./metric_scan.ts";
+import { LatestMetrics } from "./latest_metrics.ts";
 import { writeBatch } from "./batch_files.ts";
 import { DATASETS, readInputs, writeInputs } from "./dataset_files.ts";
 import {
@@ -72,6 +73,9 @@ import type {
 } from "../core/types.ts";
 
 const TRASH = ".trash";
+/** Runs a search reads at once. */
+const SEARCH_READS = 16;
+const decoder = new TextDecoder();
 /** Folders of an experiment that hold no run (its tags; datasets its runs used; logged models). */
 const NOT_RUNS = new Set(["tags", DATASETS, "models"]);
 /** The lock file experiments are created under (a file: no experiment listing sees it). */
@@ -102,6 +106,10 @@ export class FileBackend implements Backend {
   readonly #notify: (message: string) => void;
   /** Bad metric lines already told of (file and line), so each is told once. */
   readonly #toldBadLines = new Set<string>();
+  /** The latest value of each metric, read through the runs' summaries. */
+  readonly #latest = new LatestMetrics((path, where, content) =>
+    this.badLine(path, where, content)
+  );
 
   /**
    * A store at `root` (created, with the Default experiment, on first use);
@@ -120,10 +128,10 @@ export class FileBackend implements Backend {
 
   /** Reads a metric file's points, skipping (and telling once of) lines that do not parse. */
   async #readPoints(path: string, key: string): Promise<MetricPoint[]> {
-    const text = await readFile(path, "utf8").catch(() => "");
-    return parseMetricLines(
+    const bytes = await readFile(path).catch(() => new Uint8Array(0));
+    return parsePoints(
       key,
-      text,
+      decoder.decode(bytes),
       (line, content) => this.badLine(path, `line ${line}`, content),
     );
   }
@@ -366,20 +374,7 @@ export class FileBackend implements Backend {
 
   async #readRun(dir: string): Promise<RunRecord> {
     const { info } = await this.#readRunInfo(dir);
-    const metrics: Record<string, number> = {};
-    for (const key of await listKeys(join(dir, "metrics"))) {
-      const points = await this.#readPoints(keyPath(join(dir, "metrics"), key), key);
-      let latest: MetricPoint | undefined;
-      for (const p of points) {
-        if (
-          !latest || p.step > latest.step ||
-          (p.step === latest.step && p.timestamp >= latest.timestamp)
-        ) {
-          latest = p;
-        }
-      }
-      if (latest) metrics[key] = latest.value;
-    }
+    const metrics = await this.#latest.read(dir, await listKeys(join(dir, "metrics")));
     return {
       info,
       data: {
@@ -532,16 +527,22 @@ export class FileBackend implements Backend {
         if (err instanceof NotFoundError) continue; // a bad id is refused, not skipped
         throw err;
       }
-      for (const e of await readdir(expDir, { withFileTypes: true })) {
-        if (!e.isDirectory() || NOT_RUNS.has(e.name)) continue;
-        const dir = join(expDir, e.name);
-        let run: RunRecord;
+      const dirs = (await readdir(expDir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory() && !NOT_RUNS.has(e.name))
+        .map((e) => join(expDir, e.name));
+      // Read several runs at once: each is many small reads the runtime overlaps.
+      const runs = await inOrder(dirs, SEARCH_READS, async (dir) => {
         try {
-          run = await this.#readRun(dir);
+          return await this.#readRun(dir);
         } catch (err) {
-          if (err instanceof NotFoundError) continue; // not a run folder
+          if (err instanceof NotFoundError) return undefined; // not a run folder
           throw err;
         }
+      });
+      for (let i = 0; i < dirs.length; i++) {
+        const run = runs[i];
+        if (run === undefined) continue;
+        const dir = dirs[i];
         this.#runDirs.set(run.info.runId, dir);
         const stage = run.info.lifecycleStage;
         if (view !== "ALL" && (view === "ACTIVE_ONLY") !== (stage === "active")) continue;
@@ -611,6 +612,32 @@ export class FileBackend implements Backend {
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     const path = keyPath(join(await this.#runDir(runId), "metrics"), key);
     const points = await this.#readPoints(path, key);
-    return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+    // Appends are mostly in order: sort only when needed (the sort is stable either way).
+    for (let i = 1; i < points.length; i++) {
+      const a = points[i - 1];
+      const b = points[i];
+      if (a.step > b.step || (a.step === b.step && a.timestamp > b.timestamp)) {
+        return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+      }
+    }
+    return points;
   }
+}
+
+/** `read` of each item, at most `width` at once, the results in the items' order. */
+async function inOrder<T, R>(
+  items: readonly T[],
+  width: number,
+  read: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await read(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
 }
