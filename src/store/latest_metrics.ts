@@ -25,9 +25,9 @@
  *
  * @module
  */
-import { open, readFile } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { keyPath, writeAtomic } from "../core/file_io.ts";
+import { keyPath, writeAtomicSync } from "../core/file_io.ts";
 import { type Latest, type OnBadLine, scanLatest } from "./metric_scan.ts";
 
 /** The summary file in a run's folder (MLflow's FileStore reads nothing but its own names there). */
@@ -88,15 +88,11 @@ function summaryOf(raw: unknown): Summary | undefined {
 }
 
 /** Reads `length` bytes of an open file from `position` (fewer at its end). */
-async function readAt(
-  handle: Awaited<ReturnType<typeof open>>,
-  position: number,
-  length: number,
-): Promise<Uint8Array> {
+function readAt(fd: number, position: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await handle.read(out, got, length - got, position + got);
+    const bytesRead = readSync(fd, out, got, length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
@@ -115,7 +111,7 @@ export class LatestMetrics {
   }
 
   /** The latest value of each of `keys` (metric files of the run at `runDir`) that has a point. */
-  async read(runDir: string, keys: string[]): Promise<Record<string, number>> {
+  read(runDir: string, keys: string[]): Record<string, number> {
     const out: Record<string, number> = {};
     let stored: Record<string, unknown> | undefined;
     let changed = false;
@@ -123,23 +119,23 @@ export class LatestMetrics {
     for (const key of keys) {
       const path = keyPath(join(runDir, "metrics"), key);
       const onBad: OnBadLine = (line, content) => this.#badLine(path, `line ${line}`, content);
-      let handle;
+      let handle: number;
       try {
-        handle = await open(path, "r");
+        handle = openSync(path, "r");
       } catch {
         continue; // gone since listed
       }
       try {
-        const { size, mtimeMs, ino } = await handle.stat();
+        const { size, mtimeMs, ino } = fstatSync(handle);
         if (size <= SMALL) {
-          const text = decoder.decode(await readAt(handle, 0, size));
+          const text = decoder.decode(readAt(handle, 0, size));
           const latest = scanLatest(text, 0, undefined, 1, onBad).latest;
           if (latest !== undefined) out[key] = latest.value;
           continue;
         }
         let known = this.#memory.get(path);
         if (known === undefined) {
-          stored ??= await this.#load(runDir);
+          stored ??= this.#load(runDir);
           known = summaryOf(stored[key]);
           if (known !== undefined) {
             for (const [line, content] of known.bad) onBad(line, content);
@@ -147,8 +143,8 @@ export class LatestMetrics {
         }
         let summary = known === undefined
           ? undefined
-          : await this.#extend(handle, known, size, mtimeMs, ino, onBad);
-        summary ??= await this.#summarize(handle, size, mtimeMs, ino, onBad);
+          : this.#extend(handle, known, size, mtimeMs, ino, onBad);
+        summary ??= this.#summarize(handle, size, mtimeMs, ino, onBad);
         if (summary !== known) changed = true;
         this.#memory.set(path, summary);
         kept[key] = {
@@ -157,20 +153,22 @@ export class LatestMetrics {
         };
         if (summary.latest !== undefined) out[key] = summary.latest.value;
       } finally {
-        await handle.close();
+        closeSync(handle);
       }
     }
     if (changed) {
       // A store this process may not write (another user's, read-only) is read all the same.
-      await writeAtomic(join(runDir, LATEST_FILE), JSON.stringify(kept)).catch(() => {});
+      try {
+        writeAtomicSync(join(runDir, LATEST_FILE), JSON.stringify(kept));
+      } catch { /* read all the same */ }
     }
     return out;
   }
 
   /** The run's stored summaries by key; empty when there is no file or it does not parse. */
-  async #load(runDir: string): Promise<Record<string, unknown>> {
+  #load(runDir: string): Record<string, unknown> {
     try {
-      const raw = JSON.parse(await readFile(join(runDir, LATEST_FILE), "utf8"));
+      const raw = JSON.parse(readFileSync(join(runDir, LATEST_FILE), "utf8"));
       return typeof raw === "object" && raw !== null ? raw : {};
     } catch {
       return {};
@@ -178,15 +176,15 @@ export class LatestMetrics {
   }
 
   /** The summary of the file's first `size` bytes, read whole. */
-  async #summarize(
-    handle: Awaited<ReturnType<typeof open>>,
+  #summarize(
+    handle: number,
     size: number,
     mtimeMs: number,
     ino: number,
     onBad: OnBadLine,
-  ): Promise<Summary> {
+  ): Summary {
     const base: Summary = { ino, size, mtimeMs, bytes: 0, lines: 0, head: "", tail: "", bad: [] };
-    return await this.#append(handle, base, size, onBad);
+    return this.#append(handle, base, size, onBad);
   }
 
   /**
@@ -194,33 +192,33 @@ export class LatestMetrics {
    * appended; undefined when the file changed in a way an append cannot
    * explain (then it must be read whole).
    */
-  async #extend(
-    handle: Awaited<ReturnType<typeof open>>,
+  #extend(
+    handle: number,
     known: Summary,
     size: number,
     mtimeMs: number,
     ino: number,
     onBad: OnBadLine,
-  ): Promise<Summary | undefined> {
+  ): Summary | undefined {
     if (ino !== known.ino) return undefined;
     if (size === known.size && mtimeMs === known.mtimeMs) return known;
     if (size <= known.size) return undefined; // shrank, or rewritten in place
-    const head = await readAt(handle, 0, Math.min(EDGE, known.bytes));
+    const head = readAt(handle, 0, Math.min(EDGE, known.bytes));
     const tailFrom = Math.max(0, known.bytes - EDGE);
-    const tail = await readAt(handle, tailFrom, known.bytes - tailFrom);
+    const tail = readAt(handle, tailFrom, known.bytes - tailFrom);
     if (latin1(head) !== known.head || latin1(tail) !== known.tail) return undefined;
     const next: Summary = { ...known, ino, size, mtimeMs, bad: [...known.bad] };
-    return await this.#append(handle, next, size, onBad);
+    return this.#append(handle, next, size, onBad);
   }
 
   /** Reads the whole lines from `summary.bytes` to `size` into `summary` (changed in place). */
-  async #append(
-    handle: Awaited<ReturnType<typeof open>>,
+  #append(
+    handle: number,
     summary: Summary,
     size: number,
     onBad: OnBadLine,
-  ): Promise<Summary> {
-    const bytes = await readAt(handle, summary.bytes, size - summary.bytes);
+  ): Summary {
+    const bytes = readAt(handle, summary.bytes, size - summary.bytes);
     const whole = bytes.lastIndexOf(0x0a) + 1; // a torn last line waits for its end
     const keep: OnBadLine = (line, content) => {
       if (summary.bad.length < MAX_BAD) summary.bad.push([line, content]);
@@ -237,10 +235,10 @@ export class LatestMetrics {
     summary.lines += scan.lines;
     summary.bytes += whole;
     if (summary.head.length < EDGE) {
-      summary.head = latin1(await readAt(handle, 0, Math.min(EDGE, summary.bytes)));
+      summary.head = latin1(readAt(handle, 0, Math.min(EDGE, summary.bytes)));
     }
     const tailFrom = Math.max(0, summary.bytes - EDGE);
-    summary.tail = latin1(await readAt(handle, tailFrom, summary.bytes - tailFrom));
+    summary.tail = latin1(readAt(handle, tailFrom, summary.bytes - tailFrom));
     return summary;
   }
 }
