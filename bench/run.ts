@@ -5,7 +5,7 @@
  *
  *   deno task bench            full sizes
  *   deno task bench --smoke    small N, one repetition (CI keeps it working; no time is asserted)
- *   deno task bench --only=hot,e2e,mlflow,memory,integrations,artifacts,viewer   some sections only
+ *   deno task bench --only=hot,e2e,mlflow,memory,integrations,artifacts,viewer,store   some sections only
  *
  * The real-MLflow part needs a Python with mlflow (MLFLOW_PYTHON, or .venv/bin/python); it is
  * skipped, with a message, when there is none.
@@ -20,12 +20,22 @@ import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { benchArtifacts } from "./artifacts.ts";
 import { benchDecorator, benchOnnx, benchTfjs } from "./integrations.ts";
 import { benchViewer } from "./viewer.ts";
+import { benchStoreReads } from "./store_reads.ts";
 import type { Row } from "./row.ts";
 import { mlflowPython, startMlflowServer, startServerProcess, version } from "./processes.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const REPS = smoke ? 1 : 5;
-const SECTIONS = ["hot", "e2e", "mlflow", "memory", "integrations", "artifacts", "viewer"];
+const SECTIONS = [
+  "hot",
+  "e2e",
+  "mlflow",
+  "memory",
+  "integrations",
+  "artifacts",
+  "viewer",
+  "store",
+];
 const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length > 0) {
@@ -441,6 +451,7 @@ if (wanted("memory")) await memory();
 if (wanted("integrations")) rows.push(...await benchIntegrations());
 if (wanted("artifacts")) rows.push(...await benchArtifacts(smoke, mlflowPython()));
 if (wanted("viewer")) rows.push(...await benchViewer(smoke, mlflowPython()));
+if (wanted("store")) rows.push(...await benchStoreReads(smoke, mlflowPython()));
 
 async function benchIntegrations(): Promise<Row[]> {
   return [
