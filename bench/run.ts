@@ -5,7 +5,7 @@
  *
  *   deno task bench            full sizes
  *   deno task bench --smoke    small N, one repetition (CI keeps it working; no time is asserted)
- *   deno task bench --only=hot,e2e,mlflow,memory,integrations,artifacts,viewer,load   some sections only
+ *   deno task bench --only=hot,e2e,mlflow,memory,integrations,artifacts,viewer,load,store   some sections only
  *
  * The real-MLflow part needs a Python with mlflow (MLFLOW_PYTHON, or .venv/bin/python); it is
  * skipped, with a message, when there is none.
@@ -21,12 +21,23 @@ import { benchArtifacts } from "./artifacts.ts";
 import { benchDecorator, benchOnnx, benchTfjs } from "./integrations.ts";
 import { benchViewer } from "./viewer.ts";
 import { benchLoad } from "./load.ts";
+import { benchStoreReads } from "./store_reads.ts";
 import type { Row } from "./row.ts";
 import { mlflowPython, startMlflowServer, startServerProcess, version } from "./processes.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const REPS = smoke ? 1 : 5;
-const SECTIONS = ["hot", "e2e", "mlflow", "memory", "integrations", "artifacts", "viewer", "load"];
+const SECTIONS = [
+  "hot",
+  "e2e",
+  "mlflow",
+  "memory",
+  "integrations",
+  "artifacts",
+  "viewer",
+  "load",
+  "store",
+];
 const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length > 0) {
@@ -443,6 +454,7 @@ if (wanted("integrations")) rows.push(...await benchIntegrations());
 if (wanted("artifacts")) rows.push(...await benchArtifacts(smoke, mlflowPython()));
 if (wanted("viewer")) rows.push(...await benchViewer(smoke, mlflowPython()));
 if (wanted("load")) rows.push(...await benchLoad(smoke, mlflowPython()));
+if (wanted("store")) rows.push(...await benchStoreReads(smoke, mlflowPython()));
 
 async function benchIntegrations(): Promise<Row[]> {
   return [

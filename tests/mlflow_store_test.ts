@@ -130,3 +130,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "MLflow's client and ours report the same latest metric values when steps go back, " +
+    "repeat, tie and another process appends" + why,
+  ignore: python === "" && !process.env.CI,
+  async fn() {
+    if (python === "") throw new Error("CI must set MLFLOW_PYTHON (a Python with mlflow)");
+    const dir = mkdtempSync(join(tmpdir(), "mlruns-latest-"));
+    try {
+      const client = new TrackingClient({ offline: true, storagePath: dir, onNotice: () => {} });
+      const run = await client.startRun({ runName: "latest" });
+      const t = 1_700_000_000_000;
+      for (let i = 0; i < 4000; i++) {
+        run.logMetric("big", Math.cos(i), { step: i, timestamp: t + i });
+      }
+      run.logMetric("big", 9, { step: 1000, timestamp: t + 9999 }); // a step back: not the latest
+      for (const v of [0.3, 0.7, 0.5, NaN]) run.logMetric("tie", v, { step: 2, timestamp: t });
+      for (const v of [NaN, 0.2]) run.logMetric("nan", v, { step: 1, timestamp: t });
+      run.logMetric("back", 1, { step: 5, timestamp: t + 1 });
+      run.logMetric("back", 2, { step: 4, timestamp: t + 2 });
+      run.logMetric("back", 3, { step: 5, timestamp: t });
+      await client.flush();
+      const before = (await client.getRun(run.runId)).data.metrics; // makes the summaries
+      assert.equal(before.big, Math.cos(3999));
+      // Another process appends to the large file after the summary was made.
+      execFileSync(Deno.execPath(), [
+        "run",
+        "-A",
+        "tests/fixtures/latest_writer.ts",
+        dir,
+        run.runId,
+        "big",
+        "3995",
+        "300",
+      ]);
+      await client.close();
+      const seen = JSON.parse(execFileSync(python, ["tests/fixtures/read_store.py", dir], {
+        encoding: "utf8",
+        maxBuffer: 1 << 26,
+        env: { ...process.env, PYTHONWARNINGS: "ignore" },
+      }));
+      const theirs = seen.runs.find((r: { id: string }) => r.id === run.runId).metrics;
+      const reader = new TrackingClient({ offline: true, storagePath: dir });
+      const ours = (await reader.getRun(run.runId)).data.metrics;
+      await reader.close();
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, encode(v)])),
+        theirs,
+      );
+      assert.equal(ours.tie, 0.7);
+      assert.ok(Number.isNaN(ours.nan), "a NaN first at one step and time stays");
+      assert.equal(ours.back, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
