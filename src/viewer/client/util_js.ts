@@ -132,7 +132,7 @@ function frame(crumbs, title) {
   var top = h("header", { class: "top" },
     STATIC ? h("span", { class: "brand" }, "oicm", h("span", { text: "\u00b7" }), "tracking")
       : h("a", { class: "brand", href: "/" }, "oicm", h("span", { text: "\u00b7" }), "tracking"),
-    nav, h("div", { class: "right" }, live, STATIC ? null : h("span", null, h("kbd", { text: "?" }), " keys")));
+    nav, h("div", { class: "right" }, live, STATIC ? null : h("span", { class: "keyhint" }, h("kbd", { text: "?" }), " keys")));
   var main = h("main", { id: "main" });
   document.body.appendChild(top);
   document.body.appendChild(main);
