@@ -172,6 +172,18 @@ test("viewer's series endpoint sends a long metric reduced, and a zoomed step ra
   }
 });
 
+test("viewer's series endpoint answers 404 for `constructor` and `__proto__`, which are no metric of the run (it read their history)", async () => {
+  await withViewer(async (url, ids) => {
+    for (const key of ["constructor", "__proto__", "toString"]) {
+      const res = await fetch(`${url}api/series?run=${ids.runId}&key=${key}`);
+      assert.equal(res.status, 404, key);
+      await res.body?.cancel();
+    }
+    const loss = await fetch(`${url}api/series?run=${ids.runId}&key=loss`);
+    assert.equal((await loss.json()).total, 20);
+  });
+});
+
 const REAL_MLFLOW = process.env.MLFLOW_SERVER_URL;
 
 test(

@@ -157,7 +157,8 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
     try {
       const run = await data.run(checkId(c.req.query("run") ?? ""));
       const key = c.req.query("key") ?? "";
-      if (!(key in run.data.metrics)) return c.json({ error: "no such metric" }, 404);
+      // Own keys only: `constructor` or `__proto__` are in every object, and no metric of this run.
+      if (!Object.hasOwn(run.data.metrics, key)) return c.json({ error: "no such metric" }, 404);
       const width = Math.min(4000, Math.max(10, Number(c.req.query("width")) || 1200));
       const from = c.req.query("from");
       const to = c.req.query("to");
