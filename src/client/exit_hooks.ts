@@ -22,7 +22,8 @@
  *   When the user listens to that signal too (through `process.on`), the
  *   user's listener decides and ours does nothing: a graceful stop that calls
  *   `close()` or `process.exit()` ends the runs as those do. (A listener added
- *   with `Deno.addSignalListener` cannot be seen: ours still stops the process.)
+ *   with `Deno.addSignalListener` cannot be seen: ours saves and ends the runs,
+ *   and the signal sent again reaches that listener, which keeps the process.)
  *
  * They are installed when the first client opens a run and removed when the
  * last watching client closes.
