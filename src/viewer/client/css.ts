@@ -114,6 +114,8 @@ table.kv td { white-space: normal; overflow-wrap: anywhere; max-width: none; }
 .status.RUNNING { color: var(--accent); } .status.RUNNING::before { background: var(--accent);
   animation: pulse 1.6s infinite; }
 .status.FINISHED::before { background: var(--good); }
+.deleted { font-size: 12px; color: var(--bad); border: 1px solid currentColor; border-radius: 4px;
+  padding: 0 6px; }
 .status.FAILED { color: var(--bad); } .status.FAILED::before { background: var(--bad); }
 .status.KILLED { color: var(--warn); } .status.KILLED::before { background: var(--warn); }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(380px, 100%), 1fr));
