@@ -103,7 +103,9 @@ const hasBun = (() => {
 })();
 for (const [signal, own] of [["SIGINT", false], ["SIGTERM", false], ["SIGTERM", true]] as const) {
   Deno.test({
-    name: `offline, Bun, ${signal}${own ? " with the script's own listener" : ""} during training: ${
+    name: `offline, Bun, ${signal}${
+      own ? " with the script's own listener" : ""
+    } during training: ${
       own ? "the listener decides" : "points kept, run KILLED, process dies of it"
     }`,
     ignore: !hasBun,

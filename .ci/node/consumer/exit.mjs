@@ -89,7 +89,12 @@ if (role === "refused") {
   for (const signal of ["SIGINT", "SIGTERM"]) {
     const store = mkdtempSync(join(tmpdir(), `node-exit-${signal}-`));
     try {
-      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "child", "signal", store]);
+      const child = spawn(process.execPath, [
+        fileURLToPath(import.meta.url),
+        "child",
+        "signal",
+        store,
+      ]);
       let out = "";
       child.stdout.on("data", (d) => {
         out += d;
