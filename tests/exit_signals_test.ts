@@ -40,10 +40,14 @@ async function stopped(runtime: Runtime, args: string[], signal: Stop) {
   return { code: status.code, signal: status.signal, out: out + (await err) };
 }
 
-async function offlineCase(runtime: Runtime, signal: Stop, own = false): Promise<void> {
+async function offlineCase(
+  runtime: Runtime,
+  signal: Stop,
+  own: false | "own-handler" | "own-once" = false,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `signal-${signal}-`));
   try {
-    const ended = await stopped(runtime, [own ? "own-handler" : "signal", dir], signal);
+    const ended = await stopped(runtime, [own || "signal", dir], signal);
     if (own) {
       assert.match(ended.out, new RegExp(`own handler: ${signal}`), "the user's listener ran");
       assert.equal(ended.code, 0, `the user's listener chose the exit code\n${ended.out}`);
@@ -71,7 +75,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 Deno.test("offline, Deno, SIGINT with the script's own listener: the listener decides (exit 0, FINISHED), the library does not stop the process", async () => {
-  await offlineCase("deno", "SIGINT", true);
+  await offlineCase("deno", "SIGINT", "own-handler");
+});
+Deno.test("offline, Deno, SIGINT with the script's own process.once listener added before the run: the listener decides (it was gone when ours looked, and ours stopped the process)", async () => {
+  await offlineCase("deno", "SIGINT", "own-once");
 });
 
 Deno.test("online, Deno, Ctrl-C during training: the points and the KILLED end wait in the spool and sync sends them", async () => {
@@ -101,7 +108,14 @@ const hasBun = (() => {
     return false;
   }
 })();
-for (const [signal, own] of [["SIGINT", false], ["SIGTERM", false], ["SIGTERM", true]] as const) {
+for (
+  const [signal, own] of [
+    ["SIGINT", false],
+    ["SIGTERM", false],
+    ["SIGTERM", "own-handler"],
+    ["SIGTERM", "own-once"],
+  ] as const
+) {
   Deno.test({
     name: `offline, Bun, ${signal}${
       own ? " with the script's own listener" : ""

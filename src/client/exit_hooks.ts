@@ -82,8 +82,22 @@ const onSignal: Record<StopSignal, () => void> = {
   SIGTERM: () => stoppedBy("SIGTERM"),
 };
 
+/**
+ * Signal listeners removed in the current task: a `process.once` listener is
+ * gone by the time ours is called after it (Deno calls signal listeners in the
+ * order they were added, whatever `prependListener` asked), yet it was there.
+ */
+let removedThisTask = 0;
+
+function onRemoved(event: string | symbol): void {
+  if (!(SIGNALS as readonly (string | symbol)[]).includes(event)) return;
+  removedThisTask++;
+  setTimeout(() => removedThisTask--, 0);
+}
+
 function stoppedBy(signal: StopSignal): void {
-  if (process.listenerCount(signal) > 1) return; // the user's own listener decides
+  // The user's own listener (still there, or a `once` one just called) decides.
+  if (process.listenerCount(signal) - 1 + removedThisTask > 0) return;
   saveAll("KILLED");
   uninstall();
   process.kill(process.pid, signal); // no listener now: the process dies of it, as it would have
@@ -101,9 +115,11 @@ function install(): void {
   process.on("uncaughtExceptionMonitor", onError);
   if (deno !== undefined) global.addEventListener?.("unload", onUnload);
   if (isBun) process.on("unhandledRejection", onBunRejection);
+  process.on("removeListener", onRemoved);
   for (const signal of SIGNALS) {
     try {
-      process.on(signal, onSignal[signal]);
+      // First in line, so that it counts every other listener, a `once` one too (gone once called).
+      process.prependListener(signal, onSignal[signal]);
     } catch {
       // a signal this platform cannot listen to (SIGTERM on Windows under Deno)
     }
@@ -115,6 +131,7 @@ function uninstall(): void {
   process.off("uncaughtExceptionMonitor", onError);
   if (deno !== undefined) global.removeEventListener?.("unload", onUnload);
   if (isBun) process.off("unhandledRejection", onBunRejection);
+  process.off("removeListener", onRemoved);
   for (const signal of SIGNALS) process.off(signal, onSignal[signal]);
 }
 
