@@ -204,9 +204,10 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
   app.get("/artifact", async (c) => {
     try {
       const path = checkArtifactPath(c.req.query("path") ?? "");
-      const bytes = await data.artifactBytes(c.req.query("run") ?? "", path);
+      const file = await data.artifactStream(c.req.query("run") ?? "", path);
       const name = path.split("/").pop() ?? "artifact";
-      return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      return c.body(file.body, 200, {
+        "Content-Length": String(file.size),
         "Content-Type": artifactType(name),
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Content-Disposition": `inline; filename="${name.replace(/[^\w.-]/g, "_")}"`,
