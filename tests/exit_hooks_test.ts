@@ -147,14 +147,15 @@ Deno.test({
 Deno.test("the exit hooks come with the first open run and go with close()", async () => {
   const dir = mkdtempSync(join(tmpdir(), "exit-hooks-"));
   const hooks = () =>
-    process.listenerCount("exit") + process.listenerCount("uncaughtExceptionMonitor");
+    ["exit", "uncaughtExceptionMonitor", "SIGINT", "SIGTERM", "removeListener"]
+      .reduce((n, event) => n + process.listenerCount(event), 0);
   try {
     const before = hooks();
     const client = new TrackingClient({ offline: true, storagePath: dir });
     await client.setExperiment("lazy");
     assert.equal(hooks(), before, "no run open: no hook");
     const run = await client.startRun();
-    assert.equal(hooks(), before + 2);
+    assert.equal(hooks(), before + 5, "exit, error, SIGINT, SIGTERM and a once listener's end");
     await run.end();
     await client.close();
     assert.equal(hooks(), before, "closed: the hooks are gone");

@@ -172,6 +172,41 @@ test("viewer's series endpoint sends a long metric reduced, and a zoomed step ra
   }
 });
 
+test("viewer's series endpoint answers 404 for `constructor` and `__proto__`, which are no metric of the run (it read their history)", async () => {
+  await withViewer(async (url, ids) => {
+    for (const key of ["constructor", "__proto__", "toString"]) {
+      const res = await fetch(`${url}api/series?run=${ids.runId}&key=${key}`);
+      assert.equal(res.status, 404, key);
+      await res.body?.cancel();
+    }
+    const loss = await fetch(`${url}api/series?run=${ids.runId}&key=loss`);
+    assert.equal((await loss.json()).total, 20);
+  });
+});
+
+test("viewer's download link serves an artifact over 20 MB whole (it answered 500 'download it instead', and there was no other way)", async () => {
+  const { dir, client } = newStore();
+  const run = await client.startRun({ runName: "weights" });
+  const bytes = new Uint8Array(25 * 1024 * 1024);
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
+  await run.logBytes(bytes, "model/weights.bin");
+  await run.end();
+  const viewer = await serveViewer(client, { port: 0 });
+  try {
+    const res = await fetch(`${viewer.url}artifact?run=${run.runId}&path=model/weights.bin`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/octet-stream");
+    assert.equal(res.headers.get("content-length"), String(bytes.length));
+    const got = new Uint8Array(await res.arrayBuffer());
+    assert.equal(got.length, bytes.length);
+    assert.ok(got.every((b, i) => b === bytes[i]), "the same bytes");
+  } finally {
+    await viewer.close();
+    await client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 const REAL_MLFLOW = process.env.MLFLOW_SERVER_URL;
 
 test(

@@ -196,7 +196,7 @@ export class TrackingClient {
       (work) => void this.#track(work),
     );
     this.#exitSaver = {
-      saveAtExit: (failed) => {
+      saveAtExit: (status) => {
         unwatchExit(this.#exitSaver);
         saveAtExit({
           batcher: this.#batcher,
@@ -206,7 +206,7 @@ export class TrackingClient {
           endAtExit: records.endAtExit,
           leave: () => this.#spool?.leave(),
           notify: (saved) => this.#notice(exitNotice(saved, this.#servers, this.#spool)),
-        }, failed);
+        }, status);
       },
     };
     this.#ending = {

@@ -1,8 +1,8 @@
 /**
  * A client's state written at process exit, synchronously (see
  * `exit_hooks.ts`): queued records into the store or the spool, then the end
- * of every open run, and of every run whose end was asked for and had not
- * landed yet.
+ * of every open run (FINISHED, FAILED or KILLED, as the exit was), and of every
+ * run whose end was asked for and had not landed yet.
  *
  * @module
  */
@@ -26,8 +26,8 @@ export interface ExitParts {
   notify: (saved: { records: number; ended: string[]; lost: number }) => void;
 }
 
-/** Writes a client's queued records and ends its runs; `failed` after an uncaught error. */
-export function saveAtExit(parts: ExitParts, failed: boolean): void {
+/** Writes a client's queued records and ends its open runs with `status` (FAILED after an error). */
+export function saveAtExit(parts: ExitParts, status: EndStatus): void {
   let records = 0;
   const lost = parts.batcher.writeAllSync((batch) => {
     records += batch.points + batch.params.length + batch.tags.length;
@@ -44,7 +44,7 @@ export function saveAtExit(parts: ExitParts, failed: boolean): void {
       // At exit nothing can be reported; the other runs still end.
     }
   };
-  for (const run of parts.open) if (!run.ended) end(run, failed ? "FAILED" : "FINISHED");
+  for (const run of parts.open) if (!run.ended) end(run, status);
   for (const [run, status] of parts.ending) end(run, status);
   try {
     parts.leave?.();

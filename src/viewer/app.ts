@@ -157,7 +157,8 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
     try {
       const run = await data.run(checkId(c.req.query("run") ?? ""));
       const key = c.req.query("key") ?? "";
-      if (!(key in run.data.metrics)) return c.json({ error: "no such metric" }, 404);
+      // Own keys only: `constructor` or `__proto__` are in every object, and no metric of this run.
+      if (!Object.hasOwn(run.data.metrics, key)) return c.json({ error: "no such metric" }, 404);
       const width = Math.min(4000, Math.max(10, Number(c.req.query("width")) || 1200));
       const from = c.req.query("from");
       const to = c.req.query("to");
@@ -203,9 +204,10 @@ export function viewerApp(client: TrackingClient, options: ViewerAppOptions = {}
   app.get("/artifact", async (c) => {
     try {
       const path = checkArtifactPath(c.req.query("path") ?? "");
-      const bytes = await data.artifactBytes(c.req.query("run") ?? "", path);
+      const file = await data.artifactStream(c.req.query("run") ?? "", path);
       const name = path.split("/").pop() ?? "artifact";
-      return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      return c.body(file.body, 200, {
+        "Content-Length": String(file.size),
         "Content-Type": artifactType(name),
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Content-Disposition": `inline; filename="${name.replace(/[^\w.-]/g, "_")}"`,

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { Readable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {
@@ -29,8 +30,6 @@ export const QUIET_MS = 1_000;
 export const LIVE_TTL_MS = 400;
 /** The most points the cache holds before it forgets the oldest histories. */
 const CACHE_POINTS = 20_000_000;
-/** The largest artifact the viewer serves for a preview. */
-export const PREVIEW_BYTES = 20 * 1024 * 1024;
 
 /** An experiment on the home page. */
 export interface ExperimentSummary {
@@ -269,26 +268,32 @@ export class ViewerData {
   }
 
   /**
-   * An artifact file's bytes (at most {@linkcode PREVIEW_BYTES}), read by
-   * downloading it into a temporary folder removed at once.
+   * An artifact file, downloaded into a temporary folder: its bytes as a
+   * stream (the folder is removed once the stream ends or is cancelled) and
+   * its size. Files of any size are served this way, for download as for a
+   * preview; the browser previews only small ones.
    */
-  async artifactBytes(runId: string, path: string): Promise<Uint8Array> {
+  async artifactStream(
+    runId: string,
+    path: string,
+  ): Promise<{ body: ReadableStream<Uint8Array>; size: number }> {
     checkId(runId);
     const file = checkArtifactPath(path);
     const slash = file.lastIndexOf("/");
     const parent = slash < 0 ? undefined : file.slice(0, slash);
     const entry = (await this.#client.listArtifacts(runId, parent)).find((e) => e.path === file);
     if (entry === undefined || entry.isDir) throw new TrackingError(`no artifact file ${file}`);
-    if ((entry.fileSize ?? 0) > PREVIEW_BYTES) {
-      throw new TrackingError(`${file} is over ${PREVIEW_BYTES >> 20} MB: download it instead`);
-    }
     const dir = mkdtempSync(join(tmpdir(), "oicm-viewer-"));
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
     try {
       const local = await this.#client.downloadArtifacts(runId, file, dir);
-      if (statSync(local).size > PREVIEW_BYTES) throw new TrackingError(`${file} is too large`);
-      return readFileSync(local);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      const size = statSync(local).size;
+      const stream = createReadStream(local);
+      stream.once("close", cleanup);
+      return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, size };
+    } catch (err) {
+      cleanup();
+      throw err;
     }
   }
 }

@@ -63,10 +63,24 @@ export function serveViewer(
       const out: Record<string, string> = {};
       answer.headers.forEach((v, k) => out[k] = v);
       res.writeHead(answer.status, out);
-      if (req.method === "HEAD" || answer.body === null) res.end();
-      else res.end(new Uint8Array(await answer.arrayBuffer()));
+      if (req.method === "HEAD" || answer.body === null) {
+        await answer.body?.cancel();
+        res.end();
+        return;
+      }
+      // Streamed: an artifact of any size passes through without being held whole.
+      const reader = answer.body.getReader();
+      res.once("close", () => void reader.cancel().catch(() => {}));
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        if (res.destroyed) return;
+        if (!res.write(next.value)) {
+          await new Promise((r) => (res.once("drain", r), res.once("close", r)));
+        }
+      }
+      res.end();
     } catch {
-      res.writeHead(500, { "content-type": "text/plain" }).end("viewer error");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("viewer error");
     }
   });
   return new Promise((resolve, reject) => {

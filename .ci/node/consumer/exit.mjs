@@ -1,7 +1,8 @@
 // At exit on Node, as a user of the packed tarball: a script that logs 15 points over 300 ms and
 // then throws, leaves a rejection unhandled, calls process.exit() or simply ends, without close(),
 // keeps every point and ends its run FAILED or FINISHED; the user's error still ends the process
-// non-zero with its stack printed. (Deno and Bun: tests/exit_hooks_test.ts.)
+// non-zero with its stack printed; SIGINT or SIGTERM ends it KILLED and the process still dies of
+// the signal. (Deno and Bun: tests/exit_hooks_test.ts, tests/exit_signals_test.ts.)
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -45,6 +46,10 @@ if (role === "refused") {
   if (mode === "reject") void Promise.reject(new Error("rejected after training"));
   if (mode === "exit0") process.exit(0);
   if (mode === "exit3") process.exit(3);
+  if (mode === "signal") {
+    setInterval(() => {}, 1_000); // training goes on until Ctrl-C or kill
+    console.log("waiting");
+  }
 } else {
   const expected = {
     throw: ["FAILED", true, /boom after training/],
@@ -75,6 +80,41 @@ if (role === "refused") {
       assert.deepEqual(run.data.params, { lr: "0.1" });
       await client.close();
       console.log(`exit ok: ${m} -> ${status}, 15 points`);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  }
+  // Ctrl-C (SIGINT) or kill (SIGTERM) during training: points kept, the run ends KILLED, and
+  // the process still dies of the signal.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    const store = mkdtempSync(join(tmpdir(), `node-exit-${signal}-`));
+    try {
+      const child = spawn(process.execPath, [
+        fileURLToPath(import.meta.url),
+        "child",
+        "signal",
+        store,
+      ]);
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("waiting") && !child.signalSent) {
+          child.signalSent = true;
+          child.kill(signal);
+        }
+      });
+      child.stderr.on("data", (d) => out += d);
+      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const died = await new Promise((r) => child.on("exit", (code, sig) => r(sig ?? code)));
+      clearTimeout(killer);
+      assert.equal(died, signal, `${signal}: ended by ${died}\n${out}`);
+      const runId = /logged (\w+)/.exec(out)[1];
+      const client = new TrackingClient({ offline: true, storagePath: store, onNotice: () => {} });
+      const run = await client.getRun(runId);
+      assert.equal(run.info.status, "KILLED", signal);
+      assert.equal((await client.getMetricHistory(runId, "loss")).length, 15, signal);
+      await client.close();
+      console.log(`exit ok: ${signal} -> KILLED, 15 points, died of ${signal}`);
     } finally {
       rmSync(store, { recursive: true, force: true });
     }

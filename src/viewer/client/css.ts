@@ -114,9 +114,12 @@ table.kv td { white-space: normal; overflow-wrap: anywhere; max-width: none; }
 .status.RUNNING { color: var(--accent); } .status.RUNNING::before { background: var(--accent);
   animation: pulse 1.6s infinite; }
 .status.FINISHED::before { background: var(--good); }
+.deleted { font-size: 12px; color: var(--bad); border: 1px solid currentColor; border-radius: 4px;
+  padding: 0 6px; }
 .status.FAILED { color: var(--bad); } .status.FAILED::before { background: var(--bad); }
 .status.KILLED { color: var(--warn); } .status.KILLED::before { background: var(--warn); }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(380px, 100%), 1fr));
+  gap: 12px; }
 figure.chart { margin: 0; background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
   padding: 8px 10px 6px; position: relative; min-width: 0; }
 figure.chart figcaption { display: flex; gap: 8px; align-items: baseline; font-weight: 600;
@@ -165,6 +168,13 @@ details.columns .menu label { display: flex; gap: 8px; padding: 2px 6px; color: 
 .help table td { border: 0; padding: 3px 8px; }
 .tablewrap { width: fit-content; min-width: min(100%, 720px); max-width: 100%; }
 .tablewrap > table { width: 100%; }
+@media (max-width: 640px) {
+  header.top { padding: 0 12px; gap: 8px; }
+  header.top .keyhint { display: none; }
+  main { padding: 14px 12px 40px; }
+  .artifacts { grid-template-columns: minmax(0, 1fr); }
+  .artifacts ul { border-right: 0; border-bottom: 1px solid var(--line); }
+}
 td .dim, a.dim { color: var(--muted); }
 .tablewrap > table td:nth-child(2) { max-width: 280px; }
 `;

@@ -44,7 +44,8 @@ function runPage(main) {
   add(main, h("h1", { text: runName(run) }));
   var durEl = h("b", { text: dur(runDuration(info)) }), stat = h("span", { id: "status" }, statusEl(info.status));
   add(main, h("div", { class: "sub" }, stat, h("span", null, "started ", h("b", { text: when(info.startTime) })),
-    h("span", null, "duration ", durEl), h("span", { class: "mono dim", text: info.runId })));
+    h("span", null, "duration ", durEl), h("span", { class: "mono dim", text: info.runId }),
+    deletedEl(info.lifecycleStage)));
   var keysAll = sortKeys(Object.keys(series));
   var model = keysAll.filter(function (k) { return !isSystem(k); }), system = keysAll.filter(isSystem);
   add(main, chartToolbar());

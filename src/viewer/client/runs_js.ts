@@ -27,7 +27,7 @@ function experimentPage(main) {
   var exp = BOOT.experiment, runs = BOOT.runs, url = new URL(location.href);
   add(main, h("h1", { text: exp.name }));
   add(main, h("div", { class: "sub" }, h("span", null, h("b", { text: runs.length.toLocaleString("en-US") }), BOOT.filter ? " runs match" : " runs"),
-    h("span", { class: "mono dim", text: "id " + exp.experimentId })));
+    h("span", { class: "mono dim", text: "id " + exp.experimentId }), deletedEl(exp.lifecycleStage)));
   var params = differing(runs, "params"), metrics = differing(runs, "metrics");
   var cols = [];
   metrics.differ.concat(metrics.same).forEach(function (k) { if (!isSystem(k)) cols.push({ kind: "metrics", key: k, on: true, differ: metrics.differ.indexOf(k) >= 0 }); });

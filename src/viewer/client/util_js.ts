@@ -113,6 +113,10 @@ function qs(params) {
 }
 function runName(r) { return r.info.runName || r.info.runId.slice(0, 8); }
 function statusEl(status) { return h("span", { class: "status " + status, text: status.toLowerCase() }); }
+/** A badge for what a store keeps in its trash (reached by a bookmark or a typed URL). */
+function deletedEl(stage) {
+  return stage === "deleted" ? h("span", { class: "deleted", role: "note", text: "deleted: in the store's trash" }) : null;
+}
 function isSystem(key) { return key.slice(0, 7) === "system/"; }
 function sortKeys(keys) { return keys.slice().sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; }); }
 function href(path) { return STATIC ? null : path; }
@@ -132,7 +136,7 @@ function frame(crumbs, title) {
   var top = h("header", { class: "top" },
     STATIC ? h("span", { class: "brand" }, "oicm", h("span", { text: "\u00b7" }), "tracking")
       : h("a", { class: "brand", href: "/" }, "oicm", h("span", { text: "\u00b7" }), "tracking"),
-    nav, h("div", { class: "right" }, live, STATIC ? null : h("span", null, h("kbd", { text: "?" }), " keys")));
+    nav, h("div", { class: "right" }, live, STATIC ? null : h("span", { class: "keyhint" }, h("kbd", { text: "?" }), " keys")));
   var main = h("main", { id: "main" });
   document.body.appendChild(top);
   document.body.appendChild(main);
