@@ -53,16 +53,28 @@ test("runName as a function gets the arguments with their own types (they were n
     },
   });
   class Sweep {
-    @tracked<Sweep["fit"]>({
+    @tracked({
       client,
-      runName: (lr, epochs) => `fit lr=${lr.toExponential(0)} x${epochs}`,
+      runName: (lr, epochs) => {
+        // The method's own types, taken from the method the decorator decorates.
+        const typed: [Equals<typeof lr, number>, Equals<typeof epochs, number>] = [true, true];
+        assert.deepEqual(typed, [true, true]);
+        return `fit lr=${lr.toExponential(0)} x${epochs}`;
+      },
     })
     async fit(lr: number, epochs: number) {
       await Promise.resolve();
       return lr * epochs;
     }
-    // Unannotated and unnamed, the arguments are unknown (not never): printable, not misused.
-    @tracked({ client, runName: (split) => `eval ${String(split)}` })
+    // Unannotated, the arguments still have the method's types.
+    @tracked({
+      client,
+      runName: (split) => {
+        const typed: Equals<typeof split, string> = true;
+        assert.equal(typed, true);
+        return `eval ${split.toUpperCase()}`;
+      },
+    })
     async evaluate(split: string) {
       await Promise.resolve();
       return split;
@@ -74,7 +86,7 @@ test("runName as a function gets the arguments with their own types (they were n
   await client.flush();
   assert.deepEqual(runs().map((r) => r.info.run_name).sort(), [
     "adam-lr=0.010",
-    "eval val",
+    "eval VAL",
     "fit lr=1e-3 x3",
   ]);
   await client.close();

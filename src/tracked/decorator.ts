@@ -61,6 +61,8 @@ export type TrackableFunction = (this: never, ...args: never[]) => unknown;
 
 /**
  * `tracked(options)` returns this: usable as a standard or a legacy decorator.
+ * `A` is the decorated method's argument types, which TypeScript takes from
+ * the method itself, so `runName: (lr) => ...` sees `lr` as the method's type.
  *
  * @example
  * ```ts
@@ -68,9 +70,9 @@ export type TrackableFunction = (this: never, ...args: never[]) => unknown;
  * const decorate: TrackedDecorator = tracked({ runName: "train" });
  * ```
  */
-export interface TrackedDecorator {
-  /** TC39 standard decorator form. */
-  <F extends TrackableFunction>(value: F, context: ClassMethodDecoratorContext): F;
+export interface TrackedDecorator<A extends readonly unknown[] = never[]> {
+  /** TC39 standard decorator form (the method is replaced by one that opens a run per call). */
+  (value: (this: never, ...args: A) => unknown, context: ClassMethodDecoratorContext): void;
   /** Legacy `experimentalDecorators` form. */
   (target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 }
@@ -240,21 +242,19 @@ export function tracked(
 ): PropertyDescriptor;
 /**
  * `@tracked({ ... })`: a decorator with options, for standard or legacy
- * decorators. A decorator's options are checked before the method they
- * decorate, so `runName`'s arguments are `unknown` unless annotated, or typed
- * as the method's when it is named: `@tracked<Trainer["fit"]>({ ... })`.
+ * decorators. `runName`'s arguments take the decorated method's types.
  *
  * @example
  * ```ts ignore
  * class Trainer {
- *   @tracked<Trainer["fit"]>({ experiment: "sweeps", runName: (lr) => `lr=${lr.toFixed(3)}` })
+ *   @tracked({ experiment: "sweeps", runName: (lr) => `lr=${lr.toFixed(3)}` })
  *   fit(lr: number) {}
  * }
  * ```
  */
-export function tracked<M extends TrackableFunction = (...args: unknown[]) => unknown>(
-  options: TrackedOptions<Parameters<M>>,
-): TrackedDecorator;
+export function tracked<A extends readonly unknown[] = never[]>(
+  options: TrackedOptions<A>,
+): TrackedDecorator<A>;
 /**
  * `tracked(fn, options)`: wraps a plain or arrow function so each call is a
  * run; `runName`'s arguments have `fn`'s types.
