@@ -28,8 +28,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  * so its redirect is the answer. Past `maxHops`, a `TypeError` as fetch throws.
  *
  * @example
- * ```ts
- * import { fetchFollowing } from "./redirects.ts";
+ * ```ts ignore
  * const answer = await fetchFollowing("http://127.0.0.1:9/x", { method: "GET" }, {
  *   fetch: () => Promise.resolve(new Response("ok")),
  *   headersFor: () => ({}),
