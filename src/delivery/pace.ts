@@ -3,10 +3,9 @@
  * long it waits between them, from how the server answers (additive increase,
  * multiplicative decrease). Overload (an overload answer, or an answer slower
  * than `slowMs`) drops the window to one request and doubles the gap between
- * batches (from 250 ms, or from half the answer's time, up to 2 s). While
- * backing off, an answer slower than `fastMs` stretches the gap by half again;
- * a fast one widens the window by `1/window` (about one more request per
- * round trip) and halves the gap. A database server slows down as more
+ * batches (from 250 ms, or from half the answer's time, up to 2 s). Every
+ * answer that is no overload halves the gap; a fast one (under `fastMs`) also
+ * widens the window by `1/window` (about one more request per round trip). A database server slows down as more
  * writers contend for it; many processes on one server so converge on what
  * it can take instead of queuing past its timeouts.
  *
@@ -120,14 +119,13 @@ export class Pace {
       }
       return;
     }
-    if (signal.latencyMs > (this.#opts.fastMs ?? 1000)) {
-      // Slow: the server is still busy; space batches out further.
-      if (this.#backingOff) this.#gapMs = Math.min(MAX_GAP_MS, Math.round(this.#gapMs * 1.5));
-      return;
-    }
+    // An answer that is no overload shortens the gap: the window of one already bounds what this
+    // client asks of the server, and idling between good answers only slows everyone's delivery.
+    this.#gapMs = this.#gapMs < 2 * 20 ? 0 : Math.round(this.#gapMs / 2);
+    // Slow but good: the server is busy; the window stays where it is.
+    if (signal.latencyMs > (this.#opts.fastMs ?? 1000)) return;
     const max = this.#opts.maxInFlight;
     this.#window = Math.min(max, this.#window + 1 / this.#window);
-    this.#gapMs = this.#gapMs < 2 * 20 ? 0 : Math.round(this.#gapMs / 2);
     if (this.#backingOff && this.#gapMs === 0 && this.#window >= max) this.#caughtUp();
   }
 
