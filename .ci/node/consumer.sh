@@ -8,26 +8,9 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-passed=0
-failed=0
-step() {
-  local name=$1
-  shift
-  echo "-- $name"
-  if "$@"; then passed=$((passed + 1)); else echo "!! node consumer: $name failed"; failed=$((failed + 1)); return 1; fi
-}
-# Runs a command with its output kept back unless it fails.
-quiet() {
-  local log
-  log=$(mktemp)
-  if "$@" >"$log" 2>&1; then rm -f "$log"; else local rc=$?; cat "$log"; rm -f "$log"; return $rc; fi
-}
-finish() {
-  cd "$root"
-  [[ -n "${work:-}" ]] && rm -rf "$work"
-  echo "node consumer: $passed passed, $failed failed"
-  exit 0
-}
+label="node consumer"
+# shellcheck source=steps.sh
+source "$root/.ci/node/steps.sh"
 
 node --version
 work=$(mktemp -d)
