@@ -14,9 +14,9 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import type { Page } from "playwright-core";
 import { TrackingClient } from "../mod.ts";
+import { CHROMIUM, CHROMIUM_ARGS } from "../tests/viewer_store.ts";
 import type { Row } from "./row.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Starts `cli ui` on a free port; resolves with its URL, the ms to it, and a stop function. */
@@ -152,15 +152,7 @@ export async function benchViewer(smoke: boolean, mlflowPython?: string): Promis
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const starts: number[] = [];

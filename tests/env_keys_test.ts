@@ -14,7 +14,7 @@ import { main } from "../src/cli.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { ENV_VARIABLES } from "../src/client/env.ts";
 import { test } from "./harness.ts";
-import { FAST_RETRY } from "./helpers.ts";
+import { FAST_RETRY, withEnv as withEnvOf } from "./helpers.ts";
 
 const OICM_KEY = "oicm-key-0123456789";
 const MLFLOW_TOKEN = "mlflow-token-abcdef";
@@ -22,19 +22,8 @@ const MLFLOW_TOKEN = "mlflow-token-abcdef";
 /** Every variable the library reads: all cleared, so the machine's own do not leak in. */
 const NAMES = ENV_VARIABLES;
 
-async function withEnv(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
-  for (const n of NAMES) delete process.env[n];
-  Object.assign(process.env, vars);
-  try {
-    await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const withEnv = (vars: Record<string, string>, fn: () => void | Promise<void>) =>
+  withEnvOf(NAMES, vars, fn);
 
 /** An OICM fake and two plain MLflow fakes on loopback. */
 async function servers() {

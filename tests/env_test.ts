@@ -4,6 +4,7 @@ import { clientFromEnv } from "../src/client/env.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import process from "node:process";
 import { test } from "./harness.ts";
+import { withEnv as withEnvOf } from "./helpers.ts";
 
 const NAMES = [
   "OICM_TRACKING_API_HOST",
@@ -35,19 +36,8 @@ function withEnv(vars: Record<string, string>, fn: () => void): void {
   }
 }
 
-async function withEnvAsync(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
-  for (const n of NAMES) delete process.env[n];
-  for (const [k, v] of Object.entries(vars)) process.env[k] = v;
-  try {
-    await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const withEnvAsync = (vars: Record<string, string>, fn: () => Promise<void>) =>
+  withEnvOf(NAMES, vars, fn);
 
 test("fromEnv reads OICM variables (and the Python client's OIP_ names)", () => {
   withEnv({

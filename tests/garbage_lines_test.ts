@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TrackingClient } from "../mod.ts";
-import { main } from "../src/cli.ts";
+import { cli } from "./cli_capture.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
 
@@ -63,18 +63,9 @@ test("sync uploads the lines that parse and names the ones it skips", async () =
 test("cli show prints no NaN for garbage lines and names them on stderr", async () => {
   using s = await storeWithGarbage();
   await s.client.close();
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  try {
-    assert.equal(await main(["show", s.run.runId, "--store", s.dir]), 0);
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-  assert.match(out.join("\n"), /loss .* 4 points/);
-  assert.doesNotMatch(out.join("\n"), /NaN/);
-  assert.ok(err.some((l) => l.includes("not a metric line")), err.join("\n"));
+  const { code, out, err } = await cli(["show", s.run.runId, "--store", s.dir]);
+  assert.equal(code, 0);
+  assert.match(out, /loss .* 4 points/);
+  assert.doesNotMatch(out, /NaN/);
+  assert.ok(err.includes("not a metric line"), err);
 });

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { TrackingClient, type TrackingClientOptions } from "../mod.ts";
 import { FakeMlflowServer, type FakeServerOptions, type StoredRun } from "../src/testing/mod.ts";
 
@@ -66,4 +67,26 @@ export function inProcess(options: Partial<TrackingClientOptions> = {}) {
   const byName = (name: string) => runs().filter((r) => r.info.run_name === name);
   const params = (r: StoredRun) => Object.fromEntries(r.params);
   return { server, client, runs, byName, params };
+}
+
+/**
+ * Runs `fn` with the variables `names` unset and `vars` set, then puts back
+ * what the environment held (shared by the env suites).
+ */
+export async function withEnv(
+  names: readonly string[],
+  vars: Record<string, string>,
+  fn: () => void | Promise<void>,
+): Promise<void> {
+  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  for (const n of names) delete process.env[n];
+  Object.assign(process.env, vars);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
