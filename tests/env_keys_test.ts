@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { credentialsFromEnv, TrackingClient } from "../mod.ts";
 import { main } from "../src/cli.ts";
 import { FakeMlflowServer } from "../src/testing/mod.ts";
