@@ -34,6 +34,31 @@ function run(cmd: string, args: string[]): Promise<{ code: number; out: string }
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code: code ?? -1, out })));
 }
 
+/**
+ * Resolves once the machine is quiet (under 30% busy over a second, or after
+ * 20 s): a fresh `mlflow server` keeps starting its job runners for seconds
+ * after `/health` answers, and that work is neither client's.
+ */
+async function settled(): Promise<void> {
+  const busy = (): [number, number] => {
+    const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/)
+      .slice(1).map(Number);
+    const idle = fields[3] + fields[4];
+    return [fields.reduce((a, b) => a + b, 0) - idle, idle];
+  };
+  const deadline = Date.now() + 20_000;
+  try {
+    while (Date.now() < deadline) {
+      const [b0, i0] = busy();
+      await new Promise((r) => setTimeout(r, 1000));
+      const [b1, i1] = busy();
+      if ((b1 - b0) / Math.max(1, b1 - b0 + i1 - i0) < 0.3) return;
+    }
+  } catch {
+    await new Promise((r) => setTimeout(r, 10_000)); // no /proc: give it ten seconds
+  }
+}
+
 /** Points and distinct steps of each run, from MLflow's sqlite database. */
 function counts(python: string, db: string): [string, number, number][] {
   return JSON.parse(execFileSync(python, [
@@ -66,6 +91,7 @@ async function trial(
       body: JSON.stringify({ name: "load" }),
     });
     const { experiment_id: experimentId } = await res.json();
+    await settled();
     const t0 = performance.now();
     const results = await Promise.all(
       Array.from({ length: processes }, (_, i) =>

@@ -67,6 +67,10 @@ export interface LoadSignal {
   startedAt: number;
   /** How long the attempt took, in ms. */
   latencyMs: number;
+  /** The route asked (`runs/log-batch`, `artifacts/...`). */
+  route: string;
+  /** The size of a JSON body sent (characters), when it had one. */
+  bytes?: number;
   /** The overload's words, for a notice (no secrets: already scrubbed). */
   reason?: string;
   /** The request gave up (its retry budget spent): what follows goes to the spool, not the server. */

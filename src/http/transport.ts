@@ -109,6 +109,12 @@ type Outcome =
     overload?: boolean;
   };
 
+/** What an attempt sent, for its load signal. */
+interface Sent {
+  /** The body's size (characters of a JSON body). */
+  bytes?: number;
+}
+
 /** Sends MLflow REST requests. */
 export class Transport {
   readonly #config: TransportConfig;
@@ -280,12 +286,15 @@ export class Transport {
         );
       }
       const attemptedAt = Date.now();
-      const outcome = await this.#attempt(route, method, url, opts);
+      const sent: Sent = {};
+      const outcome = await this.#attempt(route, method, url, opts, sent);
       const overload = !outcome.ok && outcome.overload === true;
       this.#config.onLoad?.({
         overloaded: overload,
         startedAt: attemptedAt,
         latencyMs: Date.now() - attemptedAt,
+        route,
+        bytes: sent.bytes,
         reason: overload ? outcome.error.message : undefined,
       });
       if (outcome.ok) {
@@ -307,6 +316,7 @@ export class Transport {
             overloaded: true,
             startedAt: attemptedAt,
             latencyMs: 0,
+            route,
             gaveUp: true,
           });
         }
@@ -331,7 +341,13 @@ export class Transport {
     }
   }
 
-  async #attempt(route: string, method: string, url: string, opts: Exchange): Promise<Outcome> {
+  async #attempt(
+    route: string,
+    method: string,
+    url: string,
+    opts: Exchange,
+    sent: Sent,
+  ): Promise<Outcome> {
     const fetchFn = this.#config.fetch ?? globalThis.fetch;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -349,6 +365,7 @@ export class Transport {
           ? { "User-Agent": this.#headers["User-Agent"], ...opts.headers }
           : { ...this.#headers, ...opts.headers };
       const body = await opts.body?.(touch);
+      if (typeof body === "string") sent.bytes = body.length;
       const init: RequestInit & { duplex?: "half" } = { method, body, signal: controller.signal };
       if (body instanceof ReadableStream) init.duplex = "half"; // Node's fetch wants it for a stream
       // A streamed body (a large file) goes with its length over node:http, unless a fetch was given.
