@@ -2,9 +2,11 @@
  * Under load: many training processes at once on one real `mlflow server`
  * (sqlite, `--workers 2`), each logging into its own run; ours
  * (`tests/fixtures/load_child.ts`) and MLflow's Python `MlflowClient.log_batch`
- * (1,000 points a request, `bench/python_load.py`), each on a fresh server, in
- * the same run. Prints wall time, runs delivered whole and points delivered
- * (counted in MLflow's database) side by side. A single process on an idle
+ * (1,000 points a request, `bench/python_load.py`), each on a fresh server
+ * left to settle, in the same run; and in full runs raw `fetch`, one request
+ * at a time (`bench/raw_load_child.ts`: what the server takes from a client
+ * with no overhead). Prints wall time, runs delivered whole and points
+ * delivered (counted in MLflow's database) side by side. A single process on an idle
  * server is section 2's row (1M points vs raw batched fetch).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -73,7 +75,7 @@ function counts(python: string, db: string): [string, number, number][] {
 /** `processes` clients of one kind at once on a fresh server. */
 async function trial(
   python: string,
-  which: "ours" | "python",
+  which: "ours" | "python" | "raw",
   processes: number,
   points: number,
 ): Promise<Outcome> {
@@ -105,6 +107,16 @@ async function trial(
             `p${i}`,
             String(points),
             join(dir, `spool${i}`),
+          ])
+          : which === "raw"
+          ? run(Deno.execPath(), [
+            "run",
+            "-A",
+            "bench/raw_load_child.ts",
+            server.url,
+            experimentId,
+            `p${i}`,
+            String(points),
           ])
           : run(python, [
             "bench/python_load.py",
@@ -162,6 +174,8 @@ export async function benchLoad(smoke: boolean, python: string | undefined): Pro
   for (const [processes, points, target, met] of sizes) {
     const ours = await trial(python, "ours", processes, points);
     const py = await trial(python, "python", processes, points);
+    // What the server takes from a client with no overhead at all (not in smoke runs).
+    const raw = smoke ? undefined : await trial(python, "raw", processes, points);
     rows.push({
       section: "5 under load",
       what: `${processes} processes x ${points} points, mlflow sqlite 2 workers`,
@@ -174,7 +188,8 @@ export async function benchLoad(smoke: boolean, python: string | undefined): Pro
       target,
       met: met(ours, py),
       note: `ratio = how many times faster ours is; ours: ${describe(ours, processes)}; ` +
-        `python: ${describe(py, processes)}`,
+        `python: ${describe(py, processes)}` +
+        (raw ? `; raw fetch, one request at a time: ${describe(raw, processes)}` : ""),
     });
   }
   return rows;
