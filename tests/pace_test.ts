@@ -1,8 +1,10 @@
 /**
  * Backing off as a group, on a fake clock: many clients on one server that
  * serves a few batches at a time converge on a short queue and keep it busy;
- * a single client on an idle server keeps two batches in flight with no gap;
- * an artifact's long upload does not slow the batches. Each client runs the real `Pace` against a simulated
+ * a single client on an idle server, or a far one, keeps two batches in
+ * flight with no gap; an artifact's long upload, a refused attempt or a
+ * clock stepping back does not slow the batches; a pause in logging ends the
+ * back-off. Each client runs the real `Pace` against a simulated
  * server (first come, first served, `slots` batches at a time).
  */
 import assert from "node:assert/strict";
@@ -159,6 +161,9 @@ test("8 clients keep the server busy with no gaps forced on them for long", () =
   assert.ok(out.peak <= 16, `peak ${out.peak}`);
   // The queue alone bounds them: one request each, and no client idles between its batches.
   for (const pace of out.paces) assert.equal(pace.gapMs, 0);
+  // A client that said it was slowing down also said when it stopped.
+  const busy = out.notices.filter((m) => /busy/.test(m)).length;
+  assert.equal(out.notices.filter((m) => /caught up/.test(m)).length, busy, out.notices.join("\n"));
 });
 
 test("a single client on an idle server keeps two batches in flight and never waits", () => {
@@ -168,7 +173,7 @@ test("a single client on an idle server keeps two batches in flight and never wa
   assert.equal(pace.gapMs, 0);
   assert.equal(pace.backingOff, false);
   assert.deepEqual(out.notices, []);
-  // Two at a time, 100 ms each: 20 batches a second, as fast as the server goes.
+  // Two at a time, 150 ms each: about 13 batches a second, as fast as the server goes.
   assert.ok(out.busy >= 0.99, `busy ${(out.busy * 100).toFixed(1)}%`);
 });
 
@@ -193,6 +198,68 @@ test("an artifact upload that takes a minute does not slow the batches", () => {
     route: "artifacts/model.onnx",
   });
   assert.equal(pace.window, 2);
+  assert.equal(pace.gapMs, 0);
+  assert.equal(pace.backingOff, false);
+});
+
+test("a far server (600 ms a batch, no queue) keeps two batches in flight and no gap", () => {
+  const out = simulate({
+    slots: 100,
+    serviceMs: 600,
+    clients: 1,
+    durationMs: 60_000,
+    settleMs: 10_000,
+  });
+  const [pace] = out.paces;
+  assert.equal(pace.window, 2);
+  assert.equal(pace.gapMs, 0);
+  assert.deepEqual(out.notices, []);
+  assert.ok(out.mean >= 1.9, `in flight ${out.mean.toFixed(2)}`);
+});
+
+/** A pace on a fake clock, and a way to feed it batch answers. */
+function paceAt(): { pace: Pace; answer: (latencyMs: number, ok?: boolean) => void } {
+  let now = 0;
+  const pace = new Pace({ maxInFlight: 2, waiting: () => 0, notify: () => {}, now: () => now });
+  const answer = (latencyMs: number, ok = true) => {
+    pace.observe({
+      overloaded: false,
+      startedAt: now,
+      latencyMs,
+      route: "runs/log-batch",
+      bytes: FULL_BATCH,
+      ok,
+    });
+    now += Math.max(0, latencyMs) + pace.gapMs;
+  };
+  return { pace, answer };
+}
+
+test("a refused or dropped attempt, answered in 1 ms, is not taken for the server's speed", () => {
+  const { pace, answer } = paceAt();
+  answer(1, false); // a connection refused at once, or a fast 4xx
+  for (let i = 0; i < 20; i++) answer(300); // a remote server's honest 300 ms
+  assert.equal(pace.gapMs, 0);
+  assert.equal(pace.window, 2);
+});
+
+test("a clock that steps back (a negative answer time) leaves the pace as it was", () => {
+  const { pace, answer } = paceAt();
+  for (let i = 0; i < 5; i++) answer(100);
+  answer(-5000);
+  answer(Number.NaN);
+  for (let i = 0; i < 5; i++) answer(100);
+  assert.equal(pace.gapMs, 0);
+  assert.equal(pace.window, 2);
+});
+
+test("after a pause in logging, the first batch goes at once", () => {
+  const { pace, answer } = paceAt();
+  answer(100);
+  answer(3000); // queued: two in flight is too many
+  answer(3000); // still queued: a gap
+  assert.ok(pace.gapMs > 0);
+  pace.idle(); // nothing waits any more
   assert.equal(pace.gapMs, 0);
   assert.equal(pace.backingOff, false);
 });

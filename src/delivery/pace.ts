@@ -9,17 +9,20 @@
  * `minTargetMs`..`maxTargetMs`) waited behind other requests, so the client
  * asks less of the server: one request in flight instead of two, then a gap
  * that divides its rate by the square root of how far the answer overshot.
- * Answers near the target add a fixed step to its rate per second (additive
- * increase, multiplicative decrease); answers under half the target close
- * the gap in proportion, and with no gap a fast answer widens the window by
- * `1/window`. Every client on a server sees the same queue, so many
+ * Answers near the target (over three quarters of it) add a fixed step to
+ * its rate per second (additive increase, multiplicative decrease); faster
+ * ones close the gap in proportion. With no gap left the back-off is over,
+ * and an answer under half the target, or as fast as the fastest seen,
+ * widens the window by `1/window`. Only batches' good answers time the
+ * queue (not a refusal, a dropped connection or an artifact's upload), and
+ * a pause in logging ends the back-off. Every client on a server sees the same queue, so many
  * processes converge on a short one however many they are, and keep the
  * server busy without queuing into its failure: MLflow's SQL store holds two
  * pool connections per `log-batch`, and with ~15 requests in one worker it
  * stalls for its 30 s pool timeout (32 processes at one request each did).
  *
  * One notice when backing off starts, one when the client has caught up (no
- * gap and the window whole again, or nothing waits), each with how many
+ * gap left, or nothing waits), each with how many
  * records wait; backing off again within a minute of catching up is the same
  * episode, not told again.
  *
@@ -36,6 +39,8 @@ export interface PaceSignal {
   latencyMs: number;
   /** The route asked (`runs/log-batch`); only batches' answers time the queue. */
   route?: string;
+  /** A 2xx answer (default true): a refusal or a lost connection times nothing. */
+  ok?: boolean;
   /** The size of the batch's body (characters). */
   bytes?: number;
   /** The overload's words. */
@@ -60,7 +65,8 @@ export interface PaceOptions {
   /**
    * The answer time (ms) above which a batch always counts as queued. Default 800 (MLflow's SQL
    * store answers a 1,000-point batch in ~100-150 ms on 2 cores with no queue: about ten batches
-   * at the server, short of the ~15 per worker that stall it).
+   * at the server, short of the ~15 per worker that stall it). A far server whose batches take
+   * longer than this with no queue at all is paced as a busy one.
    */
   maxTargetMs?: number;
   /**
@@ -152,7 +158,9 @@ export class Pace {
       );
       return;
     }
-    if (!batch) return;
+    // Only a batch's good answer times the queue; a clock that stepped back times nothing.
+    if (!batch || signal.ok === false) return;
+    if (!(signal.latencyMs >= 0 && Number.isFinite(signal.latencyMs))) return;
     const bytes = signal.bytes ?? 0;
     if (bytes > this.#fullBytes) {
       // A larger batch than any before: the smaller ones timed less work.
@@ -180,15 +188,22 @@ export class Pace {
     this.#gapMs = overshoot > 0.75
       ? this.#hastened(signal.latencyMs)
       : this.#resized(signal.latencyMs, overshoot);
-    // Two in flight only while answers come in well under the target.
-    if (this.#gapMs === 0 && overshoot <= 0.5) {
+    if (this.#gapMs > 0) return;
+    // No wait between batches any more: the back-off is over.
+    if (this.#backingOff) this.#caughtUp();
+    // Two in flight while answers come in well under the target, or as fast as ever (a far
+    // server's answers take long with no queue; a second batch in flight covers the wait).
+    if (overshoot <= 0.5 || signal.latencyMs <= 1.25 * this.#baseMs) {
       this.#window = Math.min(this.#opts.maxInFlight, this.#window + 1 / this.#window);
-      if (this.#backingOff && this.#window >= this.#opts.maxInFlight) this.#caughtUp();
     }
   }
 
-  /** Told by the queue when nothing waits: a client backing off has caught up. */
+  /**
+   * Told by the queue when nothing waits: a client backing off has caught
+   * up, and the next batch (after a pause in logging) goes at once.
+   */
   idle(): void {
+    this.#gapMs = 0;
     if (this.#backingOff) this.#caughtUp();
   }
 

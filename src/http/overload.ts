@@ -69,6 +69,8 @@ export interface LoadSignal {
   latencyMs: number;
   /** The route asked (`runs/log-batch`, `artifacts/...`). */
   route: string;
+  /** The server answered 2xx: only such answers time the server's queue. */
+  ok?: boolean;
   /** The size of a JSON body sent (characters), when it had one. */
   bytes?: number;
   /** The overload's words, for a notice (no secrets: already scrubbed). */

@@ -294,6 +294,7 @@ export class Transport {
         startedAt: attemptedAt,
         latencyMs: Date.now() - attemptedAt,
         route,
+        ok: outcome.ok,
         bytes: sent.bytes,
         reason: overload ? outcome.error.message : undefined,
       });
