@@ -1,8 +1,9 @@
 /**
  * A busy server slows records down, never loses them: overload told from
  * refusal, retried and never reported as a refused record; a run created once
- * through lost answers; the in-flight window cut to one and widened again; one
- * notice each way; many processes on a fake server with a small pool.
+ * through lost answers; one notice each way from a client backing off; many
+ * processes on a fake server with a small pool. The pace's own rules are in
+ * pace_test.ts.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,7 +11,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { classifyAnswer } from "../src/http/overload.ts";
-import { Pace } from "../src/delivery/pace.ts";
 import { FakeMlflowServer, poolTimeoutBody } from "../src/testing/mod.ts";
 import { runScript } from "./fixtures/runtime.ts";
 import { test } from "./harness.ts";
@@ -134,97 +134,6 @@ test("run.end() answered with the pool-timeout BAD_REQUEST is retried, and the r
   await run.end();
   assert.deepEqual(s.errors, []);
   assert.equal(s.server.store().runs.get(run.runId)?.info.status, "FINISHED");
-});
-
-test("the window drops to one on overload and recovers when answers are fast, one notice each way", () => {
-  const notices: string[] = [];
-  let waiting = 5000;
-  let now = 0;
-  const pace = new Pace({
-    maxInFlight: 2,
-    waiting: () => waiting,
-    notify: (m) => notices.push(m),
-    now: () => now,
-  });
-  const fast = () => {
-    pace.observe({
-      overloaded: false,
-      startedAt: now,
-      latencyMs: 50,
-      route: "runs/log-batch",
-      bytes: 75_000,
-    });
-    now += 50;
-  };
-  // One batch in flight until answers show the server keeps up; then two.
-  assert.equal(pace.window, 1);
-  fast();
-  assert.equal(pace.window, 2);
-  for (let i = 0; i < 5; i++) {
-    pace.observe({ overloaded: true, startedAt: now, latencyMs: 30_000, reason: POOL_TIMEOUT });
-  }
-  now += 30_000;
-  assert.equal(pace.window, 1);
-  assert.ok(pace.gapMs >= 250);
-  assert.equal(notices.length, 1, "five overload answers in one round: one notice");
-  assert.match(notices[0], /overloaded.*5000 record\(s\) wait/);
-  // Fast answers close the gap and widen the window again.
-  let steps = 0;
-  while (pace.backingOff && steps < 100) {
-    fast();
-    steps++;
-  }
-  assert.ok(steps > 1, "recovery is gradual");
-  assert.equal(pace.window, 2);
-  assert.equal(pace.gapMs, 0);
-  waiting = 0;
-  assert.equal(notices.length, 2);
-  assert.match(notices[1], /caught up/);
-  // Busy again right after: the same episode, not told again (nor its end).
-  now += 1000;
-  pace.observe({ overloaded: true, startedAt: now, latencyMs: 30_000 });
-  assert.equal(pace.window, 1);
-  pace.idle();
-  assert.equal(notices.length, 2);
-});
-
-test("batches answered slower than the target space out without any overload answer", () => {
-  const notices: string[] = [];
-  let now = 0;
-  const pace = new Pace({
-    maxInFlight: 2,
-    waiting: () => 3000,
-    notify: (m) => notices.push(m),
-    now: () => now,
-  });
-  const answer = (latencyMs: number) => {
-    pace.observe({
-      overloaded: false,
-      startedAt: now,
-      latencyMs,
-      route: "runs/log-batch",
-      bytes: 75_000,
-    });
-    now += latencyMs + pace.gapMs;
-  };
-  answer(100); // the server's own time: the target is 600 ms
-  assert.equal(pace.window, 2);
-  answer(2400); // queued behind others: two in flight is too many
-  assert.equal(pace.window, 1);
-  assert.equal(pace.gapMs, 0);
-  answer(2400); // still queued: a gap, sized by how far the answer overshot
-  assert.ok(pace.gapMs >= 2000 && pace.gapMs <= 2600, `gap ${pace.gapMs}`);
-  assert.equal(notices.length, 1);
-  assert.match(notices[0], /busy \(a batch took 2400 ms to answer\).*3000 record\(s\) wait/);
-  assert.doesNotMatch(notices[0], /retrying/, "nothing failed, nothing is retried");
-  // The queue shrinks: the gap closes in proportion, then the window opens again.
-  answer(300);
-  assert.ok(pace.gapMs < 1500, `gap ${pace.gapMs}`);
-  for (let i = 0; i < 5; i++) answer(100);
-  assert.equal(pace.gapMs, 0);
-  assert.equal(pace.window, 2);
-  assert.equal(notices.length, 2);
-  assert.match(notices[1], /caught up/);
 });
 
 test("a client on an overloaded server backs off with one notice and says when it caught up", async () => {

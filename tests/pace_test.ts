@@ -4,12 +4,18 @@
  * a single client on an idle server, or a far one, keeps two batches in
  * flight with no gap; an artifact's long upload, a refused attempt or a
  * clock stepping back does not slow the batches; a pause in logging ends the
- * back-off. Each client runs the real `Pace` against a simulated
- * server (first come, first served, `slots` batches at a time).
+ * back-off; overload cuts the window to one, one notice each way; answers
+ * slower than the target space batches out. Each client runs the real `Pace`
+ * against a simulated server (first come, first served, `slots` batches at a
+ * time) or single answers on a fake clock.
  */
 import assert from "node:assert/strict";
 import { Pace } from "../src/delivery/pace.ts";
+import { poolTimeoutBody } from "../src/testing/mod.ts";
 import { test } from "./harness.ts";
+
+/** MLflow's words for a pool timeout (its default pool: 5 + 10 connections, 30 s). */
+const POOL_TIMEOUT: string = JSON.parse(poolTimeoutBody(15, 30_000)).message;
 
 /** A 1,000-point batch's JSON body, in characters. */
 const FULL_BATCH = 75_000;
@@ -123,6 +129,50 @@ function simulate(sim: Simulation): Outcome {
   };
 }
 
+/** A pace on a fake clock, what it told, and ways to feed it answers. */
+interface Clocked {
+  pace: Pace;
+  notices: string[];
+  /** A batch answered in `latencyMs` (2xx unless `ok` is false); the clock moves past it and the gap. */
+  answer: (latencyMs: number, ok?: boolean) => void;
+  /** An overload answer to a request sent now. */
+  overload: (latencyMs: number, reason?: string) => void;
+  /** Moves the clock on. */
+  wait: (ms: number) => void;
+}
+
+function paceAt(waiting: () => number = () => 0): Clocked {
+  let now = 0;
+  const notices: string[] = [];
+  const pace = new Pace({
+    maxInFlight: 2,
+    waiting,
+    notify: (m) => notices.push(m),
+    now: () => now,
+  });
+  return {
+    pace,
+    notices,
+    answer: (latencyMs, ok = true) => {
+      pace.observe({
+        overloaded: false,
+        startedAt: now,
+        latencyMs,
+        route: "runs/log-batch",
+        bytes: FULL_BATCH,
+        ok,
+      });
+      now += Math.max(0, latencyMs) + pace.gapMs;
+    },
+    overload: (latencyMs, reason) => {
+      pace.observe({ overloaded: true, startedAt: now, latencyMs, reason });
+    },
+    wait: (ms) => {
+      now += ms;
+    },
+  };
+}
+
 // MLflow's SQL store on 2 workers: two batches at a time, ~150 ms each (1,000 points, sqlite, 2
 // cores); 15 pool connections a worker, and a log-batch holds two, so ~15 requests waiting in one
 // worker stall it for its 30 s pool timeout (seen with 32 clients at one request each).
@@ -178,22 +228,12 @@ test("a single client on an idle server keeps two batches in flight and never wa
 });
 
 test("an artifact upload that takes a minute does not slow the batches", () => {
-  let now = 0;
-  const pace = new Pace({ maxInFlight: 2, waiting: () => 0, notify: () => {}, now: () => now });
-  for (let i = 0; i < 10; i++) {
-    pace.observe({
-      overloaded: false,
-      startedAt: now,
-      latencyMs: 100,
-      route: "runs/log-batch",
-      bytes: FULL_BATCH,
-    });
-    now += 100;
-  }
+  const { pace, answer } = paceAt();
+  for (let i = 0; i < 10; i++) answer(100);
   assert.equal(pace.window, 2);
   pace.observe({
     overloaded: false,
-    startedAt: now,
+    startedAt: 1000,
     latencyMs: 60_000,
     route: "artifacts/model.onnx",
   });
@@ -216,24 +256,6 @@ test("a far server (600 ms a batch, no queue) keeps two batches in flight and no
   assert.deepEqual(out.notices, []);
   assert.ok(out.mean >= 1.9, `in flight ${out.mean.toFixed(2)}`);
 });
-
-/** A pace on a fake clock, and a way to feed it batch answers. */
-function paceAt(): { pace: Pace; answer: (latencyMs: number, ok?: boolean) => void } {
-  let now = 0;
-  const pace = new Pace({ maxInFlight: 2, waiting: () => 0, notify: () => {}, now: () => now });
-  const answer = (latencyMs: number, ok = true) => {
-    pace.observe({
-      overloaded: false,
-      startedAt: now,
-      latencyMs,
-      route: "runs/log-batch",
-      bytes: FULL_BATCH,
-      ok,
-    });
-    now += Math.max(0, latencyMs) + pace.gapMs;
-  };
-  return { pace, answer };
-}
 
 test("a refused or dropped attempt, answered in 1 ms, is not taken for the server's speed", () => {
   const { pace, answer } = paceAt();
@@ -262,4 +284,59 @@ test("after a pause in logging, the first batch goes at once", () => {
   pace.idle(); // nothing waits any more
   assert.equal(pace.gapMs, 0);
   assert.equal(pace.backingOff, false);
+});
+
+test("the window drops to one on overload and recovers when answers are fast, one notice each way", () => {
+  let waiting = 5000;
+  const { pace, notices, answer, overload, wait } = paceAt(() => waiting);
+  // One batch in flight until answers show the server keeps up; then two.
+  assert.equal(pace.window, 1);
+  answer(50);
+  assert.equal(pace.window, 2);
+  for (let i = 0; i < 5; i++) overload(30_000, POOL_TIMEOUT);
+  wait(30_000);
+  assert.equal(pace.window, 1);
+  assert.ok(pace.gapMs >= 250);
+  assert.equal(notices.length, 1, "five overload answers in one round: one notice");
+  assert.match(notices[0], /overloaded.*5000 record\(s\) wait/);
+  // Fast answers close the gap and widen the window again.
+  let steps = 0;
+  while (pace.backingOff && steps < 100) {
+    answer(50);
+    steps++;
+  }
+  assert.ok(steps > 1, "recovery is gradual");
+  assert.equal(pace.window, 2);
+  assert.equal(pace.gapMs, 0);
+  waiting = 0;
+  assert.equal(notices.length, 2);
+  assert.match(notices[1], /caught up/);
+  // Busy again right after: the same episode, not told again (nor its end).
+  wait(1000);
+  overload(30_000);
+  assert.equal(pace.window, 1);
+  pace.idle();
+  assert.equal(notices.length, 2);
+});
+
+test("batches answered slower than the target space out without any overload answer", () => {
+  const { pace, notices, answer } = paceAt(() => 3000);
+  answer(100); // the server's own time: the target is 600 ms
+  assert.equal(pace.window, 2);
+  answer(2400); // queued behind others: two in flight is too many
+  assert.equal(pace.window, 1);
+  assert.equal(pace.gapMs, 0);
+  answer(2400); // still queued: a gap, sized by how far the answer overshot
+  assert.ok(pace.gapMs >= 2000 && pace.gapMs <= 2600, `gap ${pace.gapMs}`);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /busy \(a batch took 2400 ms to answer\).*3000 record\(s\) wait/);
+  assert.doesNotMatch(notices[0], /retrying/, "nothing failed, nothing is retried");
+  // The queue shrinks: the gap closes in proportion, then the window opens again.
+  answer(300);
+  assert.ok(pace.gapMs < 1500, `gap ${pace.gapMs}`);
+  for (let i = 0; i < 5; i++) answer(100);
+  assert.equal(pace.gapMs, 0);
+  assert.equal(pace.window, 2);
+  assert.equal(notices.length, 2);
+  assert.match(notices[1], /caught up/);
 });
